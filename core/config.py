@@ -1,0 +1,302 @@
+"""One dataclass tree for a whole run: target, models, objective, optimisers, run settings.
+
+Every field carries its allowed range (or choices) and the reason for its default, so validation
+messages and `ganscope config --dump` come from the same place as the defaults themselves.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any
+
+TARGET_KINDS = ("ring", "grid", "mixture", "spiral", "moons", "swissroll", "gaussian", "points")
+ACTIVATIONS = ("relu", "leaky_relu", "tanh", "elu", "silu")
+NOISE_KINDS = ("normal", "uniform")
+LOSSES = ("minimax", "nonsaturating", "lsgan", "hinge", "wgan", "wgan-gp")
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
+DEVICES = ("cpu", "cuda", "auto")
+
+MAX_POINTS = 200_000  # a drawn / imported target larger than this is refused, not silently cut
+
+
+class ConfigError(ValueError):
+    """A config value is wrong; the message names the field, the value and what is allowed."""
+
+
+def opt(default: Any, why: str, lo: float | None = None, hi: float | None = None,
+        choices: tuple | None = None):
+    """A config field with its reason and allowed range; lists get a fresh copy per instance."""
+    meta = {"why": why, "lo": lo, "hi": hi, "choices": choices}
+    if isinstance(default, list):
+        return field(default_factory=lambda d=default: [list(x) if isinstance(x, list) else x for x in d],
+                     metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass
+class TargetConfig:
+    kind: str = opt("ring", "the 8-Gaussian ring is the classic mode-collapse benchmark",
+                    choices=TARGET_KINDS)
+    n_modes: int = opt(8, "ring: 8 modes as in VEEGAN / PacGAN / Unrolled GAN", 1, 256)
+    radius: float = opt(2.0, "ring: radius 2 as in the Unrolled GAN paper", 0.01, 100.0)
+    grid_size: int = opt(5, "grid: 5x5 = 25 modes as in VEEGAN / PacGAN", 1, 16)
+    spacing: float = opt(2.0, "grid: modes at {-4,-2,0,2,4}^2", 0.01, 100.0)
+    sigma: float = opt(0.02, "std of each mode (ring 0.02, grid 0.05 in the papers)", 1e-4, 100.0)
+    centres: list = opt([[-1.0, 0.0], [1.0, 0.0]], "mixture: component centres (x, y)")
+    sigmas: list = opt([0.1, 0.1], "mixture: one std per component")
+    weights: list = opt([1.0, 1.0], "mixture: relative weights, normalised when sampling")
+    noise: float = opt(0.05, "spiral / moons / swiss roll: std of the noise around the curve", 0.0, 10.0)
+    scale: float = opt(1.0, "spiral / moons / swiss roll / gaussian: overall size", 0.01, 100.0)
+    points: list = opt([], "points: a drawn or imported point set, rows of (x, y)")
+    jitter: float = opt(0.02, "points: std of the Gaussian jitter added when sampling a point set",
+                        0.0, 10.0)
+
+
+@dataclass
+class GeneratorConfig:
+    depth: int = opt(2, "two hidden layers learn every preset target", 0, 8)
+    width: int = opt(128, "128 units, as in the Unrolled GAN / PacGAN toy nets", 1, 1024)
+    activation: str = opt("relu", "ReLU is the standard toy choice", choices=ACTIVATIONS)
+    noise_dim: int = opt(2, "2-D noise lets the latent grid be drawn exactly", 1, 256)
+    noise: str = opt("normal", "Gaussian noise, as most papers use", choices=NOISE_KINDS)
+
+
+@dataclass
+class DiscriminatorConfig:
+    depth: int = opt(2, "two hidden layers give a smooth but expressive surface", 0, 8)
+    width: int = opt(128, "128 units, as in the Unrolled GAN / PacGAN toy nets", 1, 1024)
+    activation: str = opt("relu", "ReLU is the standard toy choice", choices=ACTIVATIONS)
+    input_scale: float = opt(1.0, "scale inputs (the Unrolled GAN recipe uses 1/4)", 1e-3, 1e3)
+
+
+@dataclass
+class ObjectiveConfig:
+    loss: str = opt("nonsaturating", "the loss Goodfellow et al. recommend in practice",
+                    choices=LOSSES)
+    gp_weight: float = opt(0.1, "WGAN-GP lambda; 0.1 suits the 2-D toys of gan_toy.py", 0.0, 1e4)
+    clip: float = opt(0.01, "WGAN weight-clipping bound from the WGAN paper", 1e-5, 10.0)
+    r1: float = opt(0.0, "R1 penalty on real data (Mescheder 2018); off by default", 0.0, 1e4)
+    r2: float = opt(0.0, "R2 penalty on fake data; off by default", 0.0, 1e4)
+    instance_noise: float = opt(0.0, "std of noise added to D's inputs; off by default", 0.0, 10.0)
+    unrolled_steps: int = opt(0, "Metz et al. unrolling; 0 = plain simultaneous game", 0, 10)
+    pack: int = opt(1, "PacGAN packing degree; 1 = no packing", 1, 4)
+
+
+@dataclass
+class OptimizerConfig:
+    kind: str = opt("adam", "Adam is what nearly every GAN uses", choices=OPTIMIZERS)
+    lr: float = opt(1e-3, "fast enough to watch a toy GAN learn within seconds", 1e-7, 10.0)
+    beta1: float = opt(0.5, "0.5 as in DCGAN; lower momentum damps oscillation", 0.0, 0.9999)
+    beta2: float = opt(0.999, "Adam's default", 0.0, 0.99999)
+    momentum: float = opt(0.0, "SGD momentum; 0 = plain gradient descent", 0.0, 0.9999)
+    steps: int = opt(1, "updates of this player per iteration", 1, 100)
+
+
+@dataclass
+class RunConfig:
+    batch_size: int = opt(256, "large enough for stable 2-D estimates, small enough to be fast",
+                          1, 65536)
+    seed: int = opt(0, "same config + seed gives the same run", 0, 2**31 - 1)
+    device: str = opt("cpu", "tiny nets run fastest on the CPU; 'auto' picks CUDA when present",
+                      choices=DEVICES)
+    eval_every: int = opt(100, "expensive metrics (modes, JS, MMD) every this many iterations",
+                          1, 1_000_000)
+    eval_samples: int = opt(2500, "VEEGAN / PacGAN evaluate 2,500 generated samples", 100, 100_000)
+    history: int = opt(20000, "metric points kept per series (older ones are decimated)",
+                       100, 1_000_000)
+    surface_res: int = opt(128, "128x128 surface: 18x GAN Lab's 30x30, a few ms to compute",
+                           8, 1024)
+    display_samples: int = opt(1024, "generated / real points drawn per frame", 1, 100_000)
+    threads: int = opt(1, "1 torch thread: tiny matmuls gain nothing from more, and the UI "
+                          "thread keeps a core", 1, 256)
+
+
+@dataclass
+class GanConfig:
+    target: TargetConfig = field(default_factory=TargetConfig)
+    generator: GeneratorConfig = field(default_factory=GeneratorConfig)
+    discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
+    objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
+    d_opt: OptimizerConfig = field(default_factory=OptimizerConfig)
+    g_opt: OptimizerConfig = field(default_factory=OptimizerConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+
+    # --- serialisation -------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {f.name: _section_to_dict(getattr(self, f.name)) for f in fields(self)}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "GanConfig":
+        """Build and validate a config; unknown keys and bad values raise ConfigError."""
+        if not isinstance(data, dict):
+            raise ConfigError(f"config must be a JSON object, got {type(data).__name__}")
+        cfg = cls()
+        known = {f.name for f in fields(cls)}
+        for name, section in data.items():
+            if name not in known:
+                raise ConfigError(f"unknown config section '{name}' (known: {', '.join(sorted(known))})")
+            if not isinstance(section, dict):
+                raise ConfigError(f"config section '{name}' must be an object")
+            for key, value in section.items():
+                cfg.set(f"{name}.{key}", value)
+        cfg.validate()
+        return cfg
+
+    @classmethod
+    def from_json(cls, text: str) -> "GanConfig":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"config is not valid JSON: {exc}") from None
+        return cls.from_dict(data)
+
+    def copy(self) -> "GanConfig":
+        return GanConfig.from_dict(self.to_dict())
+
+    # --- editing ------------------------------------------------------------------------------
+    def set(self, path: str, value: Any) -> None:
+        """Set `section.field` to value (strings are parsed, e.g. from `--set`), checking it."""
+        section, fdef = self._lookup(path)
+        setattr(section, fdef.name, _coerce(path, fdef, value))
+
+    def get(self, path: str) -> Any:
+        section, fdef = self._lookup(path)
+        return getattr(section, fdef.name)
+
+    def _lookup(self, path: str):
+        parts = path.split(".")
+        if len(parts) != 2:
+            raise ConfigError(f"'{path}': expected section.field, e.g. d_opt.lr")
+        sec_name, key = parts
+        if sec_name not in {f.name for f in fields(self)}:
+            raise ConfigError(f"'{path}': unknown section '{sec_name}' "
+                              f"(known: {', '.join(f.name for f in fields(self))})")
+        section = getattr(self, sec_name)
+        for fdef in fields(section):
+            if fdef.name == key:
+                return section, fdef
+        raise ConfigError(f"'{path}': unknown field '{key}' "
+                          f"(known: {', '.join(f.name for f in fields(section))})")
+
+    def validate(self) -> None:
+        """Cross-field checks that single-field ranges cannot express."""
+        for f in fields(self):
+            section = getattr(self, f.name)
+            for fdef in fields(section):
+                _coerce(f"{f.name}.{fdef.name}", fdef, getattr(section, fdef.name))
+        t = self.target
+        if t.kind == "mixture":
+            n = len(t.centres)
+            if n == 0:
+                raise ConfigError("target.centres: a mixture needs at least one component")
+            if len(t.sigmas) != n or len(t.weights) != n:
+                raise ConfigError(f"target.sigmas / target.weights: need one per centre ({n}), got "
+                                  f"{len(t.sigmas)} and {len(t.weights)}")
+            if sum(t.weights) <= 0:
+                raise ConfigError("target.weights: at least one weight must be > 0")
+        if t.kind == "points" and len(t.points) == 0:
+            raise ConfigError("target.points: a point-set target needs at least one point "
+                              "(draw some or import a CSV/NPY file)")
+        # Refuse sizes that would exhaust memory before anything is allocated.
+        big = max(self.generator.width, self.discriminator.width) ** 2 * self.run.batch_size
+        if big > 2e10:
+            raise ConfigError(f"run.batch_size={self.run.batch_size} with width "
+                              f"{max(self.generator.width, self.discriminator.width)} needs too much "
+                              f"memory; lower the batch size or the width")
+
+
+def _section_to_dict(section) -> dict:
+    return {f.name: getattr(section, f.name) for f in fields(section)}
+
+
+def _describe(fdef) -> str:
+    m = fdef.metadata
+    if m.get("choices"):
+        return "one of " + ", ".join(m["choices"])
+    if m.get("lo") is not None:
+        return f"{m['lo']:g} .. {m['hi']:g}"
+    return "a list"
+
+
+def _coerce(path: str, fdef, value: Any) -> Any:
+    """Parse and range-check one value; the error names field, value and allowed range."""
+    kind = fdef.type if isinstance(fdef.type, str) else fdef.type.__name__
+    m = fdef.metadata
+    if kind == "list":
+        return _coerce_list(path, fdef.name, value)
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}={value!r}: must be text, {_describe(fdef)}")
+        value = value.strip().lower()
+        if m.get("choices") and value not in m["choices"]:
+            raise ConfigError(f"{path}={value!r}: must be {_describe(fdef)}")
+        return value
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise ConfigError(f"{path}={value!r}: must be a number in {_describe(fdef)}") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{path}={value!r}: must be a number in {_describe(fdef)}")
+    if not math.isfinite(value):
+        raise ConfigError(f"{path}={value!r}: must be a finite number in {_describe(fdef)}")
+    if kind == "int":
+        if float(value) != int(value):
+            raise ConfigError(f"{path}={value!r}: must be a whole number in {_describe(fdef)}")
+        value = int(value)
+    else:
+        value = float(value)
+    if not (m["lo"] <= value <= m["hi"]):
+        raise ConfigError(f"{path}={value!r}: out of range, allowed {_describe(fdef)}")
+    return value
+
+
+def _coerce_list(path: str, name: str, value: Any) -> list:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise ConfigError(f"{path}: must be a JSON list, got {value!r}") from None
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)):
+        raise ConfigError(f"{path}: must be a list, got {type(value).__name__}")
+    if name in ("centres", "points"):
+        if len(value) > MAX_POINTS:
+            raise ConfigError(f"{path}: {len(value)} rows is more than the {MAX_POINTS} allowed")
+        out = []
+        for i, row in enumerate(value):
+            if (not isinstance(row, (list, tuple)) or len(row) != 2
+                    or not all(_finite_number(v) for v in row)):
+                raise ConfigError(f"{path}[{i}]={row!r}: each row must be two finite numbers (x, y)")
+            out.append([float(row[0]), float(row[1])])
+        return out
+    out = []
+    for i, v in enumerate(value):
+        if not _finite_number(v) or v < 0 or (name == "sigmas" and v <= 0):
+            rule = "> 0" if name == "sigmas" else ">= 0"
+            raise ConfigError(f"{path}[{i}]={v!r}: must be a finite number {rule}")
+        out.append(float(v))
+    return out
+
+
+def _finite_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def describe_defaults() -> list[tuple[str, Any, str, str]]:
+    """(path, default, allowed, why) for every field: what `ganscope config --dump` explains."""
+    rows = []
+    cfg = GanConfig()
+    for f in fields(cfg):
+        section = getattr(cfg, f.name)
+        assert is_dataclass(section)
+        for fdef in fields(section):
+            default = getattr(section, fdef.name)
+            rows.append((f"{f.name}.{fdef.name}", default, _describe(fdef), fdef.metadata["why"]))
+    return rows
+

@@ -1,0 +1,324 @@
+"""GanEngine: trains a generator against a discriminator on a 2-D target, one iteration at a time.
+
+The engine is headless and single-threaded; a GUI drives it from a worker thread. All randomness
+comes from generators seeded by the config, so the same config and seed give the same run on the CPU.
+"""
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+import torch
+
+from . import objectives as obj
+from .config import ConfigError, GanConfig
+from .evaluation import Evaluator
+from .metrics import MetricHistory
+from .models import Discriminator, Generator
+from .targets import build_target
+from .unrolling import unrolled_params
+
+TRAIN_SERIES = ("d_loss", "g_loss", "acc_real", "acc_fake", "d_real", "d_fake", "g_grad", "d_grad")
+PLAYERS = ("G", "D")
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("run.device='cuda': no CUDA device is available here (use cpu or auto)")
+    return torch.device(name)
+
+
+def _grad_norm(params) -> torch.Tensor:
+    grads = [p.grad for p in params if p.grad is not None]
+    if not grads:
+        return torch.zeros(())
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+
+
+class GanEngine:
+    """A GAN on a 2-D target.
+
+    Parameters
+    ----------
+    config : GanConfig
+        The whole run; copied, so later edits go through `update()`.
+    """
+
+    def __init__(self, config: GanConfig | None = None):
+        cfg = (config or GanConfig()).copy()
+        cfg.validate()
+        self.cfg = cfg
+        torch.set_num_threads(cfg.run.threads)
+        self.device = resolve_device(cfg.run.device)
+        self.frozen = {"G": False, "D": False}
+        self._resets = {"G": 0, "D": 0}
+        self.reset_all()
+
+    # --- building -----------------------------------------------------------------------------
+    def reset_all(self) -> None:
+        """Back to step 0: fresh target, both players, optimisers, histories and random streams."""
+        cfg = self.cfg
+        self.step_count = 0
+        self.status, self.message = "ok", ""
+        self.gen = torch.Generator().manual_seed(cfg.run.seed)
+        self._resets = {"G": 0, "D": 0}
+        self.target = build_target(cfg.target)
+        self.history = MetricHistory(TRAIN_SERIES, cfg.run.history)
+        self.G = self._new_model("G")
+        self.D = self._new_model("D")
+        self.opt_g = self._new_optimizer("G")
+        self.opt_d = self._new_optimizer("D")
+        self.evaluator = Evaluator(self)
+        self._view = None  # fixed display samples, built on the first frame
+        self._snapshot()
+
+    def _new_model(self, player: str):
+        # Initialise from (seed, player, reset count) without touching torch's global RNG.
+        seed = self.cfg.run.seed * 1000 + self._resets[player] * 2 + (player == "D")
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            if player == "G":
+                model = Generator(self.cfg.generator)
+            else:
+                model = Discriminator(self.cfg.discriminator, self.cfg.objective.pack)
+        return model.to(self.device)
+
+    def _new_optimizer(self, player: str) -> torch.optim.Optimizer:
+        oc = self.cfg.g_opt if player == "G" else self.cfg.d_opt
+        params = (self.G if player == "G" else self.D).parameters()
+        if oc.kind == "adam":
+            return torch.optim.Adam(params, lr=oc.lr, betas=(oc.beta1, oc.beta2))
+        if oc.kind == "rmsprop":
+            return torch.optim.RMSprop(params, lr=oc.lr, alpha=oc.beta2, momentum=oc.momentum)
+        return torch.optim.SGD(params, lr=oc.lr, momentum=oc.momentum)
+
+    # --- commands -----------------------------------------------------------------------------
+    def update(self, path: str, value) -> str:
+        """Change one config field while training; returns what had to happen ('live', 'rebuilt ...').
+
+        Learning rates, betas and momentum change in place and keep the optimiser's state.
+        """
+        old = self.cfg.copy()
+        self.cfg.set(path, value)
+        try:
+            self.cfg.validate()
+        except ConfigError:
+            self.cfg = old
+            raise
+        section, key = path.split(".")
+        if section in ("g_opt", "d_opt"):
+            player = "G" if section == "g_opt" else "D"
+            if key == "kind":
+                self._set_opt(player, self._new_optimizer(player))
+                return f"new {self.cfg.get(path)} optimiser for {player} (its state starts afresh)"
+            self._apply_hyperparams(player)
+            return "live"
+        if section == "generator" or (section == "discriminator") or (section, key) == ("objective", "pack"):
+            player = "G" if section == "generator" else "D"
+            self.reset(player)
+            self.evaluator = Evaluator(self, keep_history=self.evaluator.history)
+            self._view = None
+            return f"rebuilt {'generator' if player == 'G' else 'discriminator'} (weights start afresh)"
+        if section == "target":
+            self.target = build_target(self.cfg.target)
+            self.evaluator = Evaluator(self, keep_history=self.evaluator.history)
+            self._view = None
+            return "new target"
+        if (section, key) == ("run", "threads"):
+            torch.set_num_threads(self.cfg.run.threads)
+        if (section, key) in (("run", "device"), ("run", "seed")):
+            return "takes effect at the next reset"
+        if section == "run" and key in ("eval_samples", "display_samples"):
+            self.evaluator = Evaluator(self, keep_history=self.evaluator.history)
+            self._view = None
+        return "live"
+
+    def _apply_hyperparams(self, player: str) -> None:
+        oc = self.cfg.g_opt if player == "G" else self.cfg.d_opt
+        for group in (self.opt_g if player == "G" else self.opt_d).param_groups:
+            group["lr"] = oc.lr
+            if "betas" in group:
+                group["betas"] = (oc.beta1, oc.beta2)
+            if "momentum" in group:
+                group["momentum"] = oc.momentum
+            if "alpha" in group:
+                group["alpha"] = oc.beta2
+
+    def _set_opt(self, player: str, opt) -> None:
+        if player == "G":
+            self.opt_g = opt
+        else:
+            self.opt_d = opt
+
+    def set_lr(self, player: str, lr: float) -> None:
+        """Change a learning rate live, keeping the optimiser's state."""
+        self.update(("g_opt" if player == "G" else "d_opt") + ".lr", lr)
+
+    def freeze(self, player: str, frozen: bool = True) -> None:
+        self.frozen[_check_player(player)] = bool(frozen)
+
+    def reset(self, player: str) -> None:
+        """Fresh weights and optimiser state for one player; the other keeps everything."""
+        _check_player(player)
+        self._resets[player] += 1
+        if player == "G":
+            self.G = self._new_model("G")
+        else:
+            self.D = self._new_model("D")
+        self._set_opt(player, self._new_optimizer(player))
+        if self.status == "diverged":
+            self.status, self.message = "ok", ""
+        self._snapshot()
+
+    # --- training -----------------------------------------------------------------------------
+    def step(self, n: int = 1, players: tuple[str, ...] = PLAYERS) -> int:
+        """Run n iterations (D steps then G steps each); returns how many ran.
+
+        `players` limits an iteration to one side (the GUI's "step D only"). If a loss or weight
+        becomes NaN/Inf, the run stops at that chunk, the last good weights are restored and
+        `status` becomes 'diverged' with a message naming the step.
+        """
+        if self.status == "diverged" or n <= 0:
+            return 0
+        rows = [self._iteration(players) for _ in range(n)]
+        values = torch.stack(rows).cpu().numpy()  # the one host sync of the chunk
+        first_bad = _first_non_finite(values)
+        if first_bad is None and not self._weights_finite():
+            first_bad = len(values) - 1
+        if first_bad is not None:
+            self._diverged(first_bad, values[first_bad])
+            return first_bad
+        steps = self.step_count + 1 + np.arange(n)
+        self.history.extend(steps, values)
+        before = self.step_count
+        self.step_count += n
+        self._snapshot()
+        every = self.cfg.run.eval_every
+        if self.step_count // every > before // every or len(self.evaluator.history) == 0:
+            self.evaluator.evaluate()
+        return n
+
+    def _iteration(self, players) -> torch.Tensor:
+        cfg = self.cfg
+        loss = cfg.objective.loss
+        n = cfg.run.batch_size * cfg.objective.pack
+        d_stats = None
+        train_d = "D" in players and not self.frozen["D"]
+        for _ in range(cfg.d_opt.steps if train_d else 1):
+            d_stats = self._d_step(n, loss, update=train_d)
+        train_g = "G" in players and not self.frozen["G"]
+        for _ in range(cfg.g_opt.steps if train_g else 1):
+            g_loss, g_grad = self._g_step(n, loss, update=train_g)
+        d_loss, acc_real, acc_fake, d_real, d_fake, d_grad = d_stats
+        # Order must match TRAIN_SERIES.
+        row = [d_loss, g_loss, acc_real, acc_fake, d_real, d_fake, g_grad, d_grad]
+        return torch.stack([v.float() for v in row]).detach().cpu()
+
+    def _d_step(self, n: int, loss: str, update: bool):
+        oc = self.cfg.objective
+        real = self.target.sample(n, self.gen).to(self.device)
+        z = self.G.sample_noise(n, self.gen, self.device)
+        with torch.no_grad():
+            fake = self.G(z)
+        if oc.instance_noise > 0:
+            real = real + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
+            fake = fake + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
+        with torch.set_grad_enabled(update):
+            r, f = self.D(real), self.D(fake)
+            d_loss = obj.d_loss(loss, r, f)
+            total = d_loss
+            if update:
+                if loss == "wgan-gp" and oc.gp_weight > 0:
+                    total = total + oc.gp_weight * obj.gradient_penalty(self.D, real, fake, self.gen)
+                if oc.r1 > 0:
+                    total = total + 0.5 * oc.r1 * obj.zero_centred_penalty(self.D, real)
+                if oc.r2 > 0:
+                    total = total + 0.5 * oc.r2 * obj.zero_centred_penalty(self.D, fake)
+        if update:
+            self.opt_d.zero_grad(set_to_none=True)
+            total.backward()
+            d_grad = _grad_norm(self.D.parameters())
+            self.opt_d.step()
+            if loss == "wgan":
+                with torch.no_grad():
+                    for p in self.D.parameters():
+                        p.clamp_(-oc.clip, oc.clip)
+        else:
+            d_grad = torch.zeros((), device=self.device)
+        thr = obj.decision_threshold(loss)
+        if loss in ("wgan", "wgan-gp"):
+            thr = (r.mean() + f.mean()) / 2  # a critic has no fixed threshold: split at the midpoint
+        r, f = r.detach(), f.detach()
+        return (d_loss.detach(), (r > thr).float().mean(), (f <= thr).float().mean(),
+                obj.surface_transform(loss, r).mean(), obj.surface_transform(loss, f).mean(), d_grad)
+
+    def _g_step(self, n: int, loss: str, update: bool):
+        oc = self.cfg.objective
+        z = self.G.sample_noise(n, self.gen, self.device)
+        fake = self.G(z)
+        if oc.instance_noise > 0:
+            fake = fake + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
+        if oc.unrolled_steps > 0 and update and not self.frozen["D"]:
+            params = unrolled_params(self, oc.unrolled_steps, n, loss)
+            f = torch.func.functional_call(self.D, params, (fake,))
+        else:
+            f = self.D(fake)
+        g_loss = obj.g_loss(loss, f)
+        self.opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        g_grad = _grad_norm(self.G.parameters())
+        if update:
+            self.opt_g.step()
+        return g_loss.detach(), g_grad
+
+    # --- divergence -------------------------------------------------------------------------
+    def _snapshot(self) -> None:
+        self._good = {
+            "G": copy.deepcopy(self.G.state_dict()), "D": copy.deepcopy(self.D.state_dict()),
+            "opt_g": copy.deepcopy(self.opt_g.state_dict()), "opt_d": copy.deepcopy(self.opt_d.state_dict()),
+        }
+
+    def _weights_finite(self) -> bool:
+        flat = [p.detach().sum() for p in (*self.G.parameters(), *self.D.parameters())]
+        return bool(torch.isfinite(torch.stack(flat).sum()))
+
+    def _diverged(self, index: int, row: np.ndarray) -> None:
+        self.G.load_state_dict(self._good["G"])
+        self.D.load_state_dict(self._good["D"])
+        self.opt_g.load_state_dict(self._good["opt_g"])
+        self.opt_d.load_state_dict(self._good["opt_d"])
+        bad = [name for name, v in zip(TRAIN_SERIES, row) if not math.isfinite(v)] or ["the weights"]
+        self.status = "diverged"
+        self.message = (f"Training diverged at step {self.step_count + index + 1}: "
+                        f"{', '.join(bad)} became NaN or infinite. The weights from step "
+                        f"{self.step_count} are kept. Lower the learning rates, then reset or continue.")
+
+    def resume(self) -> None:
+        """Clear a divergence stop (after the user changed something) so training can go on."""
+        self.status, self.message = "ok", ""
+
+    # --- views --------------------------------------------------------------------------------
+    def frame(self):
+        """Everything one picture needs, as float32 numpy arrays (see core.frames.Frame)."""
+        from .frames import build_frame
+        return build_frame(self)
+
+    def metrics(self) -> dict[str, float]:
+        """The latest value of every metric series."""
+        out = self.history.last()
+        out.update(self.evaluator.history.last())
+        return out
+
+
+def _check_player(player: str) -> str:
+    if player not in PLAYERS:
+        raise ValueError(f"player must be 'G' or 'D', got {player!r}")
+    return player
+
+
+def _first_non_finite(values: np.ndarray):
+    bad = ~np.isfinite(values).all(axis=1)
+    return int(np.argmax(bad)) if bad.any() else None

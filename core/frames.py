@@ -1,0 +1,114 @@
+"""Frame: everything one picture of the game needs, as ready-to-draw float32 numpy arrays.
+
+Display samples use fixed noise and fixed real points, so from frame to frame a generated point
+moves only because G changed: trails and motion then show the training dynamics, not resampling.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from . import objectives as obj
+
+MANIFOLD_LINES = 21    # latent grid lines per direction
+MANIFOLD_POINTS = 64   # points along each line
+
+
+@dataclass
+class Frame:
+    step: int
+    real: np.ndarray              # (n, 2) real samples
+    fake: np.ndarray              # (n, 2) generated samples, from fixed noise
+    arrows: np.ndarray            # (n, 2) -d(G loss)/dx at each fake point: where G pushes it
+    surface: np.ndarray           # (res, res) D on the grid; row j is y_j, column i is x_i
+    extent: tuple                 # (xmin, xmax, ymin, ymax) of the surface grid
+    levels: tuple                 # colour levels for the surface
+    contour_level: float          # D's decision boundary value (0.5 for probabilities, else 0)
+    manifold: np.ndarray          # (lines, points, 2) image of a latent grid under G
+    metrics: dict = field(default_factory=dict)
+    status: str = "ok"
+    message: str = ""
+    loss: str = ""
+    centres: np.ndarray | None = None
+
+
+class ViewState:
+    """Fixed display noise and real samples, rebuilt when the target or G's input changes."""
+
+    def __init__(self, engine):
+        cfg = engine.cfg
+        gen = torch.Generator().manual_seed(cfg.run.seed + 104729)
+        pack = cfg.objective.pack
+        n = max(pack, cfg.run.display_samples // pack * pack)  # whole packs for PacGAN's D
+        self.z = engine.G.sample_noise(n, gen, engine.device)
+        self.real = engine.target.sample(n, gen).numpy().astype(np.float32)
+        self.latent = _latent_grid(engine.G.noise_dim, engine.G.noise_kind).to(engine.device)
+
+
+def _latent_grid(dim: int, kind: str) -> torch.Tensor:
+    """Lines of a latent grid (lines * points, dim); beyond 2-D it is a slice through 0."""
+    lim = 1.0 if kind == "uniform" else 2.5
+    t = torch.linspace(-lim, lim, MANIFOLD_POINTS)
+    if dim == 1:
+        return t[:, None]
+    ticks = torch.linspace(-lim, lim, MANIFOLD_LINES)
+    horiz = torch.stack(torch.broadcast_tensors(t[None, :], ticks[:, None]), -1)  # z1 varies
+    vert = torch.stack(torch.broadcast_tensors(ticks[:, None], t[None, :]), -1)   # z2 varies
+    lines = torch.cat([horiz, vert]).reshape(-1, 2)
+    if dim > 2:
+        lines = torch.cat([lines, torch.zeros(len(lines), dim - 2)], 1)
+    return lines
+
+
+def build_frame(engine, extent: tuple | None = None) -> Frame:
+    cfg = engine.cfg
+    if engine._view is None:
+        engine._view = ViewState(engine)
+    view = engine._view
+    loss = cfg.objective.loss
+    G, D = engine.G, engine.D
+    extent = extent or getattr(engine, "view_extent", None) or engine.target.extent()
+    res = cfg.run.surface_res
+
+    with torch.no_grad():
+        fake = G(view.z)
+        x0, x1, y0, y1 = extent
+        xs = torch.linspace(x0, x1, res, device=engine.device)
+        ys = torch.linspace(y0, y1, res, device=engine.device)
+        gy, gx = torch.meshgrid(ys, xs, indexing="ij")
+        grid = torch.stack([gx.reshape(-1), gy.reshape(-1)], 1)
+        # PacGAN's D scores packs: show it a pack of copies of each grid point.
+        surface = obj.surface_transform(loss, D(grid.repeat_interleave(D.pack, 0))).reshape(res, res)
+        manifold = G(view.latent)
+    # The generator's push: minus the gradient of its loss with respect to each fake point.
+    x = fake.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(obj.g_loss(loss, D(x)) * (len(x) // D.pack), x)
+    levels = obj.surface_levels(loss)
+    surface_np = _f32(surface)
+    if levels is None:
+        lo, hi = float(np.nanmin(surface_np)), float(np.nanmax(surface_np))
+        m = max(abs(lo), abs(hi), 1e-6)
+        levels = (-m, m)  # symmetric around the decision value 0
+    n_lines = 1 if G.noise_dim == 1 else 2 * MANIFOLD_LINES
+    return Frame(
+        step=engine.step_count,
+        real=view.real,
+        fake=_f32(fake),
+        arrows=_f32(-grad),
+        surface=surface_np,
+        extent=tuple(float(v) for v in extent),
+        levels=levels,
+        contour_level=0.5 if loss in obj.LOG_LOSSES or loss == "lsgan" else 0.0,
+        manifold=_f32(manifold).reshape(n_lines, MANIFOLD_POINTS, 2),
+        metrics=engine.metrics(),
+        status=engine.status,
+        message=engine.message,
+        loss=loss,
+        centres=None if engine.target.centres is None else engine.target.centres.astype(np.float32),
+    )
+
+
+def _f32(t: torch.Tensor) -> np.ndarray:
+    return np.ascontiguousarray(t.detach().float().cpu().numpy(), dtype=np.float32)

@@ -1,0 +1,111 @@
+"""Sample-quality metrics with published definitions, and a bounded metric history.
+
+- modes captured / high-quality share: VEEGAN (Srivastava et al. 2017) and PacGAN (Lin et al. 2018):
+  a sample is high quality if it lies within 3 sigma of its nearest mode centre; a mode is captured
+  if at least one high-quality sample is nearest to it.
+- JS divergence on a grid, in bits (0 = same histogram, 1 = disjoint supports).
+- MMD with a Gaussian kernel: a true distance between distributions, zero only when they are equal.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def mode_metrics(samples: np.ndarray, centres: np.ndarray, sigmas: np.ndarray):
+    """Returns (modes captured, high-quality share, high-quality count per mode)."""
+    samples = np.asarray(samples, dtype=np.float64)
+    d2 = ((samples[:, None, :] - centres[None, :, :]) ** 2).sum(-1)
+    nearest = d2.argmin(1)
+    dist = np.sqrt(d2[np.arange(len(samples)), nearest])
+    hq = dist <= 3 * np.asarray(sigmas)[nearest]
+    counts = np.bincount(nearest[hq], minlength=len(centres))
+    return int((counts > 0).sum()), float(hq.mean()) if len(samples) else 0.0, counts
+
+
+def js_divergence(p: np.ndarray, q: np.ndarray) -> float:
+    """Jensen-Shannon divergence in bits between two histograms (each normalised here)."""
+    p = np.asarray(p, dtype=np.float64).ravel()
+    q = np.asarray(q, dtype=np.float64).ravel()
+    p, q = p / p.sum(), q / q.sum()
+    m = (p + q) / 2
+
+    def kl(a, b):
+        nz = a > 0
+        return float((a[nz] * np.log2(a[nz] / b[nz])).sum())
+
+    return max(0.0, 0.5 * kl(p, m) + 0.5 * kl(q, m))
+
+
+def histogram(samples: np.ndarray, xedges: np.ndarray, yedges: np.ndarray) -> np.ndarray:
+    """Counts on the grid; samples outside it go to an extra 'outside' cell so no mass is dropped."""
+    h, _, _ = np.histogram2d(samples[:, 0], samples[:, 1], bins=[xedges, yedges])
+    return np.append(h.ravel(), len(samples) - h.sum())
+
+
+def mmd(x: np.ndarray, y: np.ndarray, bandwidth: float) -> float:
+    """Unbiased MMD^2 estimate, returned as sqrt(max(0, MMD^2)), Gaussian kernel of that bandwidth."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+
+    def k(a, b):
+        d2 = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * a @ b.T
+        return np.exp(-np.maximum(d2, 0) / (2 * bandwidth ** 2))
+
+    n, m = len(x), len(y)
+    kxx, kyy, kxy = k(x, x), k(y, y), k(x, y)
+    mmd2 = ((kxx.sum() - np.trace(kxx)) / (n * (n - 1)) + (kyy.sum() - np.trace(kyy)) / (m * (m - 1))
+            - 2 * kxy.mean())
+    return float(np.sqrt(max(mmd2, 0.0)))
+
+
+class MetricHistory:
+    """Named series on a shared step axis, bounded: when full, every other row is dropped.
+
+    The newest points stay at full resolution while older ones thin out, so memory never grows
+    past `capacity` rows however long the run.
+    """
+
+    def __init__(self, names: tuple[str, ...], capacity: int):
+        self.names = tuple(names)
+        self.capacity = max(int(capacity), 4)
+        self._data = np.zeros((self.capacity, 1 + len(self.names)), dtype=np.float64)
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def extend(self, steps: np.ndarray, values: np.ndarray) -> None:
+        """Append rows: steps (k,), values (k, len(names))."""
+        rows = np.column_stack([np.asarray(steps, np.float64), np.asarray(values, np.float64)])
+        for start in range(0, len(rows), self.capacity // 2):
+            chunk = rows[start:start + self.capacity // 2]
+            if self._n + len(chunk) > self.capacity:
+                kept = self._data[: self._n][::2].copy()
+                self._n = len(kept)
+                self._data[: self._n] = kept
+            self._data[self._n: self._n + len(chunk)] = chunk
+            self._n += len(chunk)
+
+    @property
+    def steps(self) -> np.ndarray:
+        return self._data[: self._n, 0]
+
+    def series(self, name: str) -> np.ndarray:
+        return self._data[: self._n, 1 + self.names.index(name)]
+
+    def last(self) -> dict[str, float]:
+        if self._n == 0:
+            return {}
+        return {n: float(v) for n, v in zip(self.names, self._data[self._n - 1, 1:])}
+
+    def as_arrays(self) -> dict[str, np.ndarray]:
+        out = {"step": self.steps.copy()}
+        out.update({n: self.series(n).copy() for n in self.names})
+        return out
+
+    def load_arrays(self, arrays: dict[str, np.ndarray]) -> None:
+        self._n = 0
+        steps = np.asarray(arrays["step"])
+        values = np.column_stack([np.asarray(arrays[n]) for n in self.names]) if len(steps) else \
+            np.zeros((0, len(self.names)))
+        self.extend(steps, values)

@@ -1,0 +1,61 @@
+"""Small MLPs for the two players."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .config import DiscriminatorConfig, GeneratorConfig
+
+_ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "leaky_relu": lambda: nn.LeakyReLU(0.2),
+    "tanh": nn.Tanh,
+    "elu": nn.ELU,
+    "silu": nn.SiLU,
+}
+
+
+def mlp(n_in: int, n_out: int, depth: int, width: int, activation: str) -> nn.Sequential:
+    """depth hidden layers of `width` units; depth 0 is a single linear map."""
+    layers: list[nn.Module] = []
+    d = n_in
+    for _ in range(depth):
+        layers += [nn.Linear(d, width), _ACTIVATIONS[activation]()]
+        d = width
+    layers.append(nn.Linear(d, n_out))
+    return nn.Sequential(*layers)
+
+
+class Generator(nn.Module):
+    """Maps noise of `noise_dim` dimensions to points in the plane."""
+
+    def __init__(self, cfg: GeneratorConfig):
+        super().__init__()
+        self.noise_dim = cfg.noise_dim
+        self.noise_kind = cfg.noise
+        self.net = mlp(cfg.noise_dim, 2, cfg.depth, cfg.width, cfg.activation)
+
+    def sample_noise(self, n: int, gen: torch.Generator, device) -> torch.Tensor:
+        if self.noise_kind == "uniform":
+            z = torch.rand(n, self.noise_dim, generator=gen) * 2 - 1
+        else:
+            z = torch.randn(n, self.noise_dim, generator=gen)
+        return z.to(device, non_blocking=True)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z)
+
+
+class Discriminator(nn.Module):
+    """Scores `pack` points at once (PacGAN); one raw output (a logit or a critic score)."""
+
+    def __init__(self, cfg: DiscriminatorConfig, pack: int = 1):
+        super().__init__()
+        self.pack = pack
+        self.input_scale = cfg.input_scale
+        self.net = mlp(2 * pack, 1, cfg.depth, cfg.width, cfg.activation)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x: (n * pack, 2) points -> (n,) scores; consecutive rows form one pack."""
+        x = x.reshape(-1, 2 * self.pack) * self.input_scale
+        return self.net(x).squeeze(-1)

@@ -1,0 +1,75 @@
+"""GAN objectives as (discriminator loss, generator loss) pairs on D's raw outputs, plus penalties.
+
+D's raw output is a logit for the log-loss objectives (minimax, non-saturating) and a score for the
+others. Each loss is a batch mean; penalties are added by the engine, which owns D and the samples.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+LOG_LOSSES = ("minimax", "nonsaturating")
+
+
+def d_loss(loss: str, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """The discriminator's loss given its raw outputs on real and on fake samples."""
+    if loss in LOG_LOSSES:
+        # -log D(x) - log(1 - D(G(z))), written with softplus for stability.
+        return F.softplus(-real).mean() + F.softplus(fake).mean()
+    if loss == "lsgan":
+        return 0.5 * ((real - 1) ** 2).mean() + 0.5 * (fake ** 2).mean()
+    if loss == "hinge":
+        return F.relu(1 - real).mean() + F.relu(1 + fake).mean()
+    if loss in ("wgan", "wgan-gp"):
+        return fake.mean() - real.mean()
+    raise ValueError(f"unknown loss {loss!r}")
+
+
+def g_loss(loss: str, fake: torch.Tensor) -> torch.Tensor:
+    """The generator's loss given D's raw outputs on its samples."""
+    if loss == "minimax":
+        return -F.softplus(fake).mean()  # log(1 - D(G(z))): saturates when D is confident
+    if loss == "nonsaturating":
+        return F.softplus(-fake).mean()  # -log D(G(z))
+    if loss == "lsgan":
+        return 0.5 * ((fake - 1) ** 2).mean()
+    if loss in ("hinge", "wgan", "wgan-gp"):
+        return -fake.mean()
+    raise ValueError(f"unknown loss {loss!r}")
+
+
+def decision_threshold(loss: str) -> float:
+    """The raw D output above which a sample counts as called 'real' (for accuracies)."""
+    return 0.5 if loss == "lsgan" else 0.0
+
+
+def surface_transform(loss: str, raw: torch.Tensor) -> torch.Tensor:
+    """What the heatmap shows: D's probability for log-loss objectives, the raw score otherwise."""
+    return torch.sigmoid(raw) if loss in LOG_LOSSES else raw
+
+
+def surface_levels(loss: str) -> tuple[float, float] | None:
+    """Fixed colour levels where the output is bounded (None: choose from the data)."""
+    if loss in LOG_LOSSES:
+        return (0.0, 1.0)
+    if loss == "lsgan":
+        return (-0.5, 1.5)
+    return None
+
+
+def gradient_penalty(d, real: torch.Tensor, fake: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """WGAN-GP: (||grad D(x_hat)|| - 1)^2 on random interpolates between packs of real and fake."""
+    n = real.shape[0] // d.pack
+    eps = torch.rand(n, 1, generator=gen).to(real.device)
+    eps = eps.repeat_interleave(d.pack, 0)
+    x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    (grad,) = torch.autograd.grad(d(x_hat).sum(), x_hat, create_graph=True)
+    norms = grad.reshape(n, -1).norm(dim=1)
+    return ((norms - 1) ** 2).mean()
+
+
+def zero_centred_penalty(d, x: torch.Tensor) -> torch.Tensor:
+    """R1 (x real) / R2 (x fake): E ||grad_x D(x)||^2, Mescheder et al. 2018 (without the 1/2)."""
+    x = x.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(d(x).sum(), x, create_graph=True)
+    return grad.reshape(-1, 2 * d.pack).pow(2).sum(1).mean()

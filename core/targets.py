@@ -1,0 +1,213 @@
+"""Target distributions in the plane: what the generator must learn to imitate.
+
+Every target samples with an explicit torch.Generator (so a run is reproducible from its seed) and
+reports a bounding box for the view. Mixture targets also expose their modes (centres and sigmas),
+which the modes-captured metric and the exact JS reference need.
+"""
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .config import MAX_POINTS, ConfigError, TargetConfig
+
+
+class Target:
+    """Base class: a 2-D distribution that can be sampled."""
+
+    name = "target"
+    centres: np.ndarray | None = None  # (k, 2) mode centres, mixtures only
+    sigmas: np.ndarray | None = None   # (k,) per-mode standard deviations
+    weights: np.ndarray | None = None  # (k,) mode probabilities, summing to 1
+
+    def sample(self, n: int, gen: torch.Generator) -> torch.Tensor:
+        raise NotImplementedError
+
+    @property
+    def n_modes(self) -> int:
+        return 0 if self.centres is None else len(self.centres)
+
+    def extent(self) -> tuple[float, float, float, float]:
+        """(xmin, xmax, ymin, ymax) that frames the target with a margin."""
+        gen = torch.Generator().manual_seed(12345)
+        pts = self.sample(4096, gen).numpy()
+        lo, hi = np.percentile(pts, 0.5, axis=0), np.percentile(pts, 99.5, axis=0)
+        return _square_box(lo, hi)
+
+
+def _square_box(lo: np.ndarray, hi: np.ndarray, margin: float = 0.25) -> tuple[float, float, float, float]:
+    """A square box around [lo, hi] with a relative margin, so circles look round."""
+    centre = (lo + hi) / 2
+    half = max(float(np.max(hi - lo)) / 2, 1e-3) * (1 + margin)
+    return (float(centre[0] - half), float(centre[0] + half),
+            float(centre[1] - half), float(centre[1] + half))
+
+
+class GaussianMixture(Target):
+    """Isotropic Gaussian components with their own centre, sigma and weight."""
+
+    name = "mixture"
+
+    def __init__(self, centres, sigmas, weights=None):
+        self.centres = np.asarray(centres, dtype=np.float64).reshape(-1, 2)
+        k = len(self.centres)
+        self.sigmas = np.broadcast_to(np.asarray(sigmas, dtype=np.float64), (k,)).copy()
+        w = np.ones(k) if weights is None else np.asarray(weights, dtype=np.float64)
+        self.weights = w / w.sum()
+        self._c = torch.tensor(self.centres, dtype=torch.float32)
+        self._s = torch.tensor(self.sigmas, dtype=torch.float32)
+        self._w = torch.tensor(self.weights, dtype=torch.float64)
+
+    def sample(self, n: int, gen: torch.Generator) -> torch.Tensor:
+        idx = torch.multinomial(self._w, n, replacement=True, generator=gen)
+        eps = torch.randn(n, 2, generator=gen)
+        return self._c[idx] + eps * self._s[idx, None]
+
+    def extent(self):
+        pad = 3 * self.sigmas[:, None]
+        return _square_box((self.centres - pad).min(0), (self.centres + pad).max(0), margin=0.3)
+
+    def cell_probabilities(self, xedges: np.ndarray, yedges: np.ndarray) -> np.ndarray:
+        """Exact probability mass of each grid cell (nx, ny): products of 1-D normal CDF steps."""
+        from math import erf
+        cdf = np.vectorize(lambda z: 0.5 * (1 + erf(z / math.sqrt(2))))
+        p = np.zeros((len(xedges) - 1, len(yedges) - 1))
+        for c, s, w in zip(self.centres, self.sigmas, self.weights):
+            px = np.diff(cdf((xedges - c[0]) / s))
+            py = np.diff(cdf((yedges - c[1]) / s))
+            p += w * np.outer(px, py)
+        return p
+
+
+def ring(n_modes: int, radius: float, sigma: float) -> GaussianMixture:
+    angles = 2 * np.pi * np.arange(n_modes) / n_modes
+    centres = radius * np.stack([np.cos(angles), np.sin(angles)], 1)
+    t = GaussianMixture(centres, sigma)
+    t.name = "ring"
+    return t
+
+
+def grid(size: int, spacing: float, sigma: float) -> GaussianMixture:
+    axis = (np.arange(size) - (size - 1) / 2) * spacing
+    xx, yy = np.meshgrid(axis, axis, indexing="ij")
+    t = GaussianMixture(np.stack([xx.ravel(), yy.ravel()], 1), sigma)
+    t.name = "grid"
+    return t
+
+
+class CurveTarget(Target):
+    """A distribution along a curve (spiral, moons, swiss roll) plus Gaussian noise."""
+
+    def __init__(self, name: str, scale: float, noise: float):
+        self.name, self.scale, self.noise = name, scale, noise
+
+    def sample(self, n: int, gen: torch.Generator) -> torch.Tensor:
+        u = torch.rand(n, generator=gen)
+        if self.name == "spiral":
+            # Area-uniform along two turns of an Archimedean spiral.
+            t = torch.sqrt(u) * 4 * math.pi
+            pts = torch.stack([t * torch.cos(t), t * torch.sin(t)], 1) / (2 * math.pi)
+        elif self.name == "moons":
+            upper = torch.rand(n, generator=gen) < 0.5
+            t = u * math.pi
+            x = torch.where(upper, torch.cos(t), 1 - torch.cos(t))
+            y = torch.where(upper, torch.sin(t), 0.5 - torch.sin(t))
+            pts = torch.stack([x - 0.5, y - 0.25], 1)
+        else:  # swiss roll, as in gan_toy.py's make_swiss_roll (scaled to about unit size)
+            t = 1.5 * math.pi * (1 + 2 * u)
+            pts = torch.stack([t * torch.cos(t), t * torch.sin(t)], 1) / 7.5
+        pts = pts * self.scale
+        return pts + self.noise * torch.randn(n, 2, generator=gen)
+
+
+class PointSet(Target):
+    """A drawn or imported set of points, sampled with replacement plus a small jitter."""
+
+    name = "points"
+
+    def __init__(self, points, jitter: float):
+        self.points = torch.as_tensor(np.asarray(points, dtype=np.float32).reshape(-1, 2))
+        self.jitter = jitter
+
+    def sample(self, n: int, gen: torch.Generator) -> torch.Tensor:
+        idx = torch.randint(len(self.points), (n,), generator=gen)
+        return self.points[idx] + self.jitter * torch.randn(n, 2, generator=gen)
+
+    def extent(self):
+        p = self.points.numpy()
+        return _square_box(p.min(0) - 3 * self.jitter, p.max(0) + 3 * self.jitter)
+
+
+def build_target(cfg: TargetConfig) -> Target:
+    """The Target a TargetConfig describes."""
+    if cfg.kind == "ring":
+        return ring(cfg.n_modes, cfg.radius, cfg.sigma)
+    if cfg.kind == "grid":
+        return grid(cfg.grid_size, cfg.spacing, cfg.sigma)
+    if cfg.kind == "mixture":
+        return GaussianMixture(cfg.centres, cfg.sigmas, cfg.weights)
+    if cfg.kind == "gaussian":
+        t = GaussianMixture([[0.0, 0.0]], cfg.scale)
+        t.name = "gaussian"
+        return t
+    if cfg.kind in ("spiral", "moons", "swissroll"):
+        return CurveTarget(cfg.kind, cfg.scale, cfg.noise)
+    if cfg.kind == "points":
+        if not cfg.points:
+            raise ConfigError("target.points: a point-set target needs at least one point")
+        return PointSet(cfg.points, cfg.jitter)
+    raise ConfigError(f"target.kind={cfg.kind!r}: unknown target")
+
+
+def load_points(path: str | Path) -> np.ndarray:
+    """Read (x, y) rows from a .csv/.txt or .npy file; refuses anything malformed with a clear message."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix == ".npy":
+        try:
+            arr = np.load(path, allow_pickle=False)  # never unpickle a file from outside
+        except ValueError as exc:
+            raise ConfigError(f"{path}: not a plain numeric .npy array ({exc})") from None
+        except Exception as exc:  # truncated or corrupt headers raise assorted errors
+            raise ConfigError(f"{path}: cannot read .npy file ({exc})") from None
+    elif suffix in (".csv", ".txt"):
+        arr = _read_csv(path)
+    else:
+        raise ConfigError(f"{path}: unknown file type '{suffix}' (use .csv, .txt or .npy)")
+    if arr.dtype.kind not in "fiu":
+        raise ConfigError(f"{path}: values must be numbers, found dtype {arr.dtype}")
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise ConfigError(f"{path}: need rows of two columns (x, y), got shape {arr.shape}")
+    if len(arr) == 0:
+        raise ConfigError(f"{path}: the file holds no points")
+    if len(arr) > MAX_POINTS:
+        raise ConfigError(f"{path}: {len(arr)} points is more than the {MAX_POINTS} allowed")
+    if not np.isfinite(arr).all():
+        raise ConfigError(f"{path}: contains NaN or infinite values")
+    return arr.astype(np.float64)
+
+
+def _read_csv(path: Path) -> np.ndarray:
+    rows = []
+    with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+        for lineno, row in enumerate(csv.reader(fh), 1):
+            cells = [c.strip() for c in row if c.strip()]
+            if not cells or cells[0].startswith("#"):
+                continue
+            try:
+                rows.append([float(c) for c in cells])
+            except ValueError:
+                if not rows and lineno == 1:
+                    continue  # a header line such as "x,y"
+                raise ConfigError(f"{path}:{lineno}: not a number in {row!r}") from None
+            if len(rows[-1]) != 2:
+                raise ConfigError(f"{path}:{lineno}: need two columns (x, y), got {len(rows[-1])}")
+            if len(rows) > MAX_POINTS:
+                raise ConfigError(f"{path}: more than the {MAX_POINTS} points allowed")
+    return np.asarray(rows, dtype=np.float64).reshape(-1, 2)
