@@ -34,7 +34,7 @@ def resolve_device(name: str) -> torch.device:
 def _grad_norm(params) -> torch.Tensor:
     grads = [p.grad for p in params if p.grad is not None]
     if not grads:
-        return torch.zeros(())
+        return torch.zeros(())  # only for parameter-free models, which the config forbids
     return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
 
 
@@ -215,7 +215,7 @@ class GanEngine:
         d_loss, acc_real, acc_fake, d_real, d_fake, d_grad = d_stats
         # Order must match TRAIN_SERIES.
         row = [d_loss, g_loss, acc_real, acc_fake, d_real, d_fake, g_grad, d_grad]
-        return torch.stack([v.float() for v in row]).detach().cpu()
+        return torch.stack([v.float() for v in row]).detach()
 
     def _d_step(self, n: int, loss: str, update: bool):
         oc = self.cfg.objective

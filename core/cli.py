@@ -1,0 +1,182 @@
+"""`ganscope` command line: train headless, list presets, dump the config; no arguments opens the app."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from .config import ConfigError, GanConfig, describe_defaults
+from .presets import preset_config, preset_description, preset_names
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad arguments: reported in one line with exit code 2, nothing written."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ganscope", description="Watch a small GAN learn a 2-D distribution.")
+    sub = p.add_subparsers(dest="command")
+
+    t = sub.add_parser("train", help="train headless and report")
+    add_source_args(t)
+    t.add_argument("--steps", type=int, default=2000, help="iterations to run (default 2000)")
+    t.add_argument("--report", help="write a JSON report here")
+    t.add_argument("--save", help="save the session here (.gscope)")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    sub.add_parser("presets", help="list the presets, one line each")
+
+    c = sub.add_parser("config", help="show the configuration")
+    c.add_argument("--dump", action="store_true", help="print the default config as JSON")
+    c.add_argument("--explain", action="store_true", help="list every field, its range and why")
+
+    g = sub.add_parser("gui", help="open the app (the default with no command)")
+    add_source_args(g)
+    g.add_argument("--steps", type=int, default=0, help="train this many steps, then (with --screenshot) exit")
+    g.add_argument("--screenshot", help="save a PNG of the whole window after --steps and exit")
+    return p
+
+
+def add_source_args(p: argparse.ArgumentParser) -> None:
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--preset", help="start from a named preset (see `ganscope presets`)")
+    src.add_argument("--config", help="start from a JSON config file")
+    src.add_argument("--session", help="continue a saved session (.gscope)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override one field, e.g. --set d_opt.lr=1e-4 (repeatable)")
+    p.add_argument("--seed", type=int, help="random seed (overrides the config)")
+    p.add_argument("--device", choices=("cpu", "cuda", "auto"), help="where to train")
+
+
+def config_from_args(args) -> GanConfig:
+    """The config the source arguments describe (not for --session, which carries its own)."""
+    if args.config:
+        path = Path(args.config)
+        if not path.is_file():
+            raise UsageError(f"--config {path}: no such file")
+        cfg = GanConfig.from_json(path.read_text(encoding="utf-8"))
+    else:
+        cfg = preset_config(args.preset or "ring")
+    apply_overrides(cfg, args)
+    return cfg
+
+
+def apply_overrides(cfg: GanConfig, args) -> None:
+    for item in args.set:
+        if "=" not in item:
+            raise UsageError(f"--set {item!r}: expected KEY=VALUE, e.g. d_opt.lr=1e-4")
+        key, value = item.split("=", 1)
+        cfg.set(key.strip(), value)
+    if args.seed is not None:
+        cfg.set("run.seed", args.seed)
+    if args.device:
+        cfg.set("run.device", args.device)
+    cfg.validate()
+
+
+def engine_from_args(args):
+    from .engine import GanEngine
+    from .session import load_session
+
+    if getattr(args, "session", None):
+        engine = load_session(args.session, device=args.device)
+        for item in args.set:
+            if "=" not in item:
+                raise UsageError(f"--set {item!r}: expected KEY=VALUE")
+            key, value = item.split("=", 1)
+            engine.update(key.strip(), value)
+        return engine
+    return GanEngine(config_from_args(args))
+
+
+def check_writable(path: str | None, flag: str) -> None:
+    if not path:
+        return
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        raise UsageError(f"{flag} {path}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise UsageError(f"{flag} {path}: directory {parent} is not writable")
+    if Path(path).is_dir():
+        raise UsageError(f"{flag} {path}: is a directory")
+
+
+def cmd_train(args) -> int:
+    if args.steps < 0 or args.steps > 100_000_000:
+        raise UsageError(f"--steps {args.steps}: must be between 0 and 100000000")
+    check_writable(args.report, "--report")
+    check_writable(args.save, "--save")
+    engine = engine_from_args(args)
+    from .training_run import run_training
+    summary = run_training(engine, args.steps, progress=not args.quiet)
+    print(summary.text())
+    if args.report:
+        from .session import atomic_write_bytes
+        atomic_write_bytes(args.report, json.dumps(summary.report(), indent=1, default=_json_default).encode())
+        print(f"report written to {args.report}")
+    if args.save:
+        from .session import save_session
+        save_session(engine, args.save)
+        print(f"session saved to {args.save}")
+    return 0 if engine.status == "ok" else 1
+
+
+def _json_default(v):
+    if hasattr(v, "tolist"):
+        return v.tolist()
+    raise TypeError(type(v).__name__)
+
+
+def cmd_presets(_args) -> int:
+    names = preset_names()
+    width = max(len(n) for n in names)
+    for n in names:
+        print(f"{n:<{width}}  {preset_description(n)}")
+    return 0
+
+
+def cmd_config(args) -> int:
+    if args.explain:
+        for path, default, allowed, why in describe_defaults():
+            print(f"{path:<28} {json.dumps(default):<14} {allowed:<40} {why}")
+    else:
+        print(GanConfig().to_json())
+    return 0
+
+
+def cmd_gui(args) -> int:
+    try:
+        from app.main import run_app
+    except ImportError as exc:
+        print(f"ganscope: the app cannot start: {exc}. Install the GUI dependencies "
+              f"(bash scripts/setup.sh --window).", file=sys.stderr)
+        return 1
+    return run_app(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["gui", *argv])
+    handlers = {"train": cmd_train, "presets": cmd_presets, "config": cmd_config, "gui": cmd_gui}
+    try:
+        return handlers[args.command](args)
+    except (UsageError, ConfigError) as exc:
+        print(f"ganscope: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # session errors and friends: one clear line, no traceback
+        from .session import SessionError
+        if isinstance(exc, SessionError):
+            print(f"ganscope: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Save and load a whole run: config, weights, optimiser states, metric history, RNG, drawn target.
+
+The file is a torch archive read back with `weights_only=True`, so loading never executes code
+from the file; it holds only tensors, numbers, strings, lists and dicts. Writes are atomic.
+"""
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import tempfile
+import zipfile
+from pathlib import Path
+
+import torch
+
+from .config import ConfigError, GanConfig
+from .engine import GanEngine
+
+FORMAT = "ganscope-session"
+VERSION = 1
+
+
+class SessionError(ValueError):
+    """A session file cannot be read; the message says why."""
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, fsync, then rename: never a half-written file."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise OSError(f"{path.parent}: no such directory")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def engine_state(engine: GanEngine) -> dict:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "config": engine.cfg.to_json(indent=None),
+        "step": engine.step_count,
+        "frozen": dict(engine.frozen),
+        "resets": dict(engine._resets),
+        "G": engine.G.state_dict(),
+        "D": engine.D.state_dict(),
+        "opt_g": engine.opt_g.state_dict(),
+        "opt_d": engine.opt_d.state_dict(),
+        "rng": engine.gen.get_state(),
+        "history": {k: torch.from_numpy(v) for k, v in engine.history.as_arrays().items()},
+        "evals": {k: torch.from_numpy(v) for k, v in engine.evaluator.history.as_arrays().items()},
+    }
+
+
+def save_session(engine: GanEngine, path: str | Path) -> None:
+    buf = io.BytesIO()
+    torch.save(engine_state(engine), buf)
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def load_session(path: str | Path, device: str | None = None) -> GanEngine:
+    """Rebuild an engine from a session file; malformed or foreign files raise SessionError."""
+    path = Path(path)
+    if not path.is_file():
+        raise SessionError(f"{path}: no such file")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise SessionError(f"{path}: refused: the file holds objects other than plain data "
+                           f"(possibly code); nothing was executed ({str(exc).splitlines()[0]})") from None
+    except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise SessionError(f"{path}: not a readable ganscope session (truncated or corrupt: "
+                           f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise SessionError(f"{path}: not a ganscope session file")
+    version = state.get("version")
+    if not isinstance(version, int) or version > VERSION:
+        raise SessionError(f"{path}: written by a newer ganscope (session format {version}; this "
+                           f"version reads up to {VERSION}). Update ganscope to open it.")
+    try:
+        cfg = GanConfig.from_json(state["config"])
+        if device:
+            cfg.run.device = device
+        engine = GanEngine(cfg)
+        engine._resets = {k: int(v) for k, v in state["resets"].items()}
+        engine.G.load_state_dict(state["G"])
+        engine.D.load_state_dict(state["D"])
+        engine.opt_g.load_state_dict(state["opt_g"])
+        engine.opt_d.load_state_dict(state["opt_d"])
+        engine.gen.set_state(state["rng"])
+        engine.step_count = int(state["step"])
+        engine.frozen = {k: bool(v) for k, v in state["frozen"].items()}
+        engine.history.load_arrays({k: v.numpy() for k, v in state["history"].items()})
+        engine.evaluator.history.load_arrays({k: v.numpy() for k, v in state["evals"].items()})
+    except ConfigError as exc:
+        raise SessionError(f"{path}: its config is invalid: {exc}") from None
+    except (KeyError, TypeError, RuntimeError, ValueError) as exc:
+        raise SessionError(f"{path}: damaged session ({type(exc).__name__}: {exc})") from None
+    engine._snapshot()
+    return engine
+
+
+__all__ = ["SessionError", "save_session", "load_session", "atomic_write_bytes"]
