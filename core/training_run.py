@@ -98,6 +98,8 @@ def _draw_bar(stream, done: int, total: int, elapsed: float, m: dict, tty: bool)
     extra = ""
     if not math.isnan(m.get("modes", math.nan)):
         extra = f" modes {m['modes']:.0f}"
-    stream.write(f"{'\r' if tty else ''}[{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
-                 f"{rate:5.0f} it/s eta {eta:4.0f}s{extra} D(real) {m.get('d_real', math.nan):.2f} " + ("" if tty else "\n"))
+    start = "\r" if tty else ""
+    end = "" if tty else "\n"
+    stream.write(f"{start}[{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
+                 f"{rate:5.0f} it/s eta {eta:4.0f}s{extra} D(real) {m.get('d_real', math.nan):.2f} {end}")
     stream.flush()
