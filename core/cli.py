@@ -149,8 +149,10 @@ def cmd_config(args) -> int:
 
 
 def cmd_gui(args) -> int:
+    import importlib
     try:
-        from app.main import run_app
+        # By name, at call time: core must never import the Qt view, but the CLI may hand off to it.
+        run_app = importlib.import_module("app.main").run_app
     except ImportError as exc:
         print(f"ganscope: the app cannot start: {exc}. Install the GUI dependencies "
               f"(bash scripts/setup.sh --window).", file=sys.stderr)

@@ -175,7 +175,7 @@ class GanEngine:
 
     # --- training -----------------------------------------------------------------------------
     def step(self, n: int = 1, players: tuple[str, ...] = PLAYERS) -> int:
-        """Run n iterations (D steps then G steps each); returns how many ran.
+        """Run n iterations (D steps then G steps each); returns how many were kept.
 
         `players` limits an iteration to one side (the GUI's "step D only"). If a loss or weight
         becomes NaN/Inf, the run stops at that chunk, the last good weights are restored and
@@ -190,7 +190,7 @@ class GanEngine:
             first_bad = len(values) - 1
         if first_bad is not None:
             self._diverged(first_bad, values[first_bad])
-            return first_bad
+            return 0  # the whole chunk is rolled back to the last good weights
         steps = self.step_count + 1 + np.arange(n)
         self.history.extend(steps, values)
         before = self.step_count
