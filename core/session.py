@@ -9,7 +9,6 @@ import io
 import os
 import pickle
 import tempfile
-import zipfile
 from pathlib import Path
 
 import torch
@@ -76,7 +75,7 @@ def load_session(path: str | Path, device: str | None = None) -> GanEngine:
     except pickle.UnpicklingError as exc:
         raise SessionError(f"{path}: refused: the file holds objects other than plain data "
                            f"(possibly code); nothing was executed ({str(exc).splitlines()[0]})") from None
-    except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as exc:
+    except Exception as exc:  # damaged input makes torch.load raise many types; all mean the same
         raise SessionError(f"{path}: not a readable ganscope session (truncated or corrupt: "
                            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:

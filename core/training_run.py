@@ -67,8 +67,9 @@ def _clean(v):
     return v
 
 
-def run_training(engine: GanEngine, steps: int, progress: bool = True, stream=sys.stderr) -> RunSummary:
+def run_training(engine: GanEngine, steps: int, progress: bool = True, stream=None) -> RunSummary:
     """Train `steps` iterations in chunks; Ctrl-C stops early and still summarises."""
+    stream = stream or sys.stderr
     done, interrupted = 0, False
     tty = hasattr(stream, "isatty") and stream.isatty()
     next_line = 0  # without a terminal, one progress line per 10% instead of a redrawn bar
