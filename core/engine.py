@@ -183,6 +183,17 @@ class GanEngine:
         """
         if self.status == "diverged" or n <= 0:
             return 0
+        every = self.cfg.run.eval_every
+        done = 0
+        while done < n and self.status == "ok":  # chunks end on evaluation steps
+            chunk = min(n - done, every - self.step_count % every)
+            ran = self._step_chunk(chunk, players)
+            if ran == 0:
+                break
+            done += ran
+        return done
+
+    def _step_chunk(self, n: int, players) -> int:
         rows = [self._iteration(players) for _ in range(n)]
         values = torch.stack(rows).cpu().numpy()  # the one host sync of the chunk
         first_bad = _first_non_finite(values)

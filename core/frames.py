@@ -32,6 +32,7 @@ class Frame:
     message: str = ""
     loss: str = ""
     centres: np.ndarray | None = None
+    charts: dict = field(default_factory=dict)  # filled by clients that draw charts
 
 
 class ViewState:

@@ -1,0 +1,368 @@
+"""The main window: wiring only. Controls -> commands -> worker/engine; newest frame -> views."""
+from __future__ import annotations
+
+import queue
+import time
+from pathlib import Path
+
+import numpy as np
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from core.config import GanConfig
+from core.engine import GanEngine
+from core.presets import preset_config
+
+from .controls.panel import ControlPanel
+from .sketch import Sketch
+from .views.charts import ChartsView
+from .views.plane import LAYERS, PlaneView
+from .worker import TrainingWorker
+
+DRAW_INTERVAL_MS = 33   # ~30 fps redraw from the newest frame
+CHART_EVERY = 3         # charts at a third of that: they change slowly
+MAX_RECENT = 8
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    def __init__(self, engine: GanEngine | None = None, settings: QtCore.QSettings | None = None,
+                 preset: str = "ring"):
+        super().__init__()
+        self.setWindowTitle("ganscope")
+        self.settings = settings or QtCore.QSettings("ganscope", "ganscope")
+        self.worker = TrainingWorker(engine or GanEngine(preset_config("ring")), on_error=self._errors_put)
+        self._errors: queue.Queue = queue.Queue()
+        self._drawn_id = 0
+        self._ticks = 0
+        self._fps_times: list[float] = []
+        self.session_path: str | None = None
+        self.sketch = Sketch()
+
+        self.plane = PlaneView()
+        self.charts = ChartsView()
+        self.banner = QtWidgets.QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background:#fde2d4; color:#5a1a00; padding:6px; border:1px solid #d55e00")
+        self.banner.hide()
+        split = QtWidgets.QSplitter(QtCore.Qt.Vertical)
+        split.addWidget(self.plane)
+        split.addWidget(self.charts)
+        split.setSizes([600, 300])
+        centre = QtWidgets.QWidget()
+        lay = QtWidgets.QVBoxLayout(centre)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.banner)
+        lay.addWidget(split, 1)
+        self.setCentralWidget(centre)
+
+        self.panel = ControlPanel(self.send_update, self.do_action, self.set_layer)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidget(self.panel)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(330)
+        dock = QtWidgets.QDockWidget("Controls")
+        dock.setObjectName("controls")
+        dock.setWidget(scroll)
+        dock.setFeatures(QtWidgets.QDockWidget.DockWidgetMovable | QtWidgets.QDockWidget.DockWidgetFloatable)
+        self.addDockWidget(QtCore.Qt.RightDockWidgetArea, dock)
+
+        self.status_step = QtWidgets.QLabel()
+        self.status_rate = QtWidgets.QLabel()
+        self.statusBar().addWidget(self.status_step, 1)
+        self.statusBar().addPermanentWidget(self.status_rate)
+        self._build_menus()
+        self._restore_settings()
+        self.panel.sync(self.engine.cfg)
+        self.panel.preset.setCurrentText(preset)
+
+        self.timer = QtCore.QTimer(self)
+        self.timer.timeout.connect(self._on_tick)
+        self.timer.start(DRAW_INTERVAL_MS)
+        self.worker.start()
+
+    @property
+    def engine(self) -> GanEngine:
+        """The engine being trained (read it; change it only through `send_update` / commands)."""
+        return self.worker.engine
+
+    # --- commands -----------------------------------------------------------------------------
+    def send_update(self, path: str, value) -> int:
+        def apply(e: GanEngine):
+            result = e.update(path, value)
+            if result != "live" and e.status == "ok":
+                self._errors.put(("info", f"{path} = {value}: {result}"))
+            if e.status == "diverged" and path.endswith(".lr"):
+                e.resume()  # the user changed what caused the divergence: let them continue
+        return self.worker.submit(apply)
+
+    def do_action(self, name: str) -> int | None:
+        w = self.worker
+        key, _, arg = name.partition(":")
+        if key == "play":
+            on = bool(int(arg)) if arg else not w.playing
+            self.panel.set_checked("play", on)
+            return w.submit(lambda e: setattr(w, "playing", on and e.status == "ok"))
+        simple = {
+            "step": lambda e: e.step(1),
+            "step_d": lambda e: e.step(1, players=("D",)),
+            "step_g": lambda e: e.step(1, players=("G",)),
+            "reset_all": lambda e: e.reset_all(),
+            "reset_D": lambda e: e.reset("D"),
+            "reset_G": lambda e: e.reset("G"),
+        }
+        if key in simple:
+            if key == "reset_all":
+                self.plane.clear_trails()
+            return w.submit(simple[key])
+        if key in ("freeze_D", "freeze_G"):
+            return w.submit(lambda e, p=key[-1]: e.freeze(p, bool(int(arg))))
+        if key == "speed":
+            w.set_speed(int(arg))
+            return None
+        if key == "preset":
+            self.panel.preset.setCurrentText(arg)
+            return self.load_config(preset_config(arg))
+        if key == "import":
+            return self.import_points()
+        if key in ("draw", "eraser", "brush", "undo", "clear_sketch", "save_points"):
+            return self._sketch_action(key, arg)
+        return None
+
+    # --- drawing a target -----------------------------------------------------------------------
+    def _sketch_action(self, key: str, arg: str):
+        if key == "draw":
+            self.set_draw_mode(bool(int(arg)))
+        elif key == "eraser":
+            self.sketch.eraser = bool(int(arg))
+        elif key == "brush":
+            self.sketch.brush = float(arg)
+        elif key == "undo" and self.sketch.undo():
+            return self._commit_sketch()
+        elif key == "clear_sketch":
+            self.sketch.clear()
+            self.plane.sketch.setData(pos=self.sketch.points)
+        elif key == "save_points":
+            self.save_points()
+        return None
+
+    def set_draw_mode(self, on: bool) -> None:
+        self.panel.set_checked("draw", on)
+        t = self.engine.cfg.target
+        if on and not len(self.sketch.points) and t.kind == "points":
+            self.sketch.points = np.asarray(t.points, dtype=np.float64).reshape(-1, 2)
+        self.plane.getViewBox().draw_handler = self._on_draw if on else None
+        self.plane.sketch.setData(pos=self.sketch.points if on else np.zeros((0, 2)))
+        self.statusBar().showMessage("Drawing: drag on the plane to paint the target; the GAN trains on it "
+                                     "as soon as a stroke ends" if on else "Drawing off", 6000)
+
+    def _on_draw(self, x: float, y: float, starting: bool, finishing: bool) -> None:
+        if starting:
+            self.sketch.begin_stroke()
+        self.sketch.dab(x, y)
+        self.plane.sketch.setData(pos=self.sketch.points)
+        if finishing:
+            self._commit_sketch()
+
+    def _commit_sketch(self):
+        self.plane.sketch.setData(pos=self.sketch.points)
+        if len(self.sketch.points) == 0:
+            return None  # an empty drawing is not a target: keep training on the last one
+        return self.set_drawn_points(self.sketch.points.tolist())
+
+    def save_points(self, path: str | None = None) -> bool:
+        from core.session import atomic_write_bytes
+        pts = np.asarray(self.engine.cfg.target.points) if self.engine.cfg.target.kind == "points" \
+            else self.sketch.points
+        if len(pts) == 0:
+            self._show_error("Nothing to save", "Draw or import a target first.")
+            return False
+        if path is None:
+            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save points", "target.csv", "CSV (*.csv)")
+            if not path:
+                return False
+        text = "x,y\n" + "".join(f"{x:.6g},{y:.6g}\n" for x, y in np.asarray(pts).reshape(-1, 2))
+        try:
+            atomic_write_bytes(path, text.encode())
+        except OSError as exc:
+            self._show_error("Cannot save points", str(exc))
+            return False
+        return True
+
+    def load_config(self, cfg: GanConfig) -> int:
+        """Start a fresh run from cfg (keeps play/pause)."""
+        engine = GanEngine(cfg)
+        self.plane.clear_trails()
+        self.panel.sync(cfg)
+        return self.worker.submit(lambda _e: setattr(self.worker, "engine", engine))
+
+    def set_layer(self, key: str, on: bool) -> None:
+        self.plane.show_layer(key, on)
+        self.layer_actions[key].setChecked(on)
+        self.panel.layer_boxes[key].setChecked(on)
+
+    def _errors_put(self, exc: BaseException) -> None:
+        self._errors.put(("error", str(exc)))
+
+    # --- files --------------------------------------------------------------------------------
+    def import_points(self, path: str | None = None) -> int | None:
+        from core.targets import load_points
+        if path is None:
+            path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Import points", "", "Points (*.csv *.txt *.npy)")
+            if not path:
+                return None
+        try:
+            pts = load_points(path)
+        except ValueError as exc:
+            self._show_error("Cannot import points", str(exc))
+            return None
+        return self.set_drawn_points(pts.tolist())
+
+    def set_drawn_points(self, points: list) -> int:
+        def apply(e: GanEngine):
+            e.update("target.points", points)
+            e.update("target.kind", "points")
+        return self.worker.submit(apply)
+
+    def open_session(self, path: str | None = None) -> bool:
+        from core.session import SessionError, load_session
+        if path is None:
+            path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open session", "", "ganscope session (*.gscope)")
+            if not path:
+                return False
+        try:
+            engine = load_session(path)
+        except (SessionError, ValueError) as exc:
+            self._show_error("Cannot open session", str(exc))
+            return False
+        self.plane.clear_trails()
+        self.panel.sync(engine.cfg)
+        self.worker.submit(lambda _e: setattr(self.worker, "engine", engine))
+        self.session_path = path
+        self._add_recent(path)
+        return True
+
+    def save_session(self, path: str | None = None) -> int | None:
+        from core.session import save_session
+        if path is None:
+            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save session", self.session_path or "run.gscope",
+                                                            "ganscope session (*.gscope)")
+            if not path:
+                return None
+        self.session_path = path
+        self._add_recent(path)
+        return self.worker.submit(lambda e: save_session(e, path))
+
+    def _show_error(self, title: str, text: str) -> None:
+        if QtWidgets.QApplication.platformName() == "offscreen":
+            self._show_banner(f"{title}: {text}")  # no modal dialogs when nobody can click them
+        else:
+            QtWidgets.QMessageBox.warning(self, title, text)
+
+    def _show_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.show()
+
+    # --- menus and settings -------------------------------------------------------------------
+    def _build_menus(self):
+        m = self.menuBar()
+        file = m.addMenu("&File")
+        file.addAction("&New run", lambda: self.load_config(preset_config("ring")), QtGui.QKeySequence.New)
+        file.addAction("&Open session…", self.open_session, QtGui.QKeySequence.Open)
+        file.addAction("&Save session…", self.save_session, QtGui.QKeySequence.Save)
+        self.recent_menu = file.addMenu("Recent sessions")
+        file.addAction("&Import points…", self.import_points)
+        file.addSeparator()
+        file.addAction("&Quit", self.close, QtGui.QKeySequence.Quit)
+        run = m.addMenu("&Run")
+        for text, action, key in (("Play / pause", "play", "Space"), ("Step", "step", "S"),
+                                  ("Step D only", "step_d", "D"), ("Step G only", "step_g", "G"),
+                                  ("Reset all", "reset_all", "R"), ("Reset D", "reset_D", "Shift+D"),
+                                  ("Reset G", "reset_G", "Shift+G")):
+            act = run.addAction(text, lambda a=action: self.do_action(a))
+            act.setShortcut(QtGui.QKeySequence(key))
+        undo = run.addAction("Undo drawing stroke", lambda: self.do_action("undo"))
+        undo.setShortcut(QtGui.QKeySequence.Undo)
+        view = m.addMenu("&View")
+        self.layer_actions = {}
+        for key, (label, on) in LAYERS.items():
+            act = view.addAction(label)
+            act.setCheckable(True)
+            act.setChecked(on)
+            act.toggled.connect(lambda checked, k=key: self.set_layer(k, checked))
+            self.layer_actions[key] = act
+        view.addSeparator()
+        view.addAction("Auto-range", self.plane.auto_range, QtGui.QKeySequence("A"))
+        help_ = m.addMenu("&Help")
+        help_.addAction("&About ganscope", lambda: QtWidgets.QMessageBox.about(
+            self, "About ganscope", "ganscope: watch a small GAN learn a 2-D distribution, live."))
+        self._refresh_recent()
+
+    def _add_recent(self, path: str) -> None:
+        recent = [p for p in self._recent() if p != path]
+        self.settings.setValue("recent", [path, *recent][:MAX_RECENT])
+        self._refresh_recent()
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for p in self._recent():
+            self.recent_menu.addAction(Path(p).name, lambda p=p: self.open_session(p))
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    def _restore_settings(self):
+        geo = self.settings.value("geometry")
+        if geo is not None:
+            self.restoreGeometry(geo)
+        else:
+            self.resize(1400, 900)
+        for key in LAYERS:
+            value = self.settings.value(f"layers/{key}")
+            if value is not None:
+                self.set_layer(key, value in (True, "true"))
+
+    def closeEvent(self, event):
+        self.timer.stop()
+        self.settings.setValue("geometry", self.saveGeometry())
+        for key, on in self.plane.visible.items():
+            self.settings.setValue(f"layers/{key}", on)
+        self.worker.stop(timeout=1.0)
+        super().closeEvent(event)
+
+    # --- drawing ------------------------------------------------------------------------------
+    def _on_tick(self):
+        while not self._errors.empty():
+            kind, text = self._errors.get_nowait()
+            if kind == "error":
+                self._show_banner(text)
+            else:
+                self.statusBar().showMessage(text, 4000)
+        frame_id, frame = self.worker.latest()
+        if frame is None or frame_id == self._drawn_id:
+            return
+        self._drawn_id = frame_id
+        self.plane.draw(frame)
+        self._ticks += 1
+        if self._ticks % CHART_EVERY == 0 or not self.worker.playing:
+            self.charts.update_from(frame.charts)
+        now = time.perf_counter()
+        self._fps_times = [t for t in self._fps_times if now - t < 1.0] + [now]
+        if frame.status != "ok":
+            self._show_banner(frame.message)
+            self.panel.set_checked("play", False)
+        elif self.banner.isVisible() and self.banner.text() == getattr(self, "_last_status_msg", None):
+            self.banner.hide()
+        self._last_status_msg = frame.message if frame.status != "ok" else None
+        m = frame.metrics
+        modes = ""
+        if frame.centres is not None and "modes" in m:
+            modes = f"   modes {m['modes']:.0f}/{len(frame.centres)}"
+        frozen = [p for p, f in self.engine.frozen.items() if f]
+        self.status_step.setText(
+            f"step {frame.step}   D(real) {m.get('d_real', float('nan')):.2f}   "
+            f"D(fake) {m.get('d_fake', float('nan')):.2f}{modes}"
+            + (f"   frozen: {', '.join(frozen)}" if frozen else ""))
+        self.status_rate.setText(f"{self.worker.iterations_per_second():.0f} it/s   "
+                                 f"{len(self._fps_times)} fps")

@@ -1,0 +1,69 @@
+"""Metric charts: losses, D accuracy with the 50% line, gradient norms (log), mode and distance metrics."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from core.engine import GanEngine
+
+MAX_POINTS = 2000  # decimate long histories to about this many points per curve
+PALETTE = [(0, 114, 178), (213, 94, 0), (0, 158, 115), (204, 121, 167), (86, 180, 233), (230, 159, 0)]
+
+
+class ChartsView(pg.GraphicsLayoutWidget):
+    """Four small charts that scroll with the run."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent=parent)
+        self.setBackground("w")
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.plots = {}
+        self._add("loss", "Loss", [("d_loss", "D loss"), ("g_loss", "G loss")], row=0, col=0)
+        acc = self._add("acc", "D accuracy", [("acc_real", "on real"), ("acc_fake", "on fake")], row=0, col=1)
+        acc.setYRange(0, 1)
+        acc.addItem(pg.InfiniteLine(pos=0.5, angle=0, pen=pg.mkPen((120, 120, 120), style=pg.QtCore.Qt.DashLine),
+                                    label="chance", labelOpts={"position": 0.05, "color": (90, 90, 90)}))
+        grad = self._add("grad", "Gradient norm (log)", [("g_grad", "G"), ("d_grad", "D")], row=1, col=0)
+        grad.setLogMode(y=True)
+        q = self._add("quality", "Sample quality", [("modes_frac", "modes captured (share)"),
+                                                    ("hq_share", "high quality"), ("js", "JS (bits)"),
+                                                    ("mmd", "MMD")], row=1, col=1)
+        q.setYRange(0, 1)
+        self._version = None
+
+    def _add(self, key, title, series, row, col):
+        p = self.addPlot(row=row, col=col, title=title)
+        legend = p.addLegend(offset=(-4, 4), labelTextSize="8pt", brush=(255, 255, 255, 200))
+        legend.setColumnCount(2)
+        p.showGrid(x=True, y=True, alpha=0.2)
+        p.setLabel("bottom", "step")
+        for i, (name, label) in enumerate(series):
+            self.curves[name] = p.plot(name=label, pen=pg.mkPen(PALETTE[i % len(PALETTE)], width=1.5))
+        self.plots[key] = p
+        return p
+
+    def update_from(self, data: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+        """Draw a snapshot made by `chart_snapshot` (on the training thread)."""
+        for name, (x, y) in data.items():
+            self.curves[name].setData(x, y)
+
+
+def chart_snapshot(engine: GanEngine) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Decimated (steps, values) per curve, consistent with one moment of the run."""
+    h = engine.history.as_arrays()
+    sl = _decimate(len(h["step"]))
+    steps = h["step"][sl]
+    out = {name: (steps, h[name][sl]) for name in ("d_loss", "g_loss", "acc_real", "acc_fake")}
+    for name in ("g_grad", "d_grad"):
+        out[name] = (steps, np.maximum(h[name][sl], 1e-12))  # log axis: no zeros
+    ev = engine.evaluator.history.as_arrays()
+    n_modes = max(engine.target.n_modes, 1)
+    for name, y in (("modes_frac", ev["modes"] / n_modes), ("hq_share", ev["hq_share"]),
+                    ("js", ev["js"]), ("mmd", ev["mmd"])):
+        ok = np.isfinite(y)
+        out[name] = (ev["step"][ok], y[ok])
+    return out
+
+
+def _decimate(n: int) -> slice:
+    return slice(None, None, max(1, n // MAX_POINTS))

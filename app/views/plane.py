@@ -1,0 +1,189 @@
+"""The plane: D's decision surface under real and generated samples, arrows, manifold and trails.
+
+Every graphics item is created once and fed new arrays each frame (pyqtgraph's speed advice:
+fixed levels, one pen and brush per scatter, row-major float32 images, reused items).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore
+
+from core.frames import Frame
+
+LAYERS = {  # key: (label, on by default)
+    "surface": ("Decision surface", True),
+    "contour": ("Decision boundary", True),
+    "density": ("Generated density", False),
+    "real": ("Real samples", True),
+    "fake": ("Generated samples", True),
+    "arrows": ("Gradient arrows", True),
+    "manifold": ("Generator manifold", False),
+    "trails": ("Trails", True),
+}
+REAL_COLOUR = (0, 158, 115)    # Okabe-Ito bluish green
+FAKE_COLOUR = (230, 159, 0)    # Okabe-Ito orange
+TRAIL_POINTS = 24              # fake points followed over time
+TRAIL_LENGTH = 40              # frames a trail remembers
+TRAIL_MAX_GAP = 1000           # steps between frames beyond which a trail restarts
+SURFACE_MAP = "CET-D1A"        # diverging blue-white-red, readable with red-green colour blindness
+
+
+class PlaneViewBox(pg.ViewBox):
+    """A ViewBox whose left-button drags paint (via `draw_handler`) instead of panning, when set."""
+
+    def __init__(self):
+        super().__init__()
+        self.draw_handler = None  # called as handler(x, y, starting, finishing)
+
+    def mouseDragEvent(self, ev, axis=None):
+        if self.draw_handler is None or ev.button() != QtCore.Qt.LeftButton:
+            return super().mouseDragEvent(ev, axis)
+        ev.accept()
+        p = self.mapSceneToView(ev.scenePos())
+        self.draw_handler(p.x(), p.y(), ev.isStart(), ev.isFinish())
+
+    def mouseClickEvent(self, ev):
+        if self.draw_handler is None or ev.button() != QtCore.Qt.LeftButton:
+            return super().mouseClickEvent(ev)
+        ev.accept()
+        p = self.mapSceneToView(ev.scenePos())
+        self.draw_handler(p.x(), p.y(), True, True)
+
+
+class PlaneView(pg.PlotWidget):
+    """Draws Frames. `show_layer(key, on)` toggles a layer; zoom and pan with the mouse."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent=parent, viewBox=PlaneViewBox())
+        self.setAspectLocked(True)
+        self.setBackground("w")
+        self.showGrid(x=False, y=False)
+        self.setMenuEnabled(False)
+        plot = self.getPlotItem()
+        cmap = pg.colormap.get(SURFACE_MAP)
+        self.surface = pg.ImageItem(axisOrder="row-major")
+        self.surface.setLookupTable(cmap.getLookupTable(nPts=256))
+        self.surface.setOpacity(0.85)
+        plot.addItem(self.surface)
+        self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=cmap, interactive=False, width=12)
+        self.colorbar.setImageItem(self.surface, insert_in=plot)
+        self.contour = pg.IsocurveItem(level=0.5, pen=pg.mkPen((40, 40, 40), width=1.5))
+        self.contour.setParentItem(self.surface)
+        self.density = pg.ImageItem(axisOrder="row-major")
+        self.density.setLookupTable(_density_lut())
+        plot.addItem(self.density)
+        self.manifold = pg.PlotCurveItem(pen=pg.mkPen((120, 120, 120, 150), width=1))
+        plot.addItem(self.manifold)
+        self.real = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(*REAL_COLOUR, 200), symbol="o",
+                                       name="real")
+        self.fake = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(*FAKE_COLOUR, 220), symbol="t",
+                                       name="generated")
+        self.arrows = pg.PlotCurveItem(pen=pg.mkPen((90, 40, 140, 170), width=1))
+        self.trails = pg.PlotCurveItem(pen=pg.mkPen((200, 80, 0, 200), width=1.5))
+        for item in (self.real, self.trails, self.arrows, self.fake):
+            plot.addItem(item)
+        self.sketch = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(40, 40, 40, 160))
+        self.sketch.setZValue(10)
+        plot.addItem(self.sketch)
+        self.legend = plot.addLegend(offset=(8, 8), labelTextSize="9pt")
+        self.legend.addItem(self.real, "real")
+        self.legend.addItem(self.fake, "generated")
+        self.items = {"surface": self.surface, "contour": self.contour, "density": self.density,
+                      "real": self.real, "fake": self.fake, "arrows": self.arrows,
+                      "manifold": self.manifold, "trails": self.trails}
+        self.visible = {k: on for k, (_label, on) in LAYERS.items()}
+        for key, on in self.visible.items():
+            self.items[key].setVisible(on)
+        self._history: list[np.ndarray] = []
+        self._extent = None
+        self._levels = None
+        self._last_step = 0
+        self.frames_drawn = 0
+
+    def show_layer(self, key: str, on: bool) -> None:
+        self.visible[key] = bool(on)
+        self.items[key].setVisible(bool(on))
+
+    def auto_range(self) -> None:
+        if self._extent is not None:
+            x0, x1, y0, y1 = self._extent
+            self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def clear_trails(self) -> None:
+        self._history.clear()
+
+    def draw(self, f: Frame) -> None:
+        rect = QtCore.QRectF(f.extent[0], f.extent[2], f.extent[1] - f.extent[0], f.extent[3] - f.extent[2])
+        new_extent = f.extent != self._extent
+        if new_extent or f.step < self._last_step or f.step - self._last_step > TRAIL_MAX_GAP:
+            self._history.clear()  # a reset or a long jump: a trail across it would mislead
+        self._last_step = f.step
+        if f.levels != self._levels:
+            self._levels = f.levels
+            self.colorbar.setLevels(f.levels)
+            self.colorbar.axis.setLabel("D(x) = P(real)" if f.levels == (0.0, 1.0) else "D(x) score")
+        if self.visible["surface"] or self.visible["contour"] or new_extent:
+            self.surface.setImage(f.surface, autoLevels=False, levels=f.levels)
+        if new_extent:  # setRect needs the image's size, so it comes after setImage
+            self._extent = f.extent
+            self.surface.setRect(rect)
+            self.density.setImage(_density(f.fake, f.extent, 64), autoLevels=False, levels=(0, 1))
+            self.density.setRect(rect)
+            self.auto_range()
+        if self.visible["contour"]:
+            self.contour.setLevel(f.contour_level)
+            self.contour.setData(f.surface.T)  # IsocurveItem reads column-major data
+        if self.visible["density"]:
+            self.density.setImage(_density(f.fake, f.extent, 64), autoLevels=False, levels=(0, 1))
+        if self.visible["real"]:
+            self.real.setData(pos=f.real)
+        if self.visible["fake"]:
+            self.fake.setData(pos=f.fake)
+        if self.visible["arrows"]:
+            self._draw_arrows(f)
+        if self.visible["manifold"]:
+            m = f.manifold
+            connect = np.ones(m.shape[:2], dtype=bool)
+            connect[:, -1] = False
+            self.manifold.setData(m[..., 0].ravel(), m[..., 1].ravel(), connect=connect.ravel())
+        self._history.append(f.fake[:TRAIL_POINTS].copy())
+        del self._history[:-TRAIL_LENGTH]
+        if self.visible["trails"] and len(self._history) > 1:
+            t = np.stack(self._history, 1)  # (points, frames, 2)
+            connect = np.ones(t.shape[:2], dtype=bool)
+            connect[:, -1] = False
+            self.trails.setData(t[..., 0].ravel(), t[..., 1].ravel(), connect=connect.ravel())
+        self.frames_drawn += 1
+
+    def _draw_arrows(self, f: Frame) -> None:
+        """Segments from each fake point along G's push, scaled so the longest is 8% of the view."""
+        g = f.arrows
+        norms = np.linalg.norm(g, axis=1)
+        top = float(np.percentile(norms, 95)) if len(norms) else 0.0
+        span = (f.extent[1] - f.extent[0]) * 0.08
+        scale = span / top if top > 0 else 0.0
+        lengths = np.minimum(norms * scale, span)[:, None]
+        ends = f.fake + np.where(norms[:, None] > 0, g / np.maximum(norms[:, None], 1e-12), 0) * lengths
+        seg = np.empty((len(g) * 2, 2), dtype=np.float32)
+        seg[0::2], seg[1::2] = f.fake, ends
+        self.arrows.setData(seg[:, 0], seg[:, 1], connect="pairs")
+
+    def grab_png(self, path: str) -> bool:
+        return self.grab().save(path)
+
+
+def _density(points: np.ndarray, extent, bins: int) -> np.ndarray:
+    h, _, _ = np.histogram2d(points[:, 1], points[:, 0], bins=bins,
+                             range=[[extent[2], extent[3]], [extent[0], extent[1]]])
+    peak = h.max()
+    return (h / peak).astype(np.float32) if peak > 0 else h.astype(np.float32)
+
+
+def _density_lut() -> np.ndarray:
+    """Transparent at zero density, opaque purple at the peak."""
+    lut = np.zeros((256, 4), dtype=np.uint8)
+    lut[:, 0], lut[:, 1], lut[:, 2] = 86, 40, 160
+    lut[:, 3] = np.linspace(0, 210, 256).astype(np.uint8)
+    return lut
+
