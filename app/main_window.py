@@ -163,6 +163,17 @@ class MainWindow(QtWidgets.QMainWindow):
         if finishing:
             self._commit_sketch()
 
+    def _sync_handles(self, frame) -> None:
+        """Mixture targets get a draggable marker per component; others none."""
+        centres = frame.centres if self.engine.cfg.target.kind == "mixture" else None
+        n = 0 if centres is None else len(centres)
+        if n != len(self.plane.handles):
+            self.plane.set_handles(centres, self.move_components)
+
+    def move_components(self, centres: list) -> int:
+        """New mixture centres (after a drag): the target changes, training goes on."""
+        return self.worker.submit(lambda e: e.update("target.centres", centres))
+
     def _commit_sketch(self):
         self.plane.sketch.setData(pos=self.sketch.points)
         if len(self.sketch.points) == 0:
@@ -344,6 +355,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self._drawn_id = frame_id
         self.plane.draw(frame)
+        self._sync_handles(frame)
         self._ticks += 1
         if self._ticks % CHART_EVERY == 0 or not self.worker.playing:
             self.charts.update_from(frame.charts)

@@ -88,10 +88,15 @@ def build_frame(engine, extent: tuple | None = None) -> Frame:
     (grad,) = torch.autograd.grad(obj.g_loss(loss, D(x)) * (len(x) // D.pack), x)
     levels = obj.surface_levels(loss)
     surface_np = _f32(surface)
+    contour = 0.5 if loss in obj.LOG_LOSSES or loss == "lsgan" else 0.0
     if levels is None:
-        lo, hi = float(np.nanmin(surface_np)), float(np.nanmax(surface_np))
-        m = max(abs(lo), abs(hi), 1e-6)
-        levels = (-m, m)  # symmetric around the decision value 0
+        # A critic's score is only defined up to a shift: centre the colours and the boundary
+        # between its mean score on real and on generated samples.
+        with torch.no_grad():
+            real_t = torch.from_numpy(view.real).to(engine.device)
+            contour = float((D(real_t).mean() + D(fake).mean()) / 2)
+        m = max(float(np.nanmax(np.abs(surface_np - contour))), 1e-6)
+        levels = (contour - m, contour + m)
     n_lines = 1 if G.noise_dim == 1 else 2 * MANIFOLD_LINES
     return Frame(
         step=engine.step_count,
@@ -101,7 +106,7 @@ def build_frame(engine, extent: tuple | None = None) -> Frame:
         surface=surface_np,
         extent=tuple(float(v) for v in extent),
         levels=levels,
-        contour_level=0.5 if loss in obj.LOG_LOSSES or loss == "lsgan" else 0.0,
+        contour_level=contour,
         manifold=_f32(manifold).reshape(n_lines, MANIFOLD_POINTS, 2),
         metrics=engine.metrics(),
         status=engine.status,

@@ -9,7 +9,7 @@ from typing import Callable
 
 from PySide6 import QtCore, QtWidgets
 
-from core.config import LOSSES, GanConfig
+from core.config import ACTIVATIONS, LOSSES, NOISE_KINDS, GanConfig
 from core.presets import preset_description, preset_names
 
 from ..views.plane import LAYERS
@@ -30,6 +30,7 @@ class ControlPanel(QtWidgets.QWidget):
         layout.addWidget(self._training_group())
         layout.addWidget(self._players_group())
         layout.addWidget(self._objective_group())
+        layout.addWidget(self._models_group())
         layout.addWidget(self._target_group())
         layout.addWidget(self._layers_group())
         layout.addStretch(1)
@@ -96,6 +97,7 @@ class ControlPanel(QtWidgets.QWidget):
         rows = [
             ("objective.gp_weight", "GP weight (WGAN-GP)", spin(0, 1000, 0.1, 0.1, 2), "lambda of the gradient penalty"),
             ("objective.r1", "R1 weight", spin(0, 1000, 0, 0.1, 2), "Penalty on D's gradient at real data"),
+            ("objective.r2", "R2 weight", spin(0, 1000, 0, 0.1, 2), "Penalty on D's gradient at generated data"),
             ("objective.instance_noise", "Instance noise", spin(0, 10, 0, 0.01, 3), "Std of noise added to D's inputs"),
             ("objective.unrolled_steps", "Unrolled steps", spin(0, 10, 0, 1, suffix=" steps"),
              "G plays against D as it will be after this many updates"),
@@ -105,6 +107,32 @@ class ControlPanel(QtWidgets.QWidget):
         ]
         for i, (path, label, widget, tip) in enumerate(rows, start=1):
             self._field(grid, i, path, label, widget, tip)
+        return box
+
+    def _models_group(self):
+        box = QtWidgets.QGroupBox("Models (changes rebuild that player)")
+        grid = QtWidgets.QGridLayout(box)
+        row = 0
+        for section, who in (("generator", "G"), ("discriminator", "D")):
+            self._field(grid, row, f"{section}.depth", f"{who} hidden layers", spin(0, 8, 2, 1, suffix=" layers"),
+                        f"Depth of {who}; changing it gives {who} fresh weights")
+            self._field(grid, row + 1, f"{section}.width", f"{who} width", spin(1, 1024, 128, 16, suffix=" units"),
+                        f"Units per hidden layer of {who}; changing it gives {who} fresh weights")
+            act = QtWidgets.QComboBox()
+            act.addItems(list(ACTIVATIONS))
+            act.currentTextChanged.connect(lambda t, p=f"{section}.activation": self._update(p, t))
+            self.fields[f"{section}.activation"] = act
+            grid.addWidget(QtWidgets.QLabel(f"{who} activation"), row + 2, 0)
+            grid.addWidget(act, row + 2, 1, 1, 2)
+            row += 3
+        self._field(grid, row, "generator.noise_dim", "Noise dimension", spin(1, 256, 2, 1, suffix=" dims"),
+                    "Size of G's input noise (rebuilds G)")
+        noise = QtWidgets.QComboBox()
+        noise.addItems(list(NOISE_KINDS))
+        noise.currentTextChanged.connect(lambda t: self._update("generator.noise", t))
+        self.fields["generator.noise"] = noise
+        grid.addWidget(QtWidgets.QLabel("Noise"), row + 1, 0)
+        grid.addWidget(noise, row + 1, 1, 1, 2)
         return box
 
     def _target_group(self):

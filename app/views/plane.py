@@ -99,7 +99,23 @@ class PlaneView(pg.PlotWidget):
         self._extent = None
         self._levels = None
         self._last_step = 0
+        self.handles: list[pg.TargetItem] = []
         self.frames_drawn = 0
+
+    def set_handles(self, centres, on_moved) -> None:
+        """Draggable markers on mixture centres; on_moved(list of (x, y)) after each drag."""
+        plot = self.getPlotItem()
+        for h in self.handles:
+            plot.removeItem(h)
+        self.handles = []
+        for c in centres if centres is not None else []:
+            h = pg.TargetItem(pos=(float(c[0]), float(c[1])), size=14, movable=True,
+                              pen=pg.mkPen((20, 20, 20), width=2), brush=pg.mkBrush(255, 255, 255, 80))
+            h.setZValue(20)
+            h.sigPositionChangeFinished.connect(
+                lambda _h: on_moved([[p.x(), p.y()] for p in (t.pos() for t in self.handles)]))
+            plot.addItem(h)
+            self.handles.append(h)
 
     def show_layer(self, key: str, on: bool) -> None:
         self.visible[key] = bool(on)

@@ -170,3 +170,22 @@ def test_closing_during_training_joins_the_thread_quickly(qtbot, window):
     qtbot.waitUntil(lambda: window.engine.step_count > 5, timeout=10000)
     window.close()
     assert not window.worker._thread.is_alive()
+
+
+def test_dragging_a_mixture_component_moves_the_target(qtbot, window):
+    wait_ticket(qtbot, window, window.do_action("preset:mixture"))
+    qtbot.waitUntil(lambda: len(window.plane.handles) == 3, timeout=10000)
+    handle = window.plane.handles[0]
+    handle.setPos(-2.5, 1.0)
+    handle.sigPositionChangeFinished.emit(handle)  # what releasing the mouse emits
+    sync(qtbot, window)
+    assert window.engine.cfg.target.centres[0] == [-2.5, 1.0]
+    assert window.engine.target.centres[0].tolist() == [-2.5, 1.0]
+
+
+def test_architecture_change_rebuilds_and_says_so(qtbot, window):
+    g_width = window.panel.fields["generator.width"]
+    g_width.setValue(48)
+    sync(qtbot, window)
+    assert window.engine.G.net[0].out_features == 48
+    qtbot.waitUntil(lambda: "rebuilt generator" in window.statusBar().currentMessage(), timeout=5000)
