@@ -278,9 +278,11 @@ class GanEngine:
         else:
             f = self.D(fake)
         g_loss = obj.g_loss(loss, f)
-        self.opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        g_grad = _grad_norm(self.G.parameters())
+        # Gradients for G's weights only: D's weight gradients would be computed and thrown away.
+        g_params = list(self.G.parameters())
+        for p, g in zip(g_params, torch.autograd.grad(g_loss, g_params)):
+            p.grad = g
+        g_grad = _grad_norm(g_params)
         if update:
             self.opt_g.step()
         return g_loss.detach(), g_grad
