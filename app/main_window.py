@@ -88,7 +88,12 @@ class MainWindow(QtWidgets.QMainWindow):
     # --- commands -----------------------------------------------------------------------------
     def send_update(self, path: str, value) -> int:
         def apply(e: GanEngine):
-            result = e.update(path, value)
+            if path == "target.mixture":  # a whole component table: one consistent change
+                result = e.update_many({"target.centres": [r[:2] for r in value],
+                                        "target.sigmas": [r[2] for r in value],
+                                        "target.weights": [r[3] for r in value], "target.kind": "mixture"})
+            else:
+                result = e.update(path, value)
             if result != "live" and e.status == "ok":
                 self._errors.put(("info", f"{path} = {value}: {result}"))
             if e.status == "diverged" and path.endswith(".lr"):

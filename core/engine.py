@@ -101,13 +101,27 @@ class GanEngine:
 
         Learning rates, betas and momentum change in place and keep the optimiser's state.
         """
+        return self.update_many({path: value})
+
+    def update_many(self, changes: dict) -> str:
+        """Change several fields at once (validated together, e.g. a mixture's centres and sigmas)."""
         old = self.cfg.copy()
-        self.cfg.set(path, value)
         try:
+            for path, value in changes.items():
+                self.cfg.set(path, value)
             self.cfg.validate()
         except ConfigError:
             self.cfg = old
             raise
+        results = []
+        for path in changes:
+            r = self._apply(path)
+            if r not in results:
+                results.append(r)
+        return "; ".join(r for r in results if r != "live") or "live"
+
+    def _apply(self, path: str) -> str:
+        """Carry out the consequences of a changed field (already validated)."""
         section, key = path.split(".")
         if section in ("g_opt", "d_opt"):
             player = "G" if section == "g_opt" else "D"

@@ -13,6 +13,7 @@ from core.config import ACTIVATIONS, LOSSES, NOISE_KINDS, GanConfig
 from core.presets import preset_description, preset_names
 
 from ..views.plane import LAYERS
+from .mixture_table import MixtureTable
 from .widgets import LogSlider, spin
 
 SPEEDS = [("1 it/frame", 1), ("5 it/frame", 5), ("20 it/frame", 20), ("100 it/frame", 100),
@@ -82,6 +83,10 @@ class ControlPanel(QtWidgets.QWidget):
                     "Momentum of D's Adam; lower damps oscillation")
         self._field(grid, 7, "g_opt.beta1", "Adam beta1 (G)", spin(0, 0.999, 0.5, 0.05, 3),
                     "Momentum of G's Adam")
+        self._field(grid, 8, "d_opt.beta2", "Adam beta2 (D)", spin(0, 0.9999, 0.999, 0.001, 4),
+                    "Decay of D's squared-gradient average")
+        self._field(grid, 9, "g_opt.beta2", "Adam beta2 (G)", spin(0, 0.9999, 0.999, 0.001, 4),
+                    "Decay of G's squared-gradient average")
         return box
 
     def _objective_group(self):
@@ -150,23 +155,29 @@ class ControlPanel(QtWidgets.QWidget):
             ("target.n_modes", "Ring modes", spin(1, 256, 8, 1, suffix=" modes"), "Gaussians on the ring"),
             ("target.radius", "Ring radius", spin(0.01, 100, 2, 0.1, 2), "Radius of the ring"),
             ("target.grid_size", "Grid size", spin(1, 16, 5, 1, suffix=" per side"), "Modes per side of the grid"),
+            ("target.spacing", "Grid spacing", spin(0.01, 100, 2, 0.1, 2), "Distance between grid modes"),
             ("target.sigma", "Mode sigma", spin(0.0001, 100, 0.02, 0.01, 4), "Std of each Gaussian mode"),
         ]
         for i, (path, label, widget, tip) in enumerate(rows, start=1):
             self._field(grid, i, path, label, widget, tip)
+        self.mixture = MixtureTable(lambda rows: self._update("target.mixture", rows))
+        grid.addWidget(QtWidgets.QLabel("Mixture components (x, y, sigma, weight)"), 6, 0, 1, 3)
+        grid.addWidget(self.mixture, 7, 0, 1, 3)
+        grid.addWidget(self._plain_button("Add component", self.mixture.add_row), 8, 0)
+        grid.addWidget(self._plain_button("Remove selected", self.mixture.remove_selected), 8, 1)
         draw = self._button("draw", "Draw target", "Paint your own target on the plane with the mouse",
                             checkable=True)
-        grid.addWidget(draw, 5, 0)
-        grid.addWidget(self._button("import", "Import points…", "Load (x, y) rows from CSV or NPY"), 5, 1)
+        grid.addWidget(draw, 9, 0)
+        grid.addWidget(self._button("import", "Import points…", "Load (x, y) rows from CSV or NPY"), 9, 1)
         self.brush = spin(0.01, 5, 0.15, 0.05, 2, suffix=" units")
         self.brush.setToolTip("Brush radius, in plane units")
         self.brush.valueChanged.connect(lambda v: self._action(f"brush:{v}"))
-        grid.addWidget(QtWidgets.QLabel("Brush radius"), 6, 0)
-        grid.addWidget(self.brush, 6, 1)
-        grid.addWidget(self._button("eraser", "Eraser", "Remove points under the brush", checkable=True), 7, 0)
-        grid.addWidget(self._button("undo", "Undo stroke", "Take back the last stroke (Ctrl+Z)"), 7, 1)
-        grid.addWidget(self._button("clear_sketch", "Clear drawing", "Remove every drawn point"), 8, 0)
-        grid.addWidget(self._button("save_points", "Save points…", "Save the drawn target as CSV"), 8, 1)
+        grid.addWidget(QtWidgets.QLabel("Brush radius"), 10, 0)
+        grid.addWidget(self.brush, 10, 1)
+        grid.addWidget(self._button("eraser", "Eraser", "Remove points under the brush", checkable=True), 11, 0)
+        grid.addWidget(self._button("undo", "Undo stroke", "Take back the last stroke (Ctrl+Z)"), 11, 1)
+        grid.addWidget(self._button("clear_sketch", "Clear drawing", "Remove every drawn point"), 12, 0)
+        grid.addWidget(self._button("save_points", "Save points…", "Save the drawn target as CSV"), 12, 1)
         return box
 
     def _layers_group(self):
@@ -193,6 +204,11 @@ class ControlPanel(QtWidgets.QWidget):
         self.buttons[name] = b
         return b
 
+    def _plain_button(self, text, slot):
+        b = QtWidgets.QPushButton(text)
+        b.clicked.connect(lambda _=False: slot())
+        return b
+
     def _field(self, grid, row, path, label, widget, tip):
         widget.setToolTip(tip)
         grid.addWidget(QtWidgets.QLabel(label), row, 0)
@@ -205,6 +221,7 @@ class ControlPanel(QtWidgets.QWidget):
 
     def sync(self, cfg: GanConfig) -> None:
         """Show the config's values without sending them back."""
+        self.mixture.show_config(cfg.target)
         for path, w in self.fields.items():
             value = cfg.get(path)
             with QtCore.QSignalBlocker(w):

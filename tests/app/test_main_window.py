@@ -189,3 +189,20 @@ def test_architecture_change_rebuilds_and_says_so(qtbot, window):
     sync(qtbot, window)
     assert window.engine.G.net[0].out_features == 48
     qtbot.waitUntil(lambda: "rebuilt generator" in window.statusBar().currentMessage(), timeout=5000)
+
+
+def test_mixture_table_edits_components(qtbot, window):
+    wait_ticket(qtbot, window, window.do_action("preset:mixture"))
+    table = window.panel.mixture
+    assert table.rowCount() == 3
+    table.item(1, 2).setText("0.5")  # sigma of the second component
+    sync(qtbot, window)
+    assert window.engine.target.sigmas.tolist() == [0.15, 0.5, 0.3]
+    table.item(0, 3).setText("-1")   # a negative weight is refused, the target kept
+    sync(qtbot, window)
+    assert window.engine.cfg.target.weights[0] == 1.0
+    table.item(0, 3).setText("2")
+    table.add_row()
+    sync(qtbot, window)
+    assert window.engine.target.n_modes == 4 and window.engine.cfg.target.weights[0] == 2.0
+    qtbot.waitUntil(lambda: len(window.plane.handles) == 4, timeout=5000)
