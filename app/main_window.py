@@ -177,6 +177,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def move_components(self, centres: list) -> int:
         """New mixture centres (after a drag): the target changes, training goes on."""
+        shown = self.engine.cfg.copy().target
+        shown.centres = centres
+        self.panel.mixture.show_config(shown)  # the table follows the drag
         return self.worker.submit(lambda e: e.update("target.centres", centres))
 
     def _commit_sketch(self):

@@ -181,6 +181,7 @@ def test_dragging_a_mixture_component_moves_the_target(qtbot, window):
     sync(qtbot, window)
     assert window.engine.cfg.target.centres[0] == [-2.5, 1.0]
     assert window.engine.target.centres[0].tolist() == [-2.5, 1.0]
+    assert window.panel.mixture.item(0, 0).text() == "-2.5"
 
 
 def test_architecture_change_rebuilds_and_says_so(qtbot, window):
