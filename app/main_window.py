@@ -195,10 +195,9 @@ class MainWindow(QtWidgets.QMainWindow):
         if len(pts) == 0:
             self._show_error("Nothing to save", "Draw or import a target first.")
             return False
-        if path is None:
-            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save points", "target.csv", "CSV (*.csv)")
-            if not path:
-                return False
+        path = path or self._ask_path(True, "Save points", "target.csv", "CSV (*.csv)")
+        if not path:
+            return False
         text = "x,y\n" + "".join(f"{x:.6g},{y:.6g}\n" for x, y in np.asarray(pts).reshape(-1, 2))
         try:
             atomic_write_bytes(path, text.encode())
@@ -225,10 +224,9 @@ class MainWindow(QtWidgets.QMainWindow):
     # --- files --------------------------------------------------------------------------------
     def import_points(self, path: str | None = None) -> int | None:
         from core.targets import load_points
-        if path is None:
-            path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Import points", "", "Points (*.csv *.txt *.npy)")
-            if not path:
-                return None
+        path = path or self._ask_path(False, "Import points", "", "Points (*.csv *.txt *.npy)")
+        if not path:
+            return None
         try:
             pts = load_points(path)
         except ValueError as exc:
@@ -237,17 +235,19 @@ class MainWindow(QtWidgets.QMainWindow):
         return self.set_drawn_points(pts.tolist())
 
     def set_drawn_points(self, points: list) -> int:
-        def apply(e: GanEngine):
-            e.update("target.points", points)
-            e.update("target.kind", "points")
-        return self.worker.submit(apply)
+        return self.worker.submit(lambda e: e.update_many({"target.points": points, "target.kind": "points"}))
+
+    def _ask_path(self, save: bool, title: str, default: str, filters: str) -> str | None:
+        """A file dialog; None when the user cancels."""
+        ask = QtWidgets.QFileDialog.getSaveFileName if save else QtWidgets.QFileDialog.getOpenFileName
+        path, _ = ask(self, title, default, filters)
+        return path or None
 
     def open_session(self, path: str | None = None) -> bool:
         from core.session import SessionError, load_session
-        if path is None:
-            path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open session", "", "ganscope session (*.gscope)")
-            if not path:
-                return False
+        path = path or self._ask_path(False, "Open session", "", "ganscope session (*.gscope)")
+        if not path:
+            return False
         try:
             engine = load_session(path)
         except (SessionError, ValueError) as exc:
@@ -262,11 +262,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def save_session(self, path: str | None = None) -> int | None:
         from core.session import save_session
-        if path is None:
-            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save session", self.session_path or "run.gscope",
-                                                            "ganscope session (*.gscope)")
-            if not path:
-                return None
+        path = path or self._ask_path(True, "Save session", self.session_path or "run.gscope",
+                                      "ganscope session (*.gscope)")
+        if not path:
+            return None
         self.session_path = path
         self._add_recent(path)
         return self.worker.submit(lambda e: save_session(e, path))

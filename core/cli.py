@@ -65,12 +65,17 @@ def config_from_args(args) -> GanConfig:
     return cfg
 
 
+def parse_set(item: str) -> tuple[str, str]:
+    """'key.path=value' from --set, split once."""
+    if "=" not in item:
+        raise UsageError(f"--set {item!r}: expected KEY=VALUE, e.g. d_opt.lr=1e-4")
+    key, value = item.split("=", 1)
+    return key.strip(), value
+
+
 def apply_overrides(cfg: GanConfig, args) -> None:
     for item in args.set:
-        if "=" not in item:
-            raise UsageError(f"--set {item!r}: expected KEY=VALUE, e.g. d_opt.lr=1e-4")
-        key, value = item.split("=", 1)
-        cfg.set(key.strip(), value)
+        cfg.set(*parse_set(item))
     if args.seed is not None:
         cfg.set("run.seed", args.seed)
     if args.device:
@@ -85,10 +90,7 @@ def engine_from_args(args):
     if getattr(args, "session", None):
         engine = load_session(args.session, device=args.device)
         for item in args.set:
-            if "=" not in item:
-                raise UsageError(f"--set {item!r}: expected KEY=VALUE")
-            key, value = item.split("=", 1)
-            engine.update(key.strip(), value)
+            engine.update(*parse_set(item))
         return engine
     return GanEngine(config_from_args(args))
 

@@ -113,8 +113,14 @@ class GanEngine:
         except ConfigError:
             self.cfg = old
             raise
-        results = []
+        results, done = [], set()
         for path in changes:
+            section = path.split(".")[0]
+            # A target or model is rebuilt once however many of its fields changed together.
+            part = section if section in ("target", "generator", "discriminator") else path
+            if part in done:
+                continue
+            done.add(part)
             r = self._apply(path)
             if r not in results:
                 results.append(r)
@@ -133,7 +139,8 @@ class GanEngine:
         if section == "generator" or (section == "discriminator") or (section, key) == ("objective", "pack"):
             player = "G" if section == "generator" else "D"
             self.reset(player)
-            self.evaluator = Evaluator(self, keep_history=self.evaluator.history)
+            if player == "G":  # evaluation and display noise follow G's input size
+                self.evaluator = Evaluator(self, keep_history=self.evaluator.history)
             self._view = None
             return f"rebuilt {'generator' if player == 'G' else 'discriminator'} (weights start afresh)"
         if section == "target":

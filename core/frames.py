@@ -44,7 +44,8 @@ class ViewState:
         pack = cfg.objective.pack
         n = max(pack, cfg.run.display_samples // pack * pack)  # whole packs for PacGAN's D
         self.z = engine.G.sample_noise(n, gen, engine.device)
-        self.real = engine.target.sample(n, gen).numpy().astype(np.float32)
+        self.real_t = engine.target.sample(n, gen).to(engine.device)
+        self.real = self.real_t.cpu().numpy().astype(np.float32)
         self.latent = _latent_grid(engine.G.noise_dim, engine.G.noise_kind).to(engine.device)
 
 
@@ -93,8 +94,7 @@ def build_frame(engine, extent: tuple | None = None) -> Frame:
         # A critic's score is only defined up to a shift: centre the colours and the boundary
         # between its mean score on real and on generated samples.
         with torch.no_grad():
-            real_t = torch.from_numpy(view.real).to(engine.device)
-            contour = float((D(real_t).mean() + D(fake).mean()) / 2)
+            contour = float((D(view.real_t).mean() + D(fake).mean()) / 2)
         m = max(float(np.nanmax(np.abs(surface_np - contour))), 1e-6)
         levels = (contour - m, contour + m)
     n_lines = 1 if G.noise_dim == 1 else 2 * MANIFOLD_LINES

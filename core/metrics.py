@@ -98,9 +98,11 @@ class MetricHistory:
             return {}
         return {n: float(v) for n, v in zip(self.names, self._data[self._n - 1, 1:])}
 
-    def as_arrays(self) -> dict[str, np.ndarray]:
-        out = {"step": self.steps.copy()}
-        out.update({n: self.series(n).copy() for n in self.names})
+    def as_arrays(self, stride: int = 1) -> dict[str, np.ndarray]:
+        """Copies of every series, every `stride`-th row (decimated before copying)."""
+        rows = self._data[: self._n: max(1, stride)]
+        out = {"step": rows[:, 0].copy()}
+        out.update({n: rows[:, 1 + i].copy() for i, n in enumerate(self.names)})
         return out
 
     def load_arrays(self, arrays: dict[str, np.ndarray]) -> None:

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from core import objectives as obj
-from core.config import LOSSES, GanConfig
+from core.config import LOSSES, ConfigError, GanConfig
 from core.engine import TRAIN_SERIES, GanEngine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -228,3 +228,15 @@ def test_core_never_imports_qt():
             "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'app')];"
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_update_many_changes_a_mixture_in_one_validated_step(small_cfg):
+    e = GanEngine(small_cfg)
+    e.step(3)
+    with pytest.raises(ConfigError, match="one per centre"):  # 3 centres but 2 sigmas
+        e.update_many({"target.kind": "mixture", "target.centres": [[0, 0], [1, 1], [2, 2]]})
+    assert e.cfg.target.kind == "ring"  # refused changes leave the config as it was
+    result = e.update_many({"target.kind": "mixture", "target.centres": [[0, 0], [1, 1], [2, 2]],
+                            "target.sigmas": [0.1, 0.2, 0.3], "target.weights": [1, 1, 2]})
+    assert result == "new target" and e.target.n_modes == 3 and e.target.weights.tolist() == [0.25, 0.25, 0.5]
+    assert e.step(3) == 3

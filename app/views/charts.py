@@ -29,7 +29,6 @@ class ChartsView(pg.GraphicsLayoutWidget):
                                                     ("hq_share", "high quality"), ("js", "JS (bits)"),
                                                     ("mmd", "MMD")], row=1, col=1)
         q.setYRange(0, 1)
-        self._version = None
 
     def _add(self, key, title, series, row, col):
         p = self.addPlot(row=row, col=col, title=title)
@@ -50,12 +49,11 @@ class ChartsView(pg.GraphicsLayoutWidget):
 
 def chart_snapshot(engine: GanEngine) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Decimated (steps, values) per curve, consistent with one moment of the run."""
-    h = engine.history.as_arrays()
-    sl = _decimate(len(h["step"]))
-    steps = h["step"][sl]
-    out = {name: (steps, h[name][sl]) for name in ("d_loss", "g_loss", "acc_real", "acc_fake")}
+    h = engine.history.as_arrays(stride=max(1, len(engine.history) // MAX_POINTS))
+    steps = h["step"]
+    out = {name: (steps, h[name]) for name in ("d_loss", "g_loss", "acc_real", "acc_fake")}
     for name in ("g_grad", "d_grad"):
-        out[name] = (steps, np.maximum(h[name][sl], 1e-12))  # log axis: no zeros
+        out[name] = (steps, np.maximum(h[name], 1e-12))  # log axis: no zeros
     ev = engine.evaluator.history.as_arrays()
     n_modes = max(engine.target.n_modes, 1)
     for name, y in (("modes_frac", ev["modes"] / n_modes), ("hq_share", ev["hq_share"]),
@@ -63,7 +61,3 @@ def chart_snapshot(engine: GanEngine) -> dict[str, tuple[np.ndarray, np.ndarray]
         ok = np.isfinite(y)
         out[name] = (ev["step"][ok], y[ok])
     return out
-
-
-def _decimate(n: int) -> slice:
-    return slice(None, None, max(1, n // MAX_POINTS))

@@ -185,9 +185,6 @@ class PlaneView(pg.PlotWidget):
         seg[0::2], seg[1::2] = f.fake, ends
         self.arrows.setData(seg[:, 0], seg[:, 1], connect="pairs")
 
-    def grab_png(self, path: str) -> bool:
-        return self.grab().save(path)
-
 
 def _density(points: np.ndarray, extent, bins: int) -> np.ndarray:
     h, _, _ = np.histogram2d(points[:, 1], points[:, 0], bins=bins,
