@@ -37,6 +37,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._fps_times: list[float] = []
         self.session_path: str | None = None
         self.sketch = Sketch()
+        self.recorder = None  # a Recorder while recording
 
         self.plane = PlaneView()
         self.charts = ChartsView()
@@ -129,6 +130,11 @@ class MainWindow(QtWidgets.QMainWindow):
             return self.load_config(preset_config(arg))
         if key == "import":
             return self.import_points()
+        if key == "record":
+            want = (self.recorder is None) if not arg else bool(int(arg))
+            if want != (self.recorder is not None):
+                self.toggle_recording()
+            return None
         if key in ("draw", "eraser", "brush", "undo", "clear_sketch", "save_points"):
             return self._sketch_action(key, arg)
         return None
@@ -270,6 +276,70 @@ class MainWindow(QtWidgets.QMainWindow):
         self._add_recent(path)
         return self.worker.submit(lambda e: save_session(e, path))
 
+    # --- recording ----------------------------------------------------------------------------
+    def toggle_recording(self) -> None:
+        if self.recorder is None:
+            self.start_recording()
+        else:
+            self.stop_recording()
+
+    def start_recording(self, path: str | None = None, options=None, force: bool = False) -> bool:
+        """Start recording drawn frames (asking where and how unless given); plays if paused."""
+        from core.animation import ExportError
+
+        from .recorder import ExportDialog, Recorder
+        if path is None or options is None:
+            dialog = ExportDialog(self, self.settings.value("export/path", str(Path.home() / "ganscope.mp4")),
+                                  self.plane.visible)
+            if dialog.exec() != QtWidgets.QDialog.Accepted:
+                self.panel.set_checked("record", False)
+                return False
+            path, options, force = dialog.path.text().strip(), dialog.options(), dialog.force
+        try:
+            self.recorder = Recorder(path, options, force=force)
+        except (ExportError, OSError) as exc:
+            self._show_error("Cannot record", str(exc))
+            self.panel.set_checked("record", False)
+            return False
+        self.settings.setValue("export/path", path)
+        self.panel.set_checked("record", True)
+        self.record_action.setText("Stop recording and save")
+        _fid, frame = self.worker.latest()
+        if frame is not None:
+            self.recorder.offer(frame)  # the picture on screen now is the first frame
+        if not self.worker.playing:
+            self.do_action("play:1")
+        return True
+
+    def stop_recording(self) -> str | None:
+        """Encode and save; returns the path written, None when cancelled or failed."""
+        from core.animation import ExportError
+        recorder, self.recorder = self.recorder, None
+        self.panel.set_checked("record", False)
+        self.record_action.setText("Record animation…")
+        if recorder is None:
+            return None
+        try:
+            path = recorder.finish(self)
+        except (ExportError, OSError) as exc:
+            self._show_error("Animation not saved", str(exc))
+            return None
+        if path is None:
+            self.statusBar().showMessage("Recording cancelled; nothing written", 6000)
+            return None
+        self.statusBar().showMessage(f"Saved {recorder.frames} frames to {path}", 8000)
+        return str(path)
+
+    def _record(self, frame) -> None:
+        from core.animation import ExportError
+        try:
+            self.recorder.offer(frame)
+        except (ExportError, OSError) as exc:  # e.g. the disk filled up: stop, keep the app running
+            self.recorder.abort()
+            self.recorder = None
+            self.panel.set_checked("record", False)
+            self._show_error("Recording stopped", f"{exc}. Nothing was written.")
+
     def _show_error(self, title: str, text: str) -> None:
         if QtWidgets.QApplication.platformName() == "offscreen":
             self._show_banner(f"{title}: {text}")  # no modal dialogs when nobody can click them
@@ -289,6 +359,8 @@ class MainWindow(QtWidgets.QMainWindow):
         file.addAction("&Save session…", self.save_session, QtGui.QKeySequence.Save)
         self.recent_menu = file.addMenu("Recent sessions")
         file.addAction("&Import points…", self.import_points)
+        self.record_action = file.addAction("Record animation…", self.toggle_recording,
+                                            QtGui.QKeySequence("Ctrl+E"))
         file.addSeparator()
         file.addAction("&Quit", self.close, QtGui.QKeySequence.Quit)
         run = m.addMenu("&Run")
@@ -342,6 +414,19 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.set_layer(key, value in (True, "true"))
 
     def closeEvent(self, event):
+        if self.recorder is not None:
+            if QtWidgets.QApplication.platformName() != "offscreen":
+                answer = QtWidgets.QMessageBox.question(
+                    self, "Recording", "A recording is running. Save it before closing?",
+                    QtWidgets.QMessageBox.Save | QtWidgets.QMessageBox.Discard | QtWidgets.QMessageBox.Cancel)
+                if answer == QtWidgets.QMessageBox.Cancel:
+                    event.ignore()
+                    return
+                if answer == QtWidgets.QMessageBox.Save:
+                    self.stop_recording()
+            if self.recorder is not None:
+                self.recorder.abort()  # no half-written file is left behind
+                self.recorder = None
         self.timer.stop()
         self.settings.setValue("geometry", self.saveGeometry())
         for key, on in self.plane.visible.items():
@@ -362,6 +447,8 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self._drawn_id = frame_id
         self.plane.draw(frame)
+        if self.recorder is not None:
+            self._record(frame)
         self._sync_handles(frame)
         self._ticks += 1
         if self._ticks % CHART_EVERY == 0 or not self.worker.playing:
@@ -383,5 +470,6 @@ class MainWindow(QtWidgets.QMainWindow):
             f"step {frame.step}   D(real) {m.get('d_real', float('nan')):.2f}   "
             f"D(fake) {m.get('d_fake', float('nan')):.2f}{modes}"
             + (f"   frozen: {', '.join(frozen)}" if frozen else ""))
-        self.status_rate.setText(f"{self.worker.iterations_per_second():.0f} it/s   "
+        rec = f"● REC {self.recorder.frames} frames   " if self.recorder is not None else ""
+        self.status_rate.setText(f"{rec}{self.worker.iterations_per_second():.0f} it/s   "
                                  f"{len(self._fps_times)} fps")

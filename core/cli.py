@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from .animation import ExportError
 from .config import ConfigError, GanConfig, describe_defaults
 from .presets import preset_config, preset_description, preset_names
 
@@ -27,6 +28,20 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--report", help="write a JSON report here")
     t.add_argument("--save", help="save the session here (.gscope)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    x = sub.add_parser("export", help="train headless and write an animation (MP4, GIF or PNG frames)")
+    add_source_args(x)
+    x.add_argument("--steps", type=int, default=2000, help="iterations to train (default 2000)")
+    x.add_argument("--every", type=int, default=20, help="iterations between frames (default 20)")
+    x.add_argument("--out", required=True,
+                   help="FILE.mp4, FILE.gif, or a name without extension for a folder of PNG frames")
+    x.add_argument("--size", default="800x600", help="WIDTHxHEIGHT in pixels (default 800x600)")
+    x.add_argument("--fps", type=float, default=30.0, help="frames per second of the animation (default 30)")
+    x.add_argument("--layers", help="comma-separated layers to draw (default: as in the app): "
+                   "surface,contour,density,real,fake,arrows,manifold,trails")
+    x.add_argument("--charts", action="store_true", help="draw the metric charts beside the plane")
+    x.add_argument("--no-caption", action="store_true", help="no step and metrics line")
+    x.add_argument("--force", action="store_true", help="overwrite the output if it exists")
 
     sub.add_parser("presets", help="list the presets, one line each")
 
@@ -127,6 +142,43 @@ def cmd_train(args) -> int:
     return 0 if engine.status == "ok" else 1
 
 
+def parse_size(text: str) -> tuple[int, int]:
+    from .animation import check_size
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise UsageError(f"--size {text!r}: expected WIDTHxHEIGHT, e.g. 800x600") from None
+    return check_size(w, h)
+
+
+def cmd_export(args) -> int:
+    from .animation import check_fps, check_output
+    if not 0 < args.steps <= 10_000_000:
+        raise UsageError(f"--steps {args.steps}: must be between 1 and 10000000")
+    if not 0 < args.every <= args.steps:
+        raise UsageError(f"--every {args.every}: must be between 1 and --steps ({args.steps})")
+    width, height = parse_size(args.size)
+    _path, fmt = check_output(args.out, args.force)  # refuse before training, not after
+    fps = check_fps(args.fps, fmt)
+    engine = engine_from_args(args)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless: no window, no display needed
+    import importlib
+    try:
+        export = importlib.import_module("app.export")  # by name: core never imports the view
+    except ImportError as exc:
+        print(f"ganscope: export needs the app's views: {exc}", file=sys.stderr)
+        return 1
+    options = export.ExportOptions(width=width, height=height, fps=fps, every=args.every,
+                                   charts=args.charts, caption=not args.no_caption,
+                                   layers=export.parse_layers(args.layers))
+    try:
+        export.export_headless(engine, args.out, args.steps, options, force=args.force)
+    except KeyboardInterrupt:
+        print("\nganscope: export cancelled; nothing written", file=sys.stderr)
+        return 130
+    return 0 if engine.status == "ok" else 1
+
+
 def _json_default(v):
     if hasattr(v, "tolist"):
         return v.tolist()
@@ -168,10 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["gui", *argv])
-    handlers = {"train": cmd_train, "presets": cmd_presets, "config": cmd_config, "gui": cmd_gui}
+    handlers = {"train": cmd_train, "export": cmd_export, "presets": cmd_presets, "config": cmd_config, "gui": cmd_gui}
     try:
         return handlers[args.command](args)
-    except (UsageError, ConfigError) as exc:
+    except (UsageError, ConfigError, ExportError) as exc:
         print(f"ganscope: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # session errors and friends: one clear line, no traceback

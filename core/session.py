@@ -6,13 +6,12 @@ from the file; it holds only tensors, numbers, strings, lists and dicts. Writes 
 from __future__ import annotations
 
 import io
-import os
 import pickle
-import tempfile
 from pathlib import Path
 
 import torch
 
+from .atomic import atomic_write_bytes
 from .config import ConfigError, GanConfig
 from .engine import GanEngine
 
@@ -22,23 +21,6 @@ VERSION = 1
 
 class SessionError(ValueError):
     """A session file cannot be read; the message says why."""
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, fsync, then rename: never a half-written file."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise OSError(f"{path.parent}: no such directory")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def engine_state(engine: GanEngine) -> dict:

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from core import objectives as obj
-from core.config import LOSSES, ConfigError, GanConfig
+from core.config import LOSSES, ConfigError
 from core.engine import TRAIN_SERIES, GanEngine
 
 ROOT = Path(__file__).resolve().parents[1]

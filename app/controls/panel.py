@@ -57,6 +57,9 @@ class ControlPanel(QtWidgets.QWidget):
         grid.addWidget(self.speed, 2, 1, 1, 2)
         self._field(grid, 3, "run.seed", "Seed", spin(0, 2**31 - 1, 0, 1),
                     "Random seed; takes effect at the next reset")
+        record = self._button("record", "● Record…", "Record what the plane shows to MP4, GIF or PNG "
+                              "frames; press again to stop and save (Ctrl+E)", checkable=True)
+        grid.addWidget(record, 4, 0, 1, 3)
         return box
 
     def _players_group(self):

@@ -1,0 +1,42 @@
+"""Files appear whole or not at all: write beside the destination, fsync, rename."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def usual_mode(full: int) -> int:
+    """The permissions a plain open() would give; temporary files start private (0600)."""
+    return full & ~_umask()
+
+
+def _umask() -> int:
+    try:  # Linux says it without changing it; os.umask() must set it, racing other threads
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, fsync, then rename: never a half-written file."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise OSError(f"{path.parent}: no such directory")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, usual_mode(0o666))  # mkstemp makes it private; a saved file should not be
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
