@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtWidgets
 
 from core.animation import (FORMAT_NAMES, MAX_FPS, MAX_SIDE, MIN_SIDE, AnimationWriter, ExportCancelled,
-                            ExportError, check_output)
+                            ExportError, check_output, output_format)
 from core.frames import Frame
 
 from .controls.widgets import spin
@@ -36,6 +36,8 @@ class ExportDialog(QtWidgets.QDialog):
         form.addRow("Format", self.format)
         row = QtWidgets.QHBoxLayout()
         self.path = QtWidgets.QLineEdit(default_path)
+        self.path.setMinimumWidth(320)
+        self.path.editingFinished.connect(self._path_changed)
         browse = QtWidgets.QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         row.addWidget(self.path, 1)
@@ -84,11 +86,22 @@ class ExportDialog(QtWidgets.QDialog):
         p = Path(self.path.text() or "ganscope")
         self.path.setText(str(p.with_suffix(EXTENSIONS[fmt])))
 
+    def _path_changed(self) -> None:
+        """The format follows a typed or browsed name; an unknown extension is reported on OK."""
+        try:
+            fmt = output_format(self.path.text().strip())
+        except ExportError:
+            return
+        with QtCore.QSignalBlocker(self.format):
+            self.format.setCurrentIndex(self.format.findData(fmt))
+        self.fps.setMaximum(MAX_FPS[fmt])
+
     def _browse(self) -> None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save animation as", self.path.text(),
                                                         "Animations (*.mp4 *.gif);;All files (*)")
         if path:
             self.path.setText(path)
+            self._path_changed()
 
     def options(self) -> ExportOptions:
         return ExportOptions(width=self.width_.value(), height=self.height_.value(), fps=self.fps.value(),

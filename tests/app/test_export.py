@@ -127,3 +127,19 @@ def test_step_and_reset_while_recording_keeps_going(qtbot, window, tmp_path):
     assert kept >= 2
     assert window.stop_recording() == str(out)
     assert len(read_mp4(out)[1]) == kept
+
+
+def test_the_record_dialog_checks_the_path_and_follows_its_extension(qtbot, tmp_path):
+    from app.recorder import ExportDialog
+    d = ExportDialog(None, str(tmp_path / "a.gif"), {"surface": True, "real": False})
+    qtbot.addWidget(d)
+    d._path_changed()
+    assert d.format.currentData() == "gif" and d.fps.maximum() == 50
+    d.format.setCurrentIndex(d.format.findData("mp4"))
+    assert d.path.text() == str(tmp_path / "a.mp4")
+    opts = d.options()
+    assert (opts.width, opts.height, opts.every) == (800, 600, 20)
+    assert opts.layers["surface"] and not opts.layers["real"]
+    d.path.setText(str(tmp_path / "missing" / "a.mp4"))
+    d._check_and_accept()
+    assert d.result() != d.Accepted and "does not exist" in d.message.text()
