@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 from PIL import Image
+from PySide6 import QtWidgets
 
 from app.export import ExportOptions, FrameRenderer, export_headless, parse_layers
 from core.animation import ExportError
@@ -142,4 +143,4 @@ def test_the_record_dialog_checks_the_path_and_follows_its_extension(qtbot, tmp_
     assert opts.layers["surface"] and not opts.layers["real"]
     d.path.setText(str(tmp_path / "missing" / "a.mp4"))
     d._check_and_accept()
-    assert d.result() != d.Accepted and "does not exist" in d.message.text()
+    assert d.result() != QtWidgets.QDialog.Accepted and "does not exist" in d.message.text()
