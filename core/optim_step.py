@@ -1,0 +1,44 @@
+"""A lean Adam step: the fused kernel that torch.optim.Adam(fused=True) runs, without its wrapper.
+
+Why: for these six-tensor models the Optimizer.step machinery (hooks, grouping by device, state
+checks) costs ~90 us per call against ~22 us for the kernel itself, twice per iteration. The
+optimiser object still owns the state (so saving, loading and live learning-rate changes work as
+before); only the call path is shorter. Falls back to `opt.step()` whenever anything is unusual,
+and a test checks that both paths give bit-identical weights and state.
+"""
+from __future__ import annotations
+
+import torch
+
+_KERNEL = getattr(torch, "_fused_adam_", None)
+
+
+def adam_step(opt: torch.optim.Optimizer) -> None:
+    if not _lean_ok(opt):
+        opt.step()
+        return
+    group = opt.param_groups[0]
+    params = group["params"]
+    states = [opt.state[p] for p in params]
+    steps = [s["step"] for s in states]
+    torch._foreach_add_(steps, 1)
+    beta1, beta2 = group["betas"]
+    _KERNEL(params, [p.grad for p in params], [s["exp_avg"] for s in states],
+            [s["exp_avg_sq"] for s in states], [], steps, amsgrad=False, lr=group["lr"],
+            beta1=beta1, beta2=beta2, weight_decay=group["weight_decay"], eps=group["eps"],
+            maximize=False, grad_scale=None, found_inf=None)
+
+
+def _lean_ok(opt: torch.optim.Optimizer) -> bool:
+    if _KERNEL is None or not isinstance(opt, torch.optim.Adam) or len(opt.param_groups) != 1:
+        return False
+    g = opt.param_groups[0]
+    if not g.get("fused") or g.get("amsgrad") or g.get("maximize") or g.get("decoupled_weight_decay"):
+        return False
+    if isinstance(g["lr"], torch.Tensor) or g.get("capturable") or opt._optimizer_step_pre_hooks:
+        return False
+    for p in g["params"]:  # the first step creates the state; let torch do that one
+        st = opt.state.get(p)
+        if p.grad is None or not st or "exp_avg" not in st or st["step"].device != p.device:
+            return False
+    return True
