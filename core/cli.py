@@ -43,6 +43,17 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--no-caption", action="store_true", help="no step and metrics line")
     x.add_argument("--force", action="store_true", help="overwrite the output if it exists")
 
+    w = sub.add_parser("sweep", help="train a grid of configurations at once and map their stability")
+    add_source_args(w)
+    w.add_argument("--x", required=True, metavar="FIELD=LO:HI:N",
+                   help="first axis, e.g. d_opt.lr=1e-5:1e-2:8 (geometric for learning rates) or FIELD=v1,v2")
+    w.add_argument("--y", required=True, metavar="FIELD=LO:HI:N", help="second axis, e.g. g_opt.lr=1e-5:1e-2:8")
+    w.add_argument("--steps", type=int, default=2000, help="iterations per member (default 2000)")
+    w.add_argument("--report", help="write the per-cell results as JSON here")
+    w.add_argument("--metric", default="modes", choices=("modes", "hq_share", "js", "d_loss", "g_loss"),
+                   help="what the printed map shows (default modes)")
+    w.add_argument("--quiet", action="store_true", help="no progress bar")
+
     sub.add_parser("presets", help="list the presets, one line each")
 
     c = sub.add_parser("config", help="show the configuration")
@@ -179,6 +190,47 @@ def cmd_export(args) -> int:
     return 0 if engine.status == "ok" else 1
 
 
+def cmd_sweep(args) -> int:
+    from .sweep import parse_axis, run_sweep
+    if not 0 < args.steps <= 10_000_000:
+        raise UsageError(f"--steps {args.steps}: must be between 1 and 10000000")
+    if args.session:
+        raise UsageError("--session: a sweep starts every member fresh; use --preset or --config")
+    check_writable(args.report, "--report")
+    x, y = parse_axis(args.x), parse_axis(args.y)
+    base = config_from_args(args)
+    stream = sys.stderr
+    tty = stream.isatty()
+
+    shown = {"decile": -1}
+
+    def progress(done, total):
+        decile = 10 * done // total
+        if not args.quiet and (tty or decile != shown["decile"]):
+            shown["decile"] = decile
+            bar = "#" * int(30 * done / total)
+            start, end = ("\r", "") if tty else ("", "\n")
+            stream.write(f"{start}sweep: [{bar:<30}] {done}/{total}{end}")
+            stream.flush()
+        return True
+    try:
+        result, _ens = run_sweep(base, x, y, args.steps, device=args.device, progress=progress)
+    except KeyboardInterrupt:
+        print("\nganscope: sweep cancelled; nothing written", file=sys.stderr)
+        return 130
+    if tty and not args.quiet:
+        stream.write("\n")
+    print(result.table(args.metric))
+    rate = result.report()["gan_iterations_per_second"]
+    print(f"{len(result.cells)} members x {result.steps} steps in {result.seconds:.1f} s "
+          f"({rate:,.0f} GAN-iterations/s)")
+    if args.report:
+        from .session import atomic_write_bytes
+        atomic_write_bytes(args.report, json.dumps(result.report(), indent=1).encode())
+        print(f"report written to {args.report}")
+    return 0
+
+
 def _json_default(v):
     if hasattr(v, "tolist"):
         return v.tolist()
@@ -220,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["gui", *argv])
-    handlers = {"train": cmd_train, "export": cmd_export, "presets": cmd_presets, "config": cmd_config, "gui": cmd_gui}
+    handlers = {"train": cmd_train, "export": cmd_export, "sweep": cmd_sweep, "presets": cmd_presets, "config": cmd_config, "gui": cmd_gui}
     try:
         return handlers[args.command](args)
     except (UsageError, ConfigError, ExportError) as exc:

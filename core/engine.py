@@ -16,6 +16,7 @@ from . import objectives as obj
 from .config import ConfigError, GanConfig
 from .evaluation import Evaluator
 from .metrics import MetricHistory
+from .cuda_graph import GraphStep
 from .optim_step import adam_step
 from .models import Discriminator, Generator
 from .targets import build_target
@@ -33,10 +34,25 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def build_player(cfg: GanConfig, player: str, resets: int = 0):
+    """G or D initialised from (seed, player, reset count), without touching torch's global RNG."""
+    seed = cfg.run.seed * 1000 + resets * 2 + (player == "D")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        if player == "G":
+            return Generator(cfg.generator)
+        return Discriminator(cfg.discriminator, cfg.objective.pack)
+
+
 def _fast_adam(device: torch.device) -> dict:
-    """Fused Adam where this torch has it for the device (CPU since 2.4, CUDA since 2.0)."""
+    """Fused Adam where this torch has it for the device (CPU since 2.4, CUDA since 2.0).
+
+    On CUDA it is also capturable (its step count lives on the GPU), so a CUDA graph can hold it.
+    """
     major, minor = (int(v) for v in torch.__version__.split(".")[:2])
-    if device.type == "cuda" or (device.type == "cpu" and (major, minor) >= (2, 4)):
+    if device.type == "cuda":
+        return {"fused": True, "capturable": True}
+    if device.type == "cpu" and (major, minor) >= (2, 4):
         return {"fused": True}
     return {"foreach": True}
 
@@ -65,6 +81,8 @@ class GanEngine:
         self.device = resolve_device(cfg.run.device)
         self.frozen = {"G": False, "D": False}
         self.manual_grad = True  # hand-written gradients where they apply (see core.manual_grad)
+        self.use_cuda_graph = True  # on a GPU, replay recorded iterations (see core.cuda_graph)
+        self._graph = GraphStep(self)
         self._resets = {"G": 0, "D": 0}
         self.reset_all()
 
@@ -87,15 +105,7 @@ class GanEngine:
         self._snapshot()
 
     def _new_model(self, player: str):
-        # Initialise from (seed, player, reset count) without touching torch's global RNG.
-        seed = self.cfg.run.seed * 1000 + self._resets[player] * 2 + (player == "D")
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            if player == "G":
-                model = Generator(self.cfg.generator)
-            else:
-                model = Discriminator(self.cfg.discriminator, self.cfg.objective.pack)
-        return model.to(self.device)
+        return build_player(self.cfg, player, self._resets[player]).to(self.device)
 
     def _new_optimizer(self, player: str) -> torch.optim.Optimizer:
         oc = self.cfg.g_opt if player == "G" else self.cfg.d_opt
@@ -237,11 +247,14 @@ class GanEngine:
     def _step_chunk(self, n: int, players) -> int:
         if self._manual_ok():  # decided once per chunk: commands only arrive between chunks
             self._params = {"G": self.g_params, "D": self.d_params}
-            with torch.no_grad():
-                rows = [self._manual_iteration(players) for _ in range(n)]
+            if self._graph.applies(players):
+                rows = self._graph.run(n)
+            else:
+                with torch.no_grad():
+                    rows = torch.stack([self._manual_iteration(players) for _ in range(n)])
         else:
-            rows = [self._autograd_iteration(players) for _ in range(n)]
-        values = torch.stack(rows).cpu().numpy()  # the one host sync of the chunk
+            rows = torch.stack([self._autograd_iteration(players) for _ in range(n)])
+        values = rows.cpu().numpy()  # the one host sync of the chunk
         first_bad = _first_non_finite(values)
         if first_bad is None and not self._weights_finite():
             first_bad = len(values) - 1
@@ -295,8 +308,12 @@ class GanEngine:
         if oc.instance_noise > 0:
             real = real + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
             fake = fake + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
+        return self._manual_d_update(real, fake, loss, update)
+
+    def _manual_d_update(self, real: torch.Tensor, fake: torch.Tensor, loss: str, update: bool):
+        """D's step on given samples: (d_loss, 4 stats, grad norm); no sampling, no host sync."""
         scores, cache = self._d_forward(torch.cat([real, fake]))
-        r, f = scores.split(n // self.D.pack)
+        r, f = scores.split(len(real) // self.D.pack)
         d_loss = obj.d_loss(loss, r, f)
         if update:
             self._d_backward(cache, torch.cat(mg.d_output_grads(loss, r, f)), weight_grads=True)
@@ -304,8 +321,9 @@ class GanEngine:
             d_grad = _grad_norm(d_params)
             adam_step(self.opt_d)
             if loss == "wgan":
-                torch._foreach_clamp_min_(d_params, -oc.clip)
-                torch._foreach_clamp_max_(d_params, oc.clip)
+                clip = self.cfg.objective.clip
+                torch._foreach_clamp_min_(d_params, -clip)
+                torch._foreach_clamp_max_(d_params, clip)
         else:
             d_grad = torch.zeros((), device=self.device)
         return (d_loss, *self._d_stats(loss, r, f), d_grad)
@@ -314,6 +332,10 @@ class GanEngine:
         oc = self.cfg.objective
         if oc.instance_noise > 0:
             fake = fake + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
+        return self._manual_g_update(fake, g_cache, loss, update)
+
+    def _manual_g_update(self, fake: torch.Tensor, g_cache: list, loss: str, update: bool):
+        """G's step through D on given samples (g_cache from G's forward): (g_loss, grad norm)."""
         f, d_cache = self._d_forward(fake)
         g_loss = obj.g_loss(loss, f)
         dx = self._d_backward(d_cache, mg.g_output_grad(loss, f), weight_grads=False, input_grad=True)

@@ -1,0 +1,67 @@
+"""A 16-member sweep as one batched Ensemble against the same 16 runs one after another.
+
+    .venv/bin/python benchmarks/sweep_throughput.py [--steps 300] [--side 4] [--device cpu]
+
+Baselines in the same run: 16 GanEngine runs in sequence, and 16 plain PyTorch loops in sequence
+(benchmarks/engine_throughput.py's loop). Same model (G, D 2x128 ReLU, batch 256, Adam), same
+thread count. Prints JSON; compare ratios.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import torch
+
+from core.engine import GanEngine
+from core.presets import preset_config
+from core.sweep import Axis, member_configs
+from core.ensemble import Ensemble
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--steps", type=int, default=300)
+    ap.add_argument("--side", type=int, default=4, help="grid side: side x side members")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--threads", type=int, default=None, help="torch threads for all (default: the config's)")
+    ap.add_argument("--skip-sequential", action="store_true", help="only the ensemble (large sweeps)")
+    args = ap.parse_args()
+    base = preset_config("ring")
+    base.set("run.device", args.device)
+    if args.threads:
+        base.set("run.threads", args.threads)
+    lrs = [float(v) for v in torch.logspace(-4, -2, args.side)]
+    configs = member_configs(base, Axis("d_opt.lr", lrs), Axis("g_opt.lr", lrs))
+    torch.set_num_threads(base.run.threads)
+    sync = torch.cuda.synchronize if args.device == "cuda" else (lambda: None)
+    out = {"members": len(configs), "steps": args.steps, "device": args.device,
+           "threads": base.run.threads}
+
+    ens = Ensemble(configs, device=args.device, threads=base.run.threads)
+    ens.step(5)  # warm-up: allocations, kernels
+    sync()
+    start = time.perf_counter()
+    ens.step(args.steps)
+    sync()
+    out["ensemble_s"] = time.perf_counter() - start
+    out["ensemble_gan_its"] = len(configs) * args.steps / out["ensemble_s"]
+    if not args.skip_sequential:
+        start = time.perf_counter()
+        for cfg in configs:
+            GanEngine(cfg).step(args.steps)
+        sync()
+        out["sequential_engine_s"] = time.perf_counter() - start
+        from benchmarks.engine_throughput import plain_loop
+        start = time.perf_counter()
+        for cfg in configs:
+            plain_loop(cfg, args.steps, device=args.device)
+        out["sequential_plain_s"] = time.perf_counter() - start
+        out["speedup_vs_sequential_engine"] = out["sequential_engine_s"] / out["ensemble_s"]
+        out["speedup_vs_sequential_plain"] = out["sequential_plain_s"] / out["ensemble_s"]
+    print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
