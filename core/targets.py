@@ -39,6 +39,14 @@ class Target:
         return _square_box(lo, hi)
 
 
+def _on(gen: torch.Generator, target, *names: str) -> list[torch.Tensor]:
+    """The target's tensors on the generator's device (a GPU generator samples on the GPU)."""
+    if gen.device.type == "cpu":
+        return [getattr(target, n) for n in names]
+    cache = target.__dict__.setdefault("_device_copies", {})
+    return [cache.setdefault((n, str(gen.device)), getattr(target, n).to(gen.device)) for n in names]
+
+
 def _square_box(lo: np.ndarray, hi: np.ndarray, margin: float = 0.25) -> tuple[float, float, float, float]:
     """A square box around [lo, hi] with a relative margin, so circles look round."""
     centre = (lo + hi) / 2
@@ -63,9 +71,10 @@ class GaussianMixture(Target):
         self._w = torch.tensor(self.weights, dtype=torch.float64)
 
     def sample(self, n: int, gen: torch.Generator) -> torch.Tensor:
-        idx = torch.multinomial(self._w, n, replacement=True, generator=gen)
-        eps = torch.randn(n, 2, generator=gen)
-        return self._c[idx] + eps * self._s[idx, None]
+        c, s, w = _on(gen, self, "_c", "_s", "_w")
+        idx = torch.multinomial(w, n, replacement=True, generator=gen)
+        eps = torch.randn(n, 2, generator=gen, device=gen.device)
+        return c[idx] + eps * s[idx, None]
 
     def extent(self):
         pad = 3 * self.sigmas[:, None]
@@ -106,13 +115,13 @@ class CurveTarget(Target):
         self.name, self.scale, self.noise = name, scale, noise
 
     def sample(self, n: int, gen: torch.Generator) -> torch.Tensor:
-        u = torch.rand(n, generator=gen)
+        u = torch.rand(n, generator=gen, device=gen.device)
         if self.name == "spiral":
             # Area-uniform along two turns of an Archimedean spiral.
             t = torch.sqrt(u) * 4 * math.pi
             pts = torch.stack([t * torch.cos(t), t * torch.sin(t)], 1) / (2 * math.pi)
         elif self.name == "moons":
-            upper = torch.rand(n, generator=gen) < 0.5
+            upper = torch.rand(n, generator=gen, device=gen.device) < 0.5
             t = u * math.pi
             x = torch.where(upper, torch.cos(t), 1 - torch.cos(t))
             y = torch.where(upper, torch.sin(t), 0.5 - torch.sin(t))
@@ -121,7 +130,7 @@ class CurveTarget(Target):
             t = 1.5 * math.pi * (1 + 2 * u)
             pts = torch.stack([t * torch.cos(t), t * torch.sin(t)], 1) / 7.5
         pts = pts * self.scale
-        return pts + self.noise * torch.randn(n, 2, generator=gen)
+        return pts + self.noise * torch.randn(n, 2, generator=gen, device=gen.device)
 
 
 class PointSet(Target):
@@ -134,8 +143,9 @@ class PointSet(Target):
         self.jitter = jitter
 
     def sample(self, n: int, gen: torch.Generator) -> torch.Tensor:
-        idx = torch.randint(len(self.points), (n,), generator=gen)
-        return self.points[idx] + self.jitter * torch.randn(n, 2, generator=gen)
+        (points,) = _on(gen, self, "points")
+        idx = torch.randint(len(points), (n,), generator=gen, device=gen.device)
+        return points[idx] + self.jitter * torch.randn(n, 2, generator=gen, device=gen.device)
 
     def extent(self):
         p = self.points.numpy()
