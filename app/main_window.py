@@ -20,7 +20,7 @@ from .views.plane import LAYERS, PlaneView
 from .worker import TrainingWorker
 
 DRAW_INTERVAL_MS = 33   # ~30 fps redraw from the newest frame
-CHART_EVERY = 3         # charts at a third of that: they change slowly
+CHART_EVERY = 6         # charts at 5 fps: they change slowly, and each redraw holds the GIL ~5 ms
 MAX_RECENT = 8
 
 
@@ -223,6 +223,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.plane.show_layer(key, on)
         self.layer_actions[key].setChecked(on)
         self.panel.layer_boxes[key].setChecked(on)
+        self._update_skip()
+
+    def _update_skip(self) -> None:
+        """Tell the worker which costly layers nobody draws (on screen or in a recording)."""
+        shown = {k for k, on in self.plane.visible.items() if on}
+        if self.recorder is not None:
+            shown |= {k for k, on in self.recorder.options.layers.items() if on}
+        if "contour" in shown:
+            shown.add("surface")  # the boundary is traced on the surface
+        self.worker.skip = frozenset({"surface", "arrows", "manifold"} - shown)
 
     def _errors_put(self, exc: BaseException) -> None:
         self._errors.put(("error", str(exc)))
@@ -302,6 +312,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.panel.set_checked("record", False)
             return False
         self.settings.setValue("export/path", path)
+        self._update_skip()
         self.panel.set_checked("record", True)
         self.record_action.setText("Stop recording and save")
         _fid, frame = self.worker.latest()
@@ -315,6 +326,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """Encode and save; returns the path written, None when cancelled or failed."""
         from core.animation import ExportError
         recorder, self.recorder = self.recorder, None
+        self._update_skip()
         self.panel.set_checked("record", False)
         self.record_action.setText("Record animation…")
         if recorder is None:

@@ -466,10 +466,11 @@ class GanEngine:
         self.status, self.message = "ok", ""
 
     # --- views --------------------------------------------------------------------------------
-    def frame(self):
-        """Everything one picture needs, as float32 numpy arrays (see core.frames.Frame)."""
+    def frame(self, skip: frozenset = frozenset()):
+        """Everything one picture needs, as float32 numpy arrays (see core.frames.Frame);
+        `skip` names layers that will not be drawn ('surface', 'arrows', 'manifold')."""
         from .frames import build_frame
-        return build_frame(self)
+        return build_frame(self, skip=skip)
 
     def metrics(self) -> dict[str, float]:
         """The latest value of every metric series."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from . import manual_grad as mg
 from . import objectives as obj
 
 MANIFOLD_LINES = 21    # latent grid lines per direction
@@ -64,7 +65,9 @@ def _latent_grid(dim: int, kind: str) -> torch.Tensor:
     return lines
 
 
-def build_frame(engine, extent: tuple | None = None) -> Frame:
+def build_frame(engine, extent: tuple | None = None, skip: frozenset = frozenset()) -> Frame:
+    """A Frame of the engine's current state. `skip` names layers nobody will draw ('manifold',
+    'arrows', 'surface'): their arrays are left empty, which saves most of the cost of a frame."""
     cfg = engine.cfg
     if engine._view is None:
         engine._view = ViewState(engine)
@@ -73,20 +76,35 @@ def build_frame(engine, extent: tuple | None = None) -> Frame:
     G, D = engine.G, engine.D
     extent = extent or getattr(engine, "view_extent", None) or engine.target.extent()
     res = cfg.run.surface_res
+    hand = engine.manual_grad and mg.supports(G.net) and mg.supports(D.net)
 
     with torch.no_grad():
         fake = G(view.z)
-        x0, x1, y0, y1 = extent
-        xs = torch.linspace(x0, x1, res, device=engine.device)
-        ys = torch.linspace(y0, y1, res, device=engine.device)
-        gy, gx = torch.meshgrid(ys, xs, indexing="ij")
-        grid = torch.stack([gx.reshape(-1), gy.reshape(-1)], 1)
-        # PacGAN's D scores packs: show it a pack of copies of each grid point.
-        surface = obj.surface_transform(loss, D(grid.repeat_interleave(D.pack, 0))).reshape(res, res)
-        manifold = G(view.latent)
-    # The generator's push: minus the gradient of its loss with respect to each fake point.
-    x = fake.detach().requires_grad_(True)
-    (grad,) = torch.autograd.grad(obj.g_loss(loss, D(x)) * (len(x) // D.pack), x)
+        if "surface" in skip:
+            surface = torch.full((res, res), float("nan"))
+        else:
+            x0, x1, y0, y1 = extent
+            xs = torch.linspace(x0, x1, res, device=engine.device)
+            ys = torch.linspace(y0, y1, res, device=engine.device)
+            gy, gx = torch.meshgrid(ys, xs, indexing="ij")
+            grid = torch.stack([gx.reshape(-1), gy.reshape(-1)], 1)
+            # PacGAN's D scores packs: show it a pack of copies of each grid point.
+            grid = grid.repeat_interleave(D.pack, 0)
+            scores = engine._d_forward(grid)[0] if hand else D(grid)  # in-place ReLUs: cheaper
+            surface = obj.surface_transform(loss, scores).reshape(res, res)
+        manifold = G(view.latent) if "manifold" not in skip else torch.zeros(0, MANIFOLD_POINTS, 2)
+        n = len(fake) // D.pack
+        if "arrows" in skip:
+            push = torch.zeros_like(fake)
+        elif hand:  # the generator's push by the hand-written chain rule: no autograd graph
+            f, cache = engine._d_forward(fake)
+            push = -engine._d_backward(cache, mg.g_output_grad(loss, f) * n, weight_grads=False,
+                                       input_grad=True)
+    if "arrows" not in skip and not hand:
+        # The generator's push: minus the gradient of its loss with respect to each fake point.
+        x = fake.detach().requires_grad_(True)
+        (grad,) = torch.autograd.grad(obj.g_loss(loss, D(x)) * n, x)
+        push = -grad
     levels = obj.surface_levels(loss)
     surface_np = _f32(surface)
     contour = 0.5 if loss in obj.LOG_LOSSES or loss == "lsgan" else 0.0
@@ -95,14 +113,15 @@ def build_frame(engine, extent: tuple | None = None) -> Frame:
         # between its mean score on real and on generated samples.
         with torch.no_grad():
             contour = float((D(view.real_t).mean() + D(fake).mean()) / 2)
-        m = max(float(np.nanmax(np.abs(surface_np - contour))), 1e-6)
+        finite = surface_np[np.isfinite(surface_np)]
+        m = max(float(np.abs(finite - contour).max()), 1e-6) if finite.size else 1.0
         levels = (contour - m, contour + m)
-    n_lines = 1 if G.noise_dim == 1 else 2 * MANIFOLD_LINES
+    n_lines = 0 if "manifold" in skip else (1 if G.noise_dim == 1 else 2 * MANIFOLD_LINES)
     return Frame(
         step=engine.step_count,
         real=view.real,
         fake=_f32(fake),
-        arrows=_f32(-grad),
+        arrows=_f32(push),
         surface=surface_np,
         extent=tuple(float(v) for v in extent),
         levels=levels,

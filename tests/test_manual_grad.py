@@ -1,4 +1,5 @@
 """Hand-written gradients against autograd, the reference; the lean Adam step against torch's."""
+import numpy as np
 import pytest
 import torch
 
@@ -110,3 +111,22 @@ def test_lean_adam_step_is_bit_identical_to_torch():
     for p, q in zip(nets[0].parameters(), nets[1].parameters()):
         assert torch.equal(opts[0].state[p]["exp_avg_sq"], opts[1].state[q]["exp_avg_sq"])
         assert torch.equal(opts[0].state[p]["step"], opts[1].state[q]["step"])
+
+
+@pytest.mark.parametrize("loss", ["nonsaturating", "wgan"])
+def test_frame_arrows_and_surface_match_autograd(small_cfg, loss):
+    small_cfg.set("objective.loss", loss)
+    small_cfg.set("objective.pack", 2)
+    e = GanEngine(small_cfg)
+    e.step(20)
+    hand = e.frame()
+    e.manual_grad = False
+    ref = e.frame()
+    np.testing.assert_allclose(hand.arrows, ref.arrows, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(hand.surface, ref.surface, rtol=1e-5, atol=1e-6)
+    assert np.abs(ref.arrows).max() > 0
+
+
+def test_skipped_layers_are_not_computed(small_cfg):
+    f = GanEngine(small_cfg).frame(skip=frozenset({"manifold", "arrows"}))
+    assert f.manifold.shape[0] == 0 and not f.arrows.any() and np.isfinite(f.surface).all()
