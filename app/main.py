@@ -5,12 +5,30 @@ import os
 import sys
 
 
+def _skip_dynamo_import() -> None:
+    """Spare the app 1.4 s of start-up: torch.optim's methods are wrapped to switch TorchDynamo
+    off, and the wrapper imports all of torch._dynamo on the first call. The app never compiles,
+    so each wrapper is told that its plain function is already the "disabled" one. Only unwrapped
+    functions are touched; on a torch where this does not apply, nothing happens."""
+    import torch
+    if "torch._dynamo" in sys.modules:
+        return
+    for name, inner in vars(torch.optim.Optimizer).items():
+        fn = getattr(inner, "__wrapped__", None)
+        code = getattr(inner, "__code__", None)
+        if callable(fn) and code is not None and code.co_name == "inner" \
+                and code.co_filename.endswith("_compile.py") and getattr(fn, "__dynamo_disable", None) is None:
+            fn.__dynamo_disable = fn
+
+
 def run_app(args) -> int:
     if args.screenshot and not os.environ.get("DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
     from PySide6 import QtCore, QtWidgets
 
     from core.cli import engine_from_args
+
+    _skip_dynamo_import()
 
     engine = engine_from_args(args)  # bad arguments fail here, before any window opens
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
@@ -29,7 +47,19 @@ def run_app(args) -> int:
         return _screenshot(app, win, args.steps, args.screenshot)
     if args.steps:
         win.worker.submit(lambda e: e.step(args.steps))
+    if getattr(args, "exit_after_first_frame", False):
+        probe = QtCore.QTimer(win)
+        probe.timeout.connect(lambda: _quit_when_drawn(app, win))
+        probe.start(5)
     return app.exec()
+
+
+def _quit_when_drawn(app, win) -> None:
+    if win.plane.frames_drawn > 0:
+        app.processEvents()  # let the frame reach the screen
+        print("first frame drawn", flush=True)
+        win.close()
+        app.quit()
 
 
 def _screenshot(app, win, steps: int, path: str) -> int:

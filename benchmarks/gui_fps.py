@@ -23,7 +23,7 @@ def main() -> None:
     ap.add_argument("--points", type=int, default=2048, help="real and generated points drawn")
     args = ap.parse_args()
     from PySide6 import QtCore, QtWidgets
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    _app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])  # kept alive
     from app.main_window import MainWindow
     from core.engine import GanEngine
     from core.presets import preset_config

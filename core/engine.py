@@ -409,7 +409,7 @@ class GanEngine:
             self.opt_d.zero_grad(set_to_none=True)
             total.backward()
             d_grad = _grad_norm(self.D.parameters())
-            self.opt_d.step()
+            adam_step(self.opt_d)
             if loss == "wgan":
                 with torch.no_grad():
                     torch._foreach_clamp_min_(self.d_params, -oc.clip)
@@ -436,7 +436,7 @@ class GanEngine:
             p.grad = g
         g_grad = _grad_norm(g_params)
         if update:
-            self.opt_g.step()
+            adam_step(self.opt_g)
         return g_loss.detach(), g_grad
 
     # --- divergence -------------------------------------------------------------------------

@@ -14,6 +14,8 @@ _KERNEL = getattr(torch, "_fused_adam_", None)
 
 
 def adam_step(opt: torch.optim.Optimizer) -> None:
+    if _lean_possible(opt):
+        _init_state(opt)
     if not _lean_ok(opt):
         opt.step()
         return
@@ -29,15 +31,32 @@ def adam_step(opt: torch.optim.Optimizer) -> None:
             maximize=False, grad_scale=None, found_inf=None)
 
 
-def _lean_ok(opt: torch.optim.Optimizer) -> bool:
+def _lean_possible(opt: torch.optim.Optimizer) -> bool:
     if _KERNEL is None or not isinstance(opt, torch.optim.Adam) or len(opt.param_groups) != 1:
         return False
     g = opt.param_groups[0]
     if not g.get("fused") or g.get("amsgrad") or g.get("maximize") or g.get("decoupled_weight_decay"):
         return False
-    if isinstance(g["lr"], torch.Tensor) or g.get("capturable") or opt._optimizer_step_pre_hooks:
+    return not (isinstance(g["lr"], torch.Tensor) or g.get("capturable") or opt._optimizer_step_pre_hooks)
+
+
+def _init_state(opt: torch.optim.Optimizer) -> None:
+    """Adam's state as its first step makes it for fused Adam (float32 step count, zero moments).
+
+    Doing it here means torch's Optimizer.step never runs, and with it the import of TorchDynamo
+    that its wrapper makes on first use (1.4 s, which the user would feel as a stall at Play).
+    """
+    for p in opt.param_groups[0]["params"]:
+        if p.grad is not None and not opt.state.get(p):
+            opt.state[p] = {"step": torch.zeros((), dtype=torch.float32, device=p.device),
+                            "exp_avg": torch.zeros_like(p, memory_format=torch.preserve_format),
+                            "exp_avg_sq": torch.zeros_like(p, memory_format=torch.preserve_format)}
+
+
+def _lean_ok(opt: torch.optim.Optimizer) -> bool:
+    if not _lean_possible(opt):
         return False
-    for p in g["params"]:  # the first step creates the state; let torch do that one
+    for p in opt.param_groups[0]["params"]:
         st = opt.state.get(p)
         if p.grad is None or not st or "exp_avg" not in st or st["step"].device != p.device:
             return False
