@@ -66,6 +66,13 @@ class MainWindow(QtWidgets.QMainWindow):
         dock.setWidget(scroll)
         dock.setFeatures(QtWidgets.QDockWidget.DockWidgetMovable | QtWidgets.QDockWidget.DockWidgetFloatable)
         self.addDockWidget(QtCore.Qt.RightDockWidgetArea, dock)
+        from .sweep_panel import SweepPanel
+        self.sweep = SweepPanel(self)
+        self.sweep_dock = QtWidgets.QDockWidget("Sweep")
+        self.sweep_dock.setObjectName("sweep")
+        self.sweep_dock.setWidget(self.sweep)
+        self.addDockWidget(QtCore.Qt.BottomDockWidgetArea, self.sweep_dock)
+        self.sweep_dock.hide()
 
         self.status_step = QtWidgets.QLabel()
         self.status_rate = QtWidgets.QLabel()
@@ -269,12 +276,25 @@ class MainWindow(QtWidgets.QMainWindow):
         except (SessionError, ValueError) as exc:
             self._show_error("Cannot open session", str(exc))
             return False
-        self.plane.clear_trails()
-        self.panel.sync(engine.cfg)
-        self.worker.submit(lambda _e: setattr(self.worker, "engine", engine))
+        self.replace_engine(engine, Path(path).name)
         self.session_path = path
         self._add_recent(path)
         return True
+
+    def show_sweep(self) -> None:
+        """The sweep panel, floating beside the window: the plane keeps its room."""
+        if not self.sweep_dock.isVisible():
+            self.sweep_dock.setFloating(True)
+            self.sweep_dock.resize(900, 680)
+        self.sweep_dock.show()
+        self.sweep_dock.raise_()
+
+    def replace_engine(self, engine: GanEngine, label: str) -> int:
+        """Show and train another engine (a loaded session, a sweep's cell) from now on."""
+        self.plane.clear_trails()
+        self.panel.sync(engine.cfg)
+        self.statusBar().showMessage(f"Opened {label}", 6000)
+        return self.worker.submit(lambda _e: setattr(self.worker, "engine", engine))
 
     def save_session(self, path: str | None = None) -> int | None:
         from core.session import save_session
@@ -382,6 +402,9 @@ class MainWindow(QtWidgets.QMainWindow):
                                   ("Reset G", "reset_G", "Shift+G")):
             act = run.addAction(text, lambda a=action: self.do_action(a))
             act.setShortcut(QtGui.QKeySequence(key))
+        run.addSeparator()
+        sweep = run.addAction("Sweep…", self.show_sweep)
+        sweep.setShortcut(QtGui.QKeySequence("Ctrl+G"))
         undo = run.addAction("Undo drawing stroke", lambda: self.do_action("undo"))
         undo.setShortcut(QtGui.QKeySequence.Undo)
         view = m.addMenu("&View")
@@ -440,6 +463,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.recorder.abort()  # no half-written file is left behind
                 self.recorder = None
         self.timer.stop()
+        self.sweep.stop(timeout=0.5)
         self.settings.setValue("geometry", self.saveGeometry())
         for key, on in self.plane.visible.items():
             self.settings.setValue(f"layers/{key}", on)

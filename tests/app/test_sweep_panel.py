@@ -1,0 +1,51 @@
+"""The Sweep panel: a small grid trains, the map matches the results, a cell opens that run."""
+import numpy as np
+import pytest
+
+from tests.app.conftest import wait_ticket
+
+
+def run_grid(qtbot, window, steps=30, n=2):
+    p = window.sweep
+    for name in ("x", "y"):
+        p.axes[name][3].setValue(n)
+    p.steps.setValue(steps)
+    assert p.start()
+    qtbot.waitUntil(lambda: not p.running and not p.timer.isActive(), timeout=60000)
+    return p
+
+
+def test_a_sweep_maps_every_cell_and_opens_one(qtbot, window):
+    p = run_grid(qtbot, window)
+    r = p.result
+    assert r is not None and len(r.cells) == 4 and r.steps == 30 and not r.cancelled
+    np.testing.assert_array_equal(p.image.image, np.nan_to_num(r.grid("modes"), nan=0.0))
+    assert len(p.marks) == 4 and "Done" in p.message.text()
+    # Cell (1, 0): x = the larger D learning rate, y = the smaller G learning rate.
+    ticket = p.open_cell(1, 0) and window.worker._issued
+    qtbot.waitUntil(lambda: window.worker.done(ticket), timeout=10000)
+    e = window.engine
+    assert e.cfg.d_opt.lr == pytest.approx(r.x.values[1]) and e.cfg.g_opt.lr == pytest.approx(r.y.values[0])
+    assert e.step_count == 30
+    assert window.panel.fields["d_opt.lr"].value() == pytest.approx(r.x.values[1], rel=1e-3)
+
+
+def test_cancel_keeps_the_results_so_far(qtbot, window):
+    p = window.sweep
+    p.steps.setValue(1_000_000)
+    assert p.start()
+    qtbot.waitUntil(lambda: p._progress[0] > 0, timeout=30000)
+    p.cancel()
+    qtbot.waitUntil(lambda: not p.running and not p.timer.isActive(), timeout=30000)
+    assert p.result.cancelled and 0 < p.result.steps < 1_000_000 and "Cancelled" in p.message.text()
+
+
+def test_bad_axes_and_unsupported_configs_are_explained(qtbot, window):
+    p = window.sweep
+    p.axes["x"][1].setText("abc")
+    assert not p.start() and "numbers expected" in p.message.text()
+    p.axes["x"][1].setText("1e-4")
+    wait_ticket(qtbot, window, window.send_update("objective.loss", "wgan-gp"))  # needs autograd
+    assert p.start()
+    qtbot.waitUntil(lambda: not p.running and not p.timer.isActive(), timeout=30000)
+    assert "gradient penalties" in p.message.text() and p.result is None
