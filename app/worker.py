@@ -13,14 +13,13 @@ from collections import deque
 from typing import Callable
 
 from core.engine import GanEngine
-from core.frames import Frame
+from core.frames import Frame, FrameBuilder, FrameSource
 
 from .views.charts import chart_snapshot
 
 FRAME_INTERVAL = 1 / 30   # a frame for the screen at most 30 times a second
-MAX_CHUNK_SECONDS = 0.03  # in 'max' speed, train in chunks this long before checking commands
-CHUNK = 10                # iterations per engine call in 'max' speed: ~15 ms, and the per-call
-                          # bookkeeping (snapshot, divergence check) stays under 5%
+CHUNK = 5                 # iterations per engine call in 'max' speed: ~10 ms, so frames keep to
+                          # their 30 fps cadence; the per-call bookkeeping stays under 5%
 
 
 class TrainingWorker:
@@ -43,7 +42,9 @@ class TrainingWorker:
         self._wake = threading.Event()
         self._stop = False
         self._lock = threading.Lock()
-        self._latest: Frame | None = None
+        self._latest: FrameSource | None = None
+        self._builder = FrameBuilder()  # used by latest(), on the caller's (UI) thread
+        self._built: tuple[int, Frame | None] = (0, None)
         self._frame_id = 0
         self._done_id = 0         # id of the last command that finished
         self._issued = 0
@@ -81,9 +82,18 @@ class TrainingWorker:
         self.submit(lambda _e: setattr(self, "speed", max(0, int(iterations_per_frame))))
 
     def latest(self) -> tuple[int, Frame | None]:
-        """(frame id, newest frame); the id grows with every new frame."""
+        """(frame id, newest frame); the id grows with every new frame.
+
+        The frame is built here, on the calling (UI) thread, from the newest source the worker
+        published: the few ms it takes run beside training instead of in its way.
+        """
         with self._lock:
-            return self._frame_id, self._latest
+            fid, src = self._frame_id, self._latest
+        if src is None:
+            return fid, None
+        if self._built[0] != fid:
+            self._built = (fid, self._builder.build(src))
+        return self._built
 
     def iterations_per_second(self) -> float:
         with self._lock:
@@ -106,9 +116,8 @@ class TrainingWorker:
                     if wait > 0:
                         self._wake.wait(wait)
                         self._wake.clear()
-                else:
-                    chunk_start = time.perf_counter()
-                    while (time.perf_counter() - chunk_start < MAX_CHUNK_SECONDS
+                else:  # train until the next frame is due, in small chunks to keep the cadence
+                    while (time.perf_counter() - last_frame < FRAME_INTERVAL
                            and e.status == "ok" and self._commands.empty() and not self._stop):
                         e.step(CHUNK)
                 if self.engine.status != "ok":
@@ -142,7 +151,7 @@ class TrainingWorker:
         return True
 
     def _publish(self) -> None:
-        frame = self.engine.frame(skip=self.skip)
+        frame = FrameSource(self.engine, skip=self.skip)
         frame.charts = chart_snapshot(self.engine)
         with self._lock:
             self._latest = frame

@@ -101,8 +101,13 @@ class GanEngine:
         self.opt_g = self._new_optimizer("G")
         self.opt_d = self._new_optimizer("D")
         self.evaluator = Evaluator(self)
-        self._view = None  # fixed display samples, built on the first frame
+        self._reset_view()
         self._snapshot()
+
+    def _reset_view(self) -> None:
+        """Fixed display samples are rebuilt on the next frame (frame builders watch the version)."""
+        self._view = None
+        self.view_version = getattr(self, "view_version", 0) + 1
 
     def _new_model(self, player: str):
         return build_player(self.cfg, player, self._resets[player]).to(self.device)
@@ -171,12 +176,12 @@ class GanEngine:
             self.reset(player)
             if player == "G":  # evaluation and display noise follow G's input size
                 self.evaluator = Evaluator(self, keep_history=self.evaluator.history)
-            self._view = None
+            self._reset_view()
             return f"rebuilt {'generator' if player == 'G' else 'discriminator'} (weights start afresh)"
         if section == "target":
             self.target = build_target(self.cfg.target)
             self.evaluator = Evaluator(self, keep_history=self.evaluator.history)
-            self._view = None
+            self._reset_view()
             return "new target"
         if (section, key) == ("run", "threads"):
             torch.set_num_threads(self.cfg.run.threads)
@@ -184,7 +189,7 @@ class GanEngine:
             return "takes effect at the next reset"
         if section == "run" and key in ("eval_samples", "display_samples"):
             self.evaluator = Evaluator(self, keep_history=self.evaluator.history)
-            self._view = None
+            self._reset_view()
         return "live"
 
     def _apply_hyperparams(self, player: str) -> None:

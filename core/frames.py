@@ -140,3 +140,69 @@ def build_frame(engine, extent: tuple | None = None, skip: frozenset = frozenset
 
 def _f32(t: torch.Tensor) -> np.ndarray:
     return np.ascontiguousarray(t.detach().float().cpu().numpy(), dtype=np.float32)
+
+
+class FrameSource:
+    """What one frame needs, copied on the training thread in a fraction of a millisecond.
+
+    Building the frame itself (D on the surface grid, G's push on every point) costs several ms;
+    `FrameBuilder.build()` does it on another thread, the UI's, while training carries on. The
+    weights here are copies, so the picture is of one consistent moment of the run.
+    """
+
+    def __init__(self, engine, skip: frozenset = frozenset()):
+        self.engine = engine
+        self.G, self.D, self.target = engine.G, engine.D, engine.target  # structure, not values
+        self.view_version = engine.view_version
+        self.weights = {name: {k: v.detach().clone() for k, v in model.state_dict().items()}
+                        for name, model in (("G", engine.G), ("D", engine.D))}
+        self.cfg = engine.cfg.copy()
+        self.step_count, self.status, self.message = engine.step_count, engine.status, engine.message
+        self.metrics = engine.metrics()
+        self.view_extent = getattr(engine, "view_extent", None)
+        self.manual_grad = engine.manual_grad
+        self.skip = skip
+        self.charts: dict = {}
+
+
+class FrameBuilder:
+    """Turns FrameSources into Frames using its own copies of the players."""
+
+    def __init__(self):
+        self._key: tuple | None = None
+        self._shadow: _Shadow | None = None
+
+    def build(self, src: FrameSource) -> Frame:
+        key = (src.engine, src.G, src.D, src.target, src.view_version)
+        if self._key is None or any(a is not b for a, b in zip(key[:4], self._key[:4])) \
+                or key[4] != self._key[4]:
+            self._shadow = _Shadow(src)  # a new player, target or view: copy the structure once
+            self._key = key
+        shadow = self._shadow
+        shadow.load(src)
+        frame = build_frame(shadow, skip=src.skip)
+        frame.charts = src.charts
+        return frame
+
+
+class _Shadow:
+    """Just enough of a GanEngine for build_frame, holding copies of G and D."""
+
+    def __init__(self, src: FrameSource):
+        import copy
+
+        from .engine import GanEngine
+        self._d_forward = GanEngine._d_forward.__get__(self)
+        self._d_backward = GanEngine._d_backward.__get__(self)
+        self.G, self.D = copy.deepcopy(src.G), copy.deepcopy(src.D)  # values replaced in load()
+        self.target, self.device = src.target, src.engine.device
+        self._view = None
+
+    def load(self, src: FrameSource) -> None:
+        self.G.load_state_dict(src.weights["G"])
+        self.D.load_state_dict(src.weights["D"])
+        self.cfg, self.step_count, self.status, self.message = src.cfg, src.step_count, src.status, src.message
+        self._metrics, self.view_extent, self.manual_grad = src.metrics, src.view_extent, src.manual_grad
+
+    def metrics(self) -> dict:
+        return self._metrics

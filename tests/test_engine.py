@@ -240,3 +240,20 @@ def test_update_many_changes_a_mixture_in_one_validated_step(small_cfg):
                             "target.sigmas": [0.1, 0.2, 0.3], "target.weights": [1, 1, 2]})
     assert result == "new target" and e.target.n_modes == 3 and e.target.weights.tolist() == [0.25, 0.25, 0.5]
     assert e.step(3) == 3
+
+
+def test_a_frame_built_from_a_source_is_the_engines_frame_at_that_moment(small_cfg):
+    from core.frames import FrameBuilder, FrameSource
+    e = GanEngine(small_cfg)
+    e.step(10)
+    src = FrameSource(e)
+    reference = e.frame()
+    e.step(10)  # training goes on while the frame is built elsewhere
+    builder = FrameBuilder()
+    f = builder.build(src)
+    assert f.step == 10 and f.metrics == reference.metrics
+    for name in ("fake", "arrows", "surface", "manifold", "real"):
+        np.testing.assert_allclose(getattr(f, name), getattr(reference, name), rtol=1e-5, atol=1e-6)
+    e.reset("G")  # a new player: the builder copies the new structure
+    after = builder.build(FrameSource(e))
+    np.testing.assert_allclose(after.fake, e.frame().fake, rtol=1e-5, atol=1e-6)
