@@ -181,7 +181,14 @@ def load_points(path: str | Path) -> np.ndarray:
     suffix = path.suffix.lower()
     if suffix == ".npy":
         try:
-            arr = np.load(path, allow_pickle=False)  # never unpickle a file from outside
+            # Never unpickle a file from outside; map it first, so a huge file is refused from
+            # its header before any of it is read into memory.
+            arr = np.load(path, allow_pickle=False, mmap_mode="r")
+            if arr.ndim == 2 and arr.shape[1] == 2 and len(arr) > MAX_POINTS:
+                raise ConfigError(f"{path}: {len(arr)} points is more than the {MAX_POINTS} allowed")
+            arr = np.array(arr)
+        except ConfigError:
+            raise
         except ValueError as exc:
             raise ConfigError(f"{path}: not a plain numeric .npy array ({exc})") from None
         except Exception as exc:  # truncated or corrupt headers raise assorted errors
