@@ -40,11 +40,15 @@ def run_app(args) -> int:
         settings = QtCore.QSettings(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope,
                                     "ganscope", "screenshot")
         settings.clear()
-    win = MainWindow(engine, settings=settings, preset=args.preset or "")
+    # Screenshots never autosave; an interactive start offers back a run a crash left behind.
+    win = MainWindow(engine, settings=settings, preset=args.preset or "",
+                     autosave="" if args.screenshot else None)
+    win.unattended = bool(args.screenshot or getattr(args, "exit_after_first_frame", False))
     win.resize(1500, 950)
     win.show()
     if args.screenshot:
         return _screenshot(app, win, args.steps, args.screenshot)
+    win.keeper.offer_recovery()
     if args.steps:
         win.worker.submit(lambda e: e.step(args.steps))
     if getattr(args, "exit_after_first_frame", False):

@@ -14,6 +14,7 @@ from core.engine import GanEngine
 from core.presets import preset_config
 
 from .controls.panel import ControlPanel
+from .unsaved import RunKeeper, ask_recover_dialog, ask_unsaved_dialog
 from .sketch import Sketch
 from .views.charts import ChartsView
 from .views.plane import LAYERS, PlaneView
@@ -28,7 +29,8 @@ MAX_RECENT = 8
 
 class MainWindow(QtWidgets.QMainWindow):
     def __init__(self, engine: GanEngine | None = None, settings: QtCore.QSettings | None = None,
-                 preset: str = "ring"):
+                 preset: str = "ring", autosave: str | None = None):
+        """`autosave`: where to autosave the run (None: the user's data folder; "": never)."""
         super().__init__()
         self.setWindowTitle("ganscope")
         self.settings = settings or QtCore.QSettings("ganscope", "ganscope")
@@ -40,6 +42,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.session_path: str | None = None
         self.sketch = Sketch()
         self.recorder = None  # a Recorder while recording
+        self.unattended = False  # screenshots and timings: never stop to ask
 
         self.plane = PlaneView()
         self.charts = ChartsView()
@@ -84,10 +87,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self._restore_settings()
         self.panel.sync(self.engine.cfg)
         self.panel.preset.setCurrentText(preset)
+        self._preset = preset
 
         self.timer = QtCore.QTimer(self)
         self.timer.timeout.connect(self._on_tick)
         self.timer.start(DRAW_INTERVAL_MS)
+        self.keeper = RunKeeper(self, autosave)
         self.worker.start()
 
     @property
@@ -97,6 +102,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # --- commands -----------------------------------------------------------------------------
     def send_update(self, path: str, value) -> int:
+        self.keeper.edited()
+
         def apply(e: GanEngine):
             if path == "target.mixture":  # a whole component table: one consistent change
                 result = e.update_many({"target.centres": [r[:2] for r in value],
@@ -135,8 +142,12 @@ class MainWindow(QtWidgets.QMainWindow):
             w.set_speed(int(arg))
             return None
         if key == "preset":
-            self.panel.preset.setCurrentText(arg)
-            return self.load_config(preset_config(arg))
+            ticket = self.load_config(preset_config(arg))
+            with QtCore.QSignalBlocker(self.panel.preset):  # shows the run's preset, even if kept
+                self.panel.preset.setCurrentText(arg if ticket is not None else self._preset)
+            if ticket is not None:
+                self._preset = arg
+            return ticket
         if key == "import":
             return self.import_points()
         if key == "record":
@@ -195,6 +206,7 @@ class MainWindow(QtWidgets.QMainWindow):
         shown = self.engine.cfg.copy().target
         shown.centres = centres
         self.panel.mixture.show_config(shown)  # the table follows the drag
+        self.keeper.edited()
         return self.worker.submit(lambda e: e.update("target.centres", centres))
 
     def _commit_sketch(self):
@@ -221,12 +233,23 @@ class MainWindow(QtWidgets.QMainWindow):
             return False
         return True
 
-    def load_config(self, cfg: GanConfig) -> int:
-        """Start a fresh run from cfg (keeps play/pause)."""
+    def load_config(self, cfg: GanConfig, ask: bool = True) -> int | None:
+        """Start a fresh run from cfg (keeps play/pause); None if the user kept the current run."""
+        if ask and not self.keeper.confirm_discard("starting a new run"):
+            return None
         engine = GanEngine(cfg)
         self.plane.clear_trails()
         self.panel.sync(cfg)
+        self.keeper.new_run()
         return self.worker.submit(lambda _e: setattr(self.worker, "engine", engine))
+
+    def ask_unsaved(self, text: str) -> str:
+        """'save', 'discard' or 'cancel' (tests replace this)."""
+        return "discard" if self.unattended else ask_unsaved_dialog(self, text)
+
+    def ask_recover(self, text: str) -> bool | None:
+        """Whether to open an autosaved run; None when nobody can be asked (tests replace this)."""
+        return None if self.unattended else ask_recover_dialog(self, text)
 
     def set_layer(self, key: str, on: bool) -> None:
         self.plane.show_layer(key, on)
@@ -260,6 +283,7 @@ class MainWindow(QtWidgets.QMainWindow):
         return self.set_drawn_points(pts.tolist())
 
     def set_drawn_points(self, points: list) -> int:
+        self.keeper.edited()
         return self.worker.submit(lambda e: e.update_many({"target.points": points, "target.kind": "points"}))
 
     def _ask_path(self, save: bool, title: str, default: str, filters: str) -> str | None:
@@ -270,6 +294,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def open_session(self, path: str | None = None) -> bool:
         from core.session import SessionError, load_session
+        if not self.keeper.confirm_discard("opening another session"):
+            return False
         path = path or self._ask_path(False, "Open session", "", "ganscope session (*.gscope)")
         if not path:
             return False
@@ -279,6 +305,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._show_error("Cannot open session", str(exc))
             return False
         self.replace_engine(engine, Path(path).name)
+        self.keeper.new_run(engine.step_count)
         self.session_path = path
         self._add_recent(path)
         return True
@@ -306,7 +333,12 @@ class MainWindow(QtWidgets.QMainWindow):
             return None
         self.session_path = path
         self._add_recent(path)
-        return self.worker.submit(lambda e: save_session(e, path))
+        runs, edits = self.keeper.runs, self.keeper.edits
+
+        def save(e: GanEngine):
+            save_session(e, path)
+            self.keeper.saved(e.step_count, runs, edits)
+        return self.worker.submit(save)
 
     # --- recording ----------------------------------------------------------------------------
     def toggle_recording(self) -> None:
@@ -451,6 +483,9 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.set_layer(key, value in (True, "true"))
 
     def closeEvent(self, event):
+        if not self.keeper.confirm_discard("closing"):
+            event.ignore()
+            return
         if self.recorder is not None:
             if QtWidgets.QApplication.platformName() != "offscreen":
                 answer = QtWidgets.QMessageBox.question(
@@ -470,6 +505,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for key, on in self.plane.visible.items():
             self.settings.setValue(f"layers/{key}", on)
         self.worker.stop(timeout=1.0)
+        self.keeper.discard_autosave()  # a clean exit: nothing to recover next time
         super().closeEvent(event)
 
     # --- drawing ------------------------------------------------------------------------------
@@ -484,6 +520,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if frame is None or frame_id == self._drawn_id:
             return
         self._drawn_id = frame_id
+        self.keeper.step = frame.step
         self.plane.draw(frame)
         if self.recorder is not None:
             self._record(frame)

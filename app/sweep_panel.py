@@ -203,7 +203,10 @@ class SweepPanel(QtWidgets.QWidget):
         nx, ny = len(r.x.values), len(r.y.values)
         if not (0 <= ix < nx and 0 <= iy < ny) or self.ensemble is None:
             return False
+        if not self.window.keeper.confirm_discard("opening a sweep cell"):
+            return False
         engine = self.ensemble.member_engine(iy * nx + ix)
         self.window.replace_engine(engine, f"sweep cell {r.x.field}={r.x.values[ix]:.3g}, "
                                            f"{r.y.field}={r.y.values[iy]:.3g}")
+        self.window.keeper.new_run(engine.step_count, clean=False)  # trained, but saved nowhere
         return True

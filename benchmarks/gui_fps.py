@@ -45,7 +45,8 @@ def main() -> None:
 
     settings = QtCore.QSettings(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, "ganscope", "benchmark")
     settings.clear()
-    win = MainWindow(GanEngine(cfg), settings=settings)
+    win = MainWindow(GanEngine(cfg), settings=settings, autosave="")
+    win.unattended = True
     win.resize(1500, 950)
     win.show()
     win.do_action("play:1")

@@ -189,12 +189,13 @@ class _Shadow:
     """Just enough of a GanEngine for build_frame, holding copies of G and D."""
 
     def __init__(self, src: FrameSource):
-        import copy
-
-        from .engine import GanEngine
+        from .engine import GanEngine, build_player
         self._d_forward = GanEngine._d_forward.__get__(self)
         self._d_backward = GanEngine._d_backward.__get__(self)
-        self.G, self.D = copy.deepcopy(src.G), copy.deepcopy(src.D)  # values replaced in load()
+        # Built from the source's config, never copied from the live modules, which the training
+        # thread is changing; their values come from the source's weights in load().
+        self.G = build_player(src.cfg, "G").to(src.engine.device)
+        self.D = build_player(src.cfg, "D").to(src.engine.device)
         self.target, self.device = src.target, src.engine.device
         self._view = None
 

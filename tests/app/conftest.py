@@ -12,7 +12,7 @@ def window(qtbot, small_cfg, tmp_path):
     """The real main window on a small engine, with settings kept in a temporary file."""
     from app.main_window import MainWindow
     settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.IniFormat)
-    win = MainWindow(GanEngine(small_cfg), settings=settings)
+    win = MainWindow(GanEngine(small_cfg), settings=settings, autosave=str(tmp_path / "autosave.gscope"))
     qtbot.addWidget(win)
     win.show()
     yield win

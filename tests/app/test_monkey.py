@@ -1,0 +1,115 @@
+"""A seeded monkey drives the real window with 10,000 random actions while it trains; closing stays fast."""
+import random
+import sys
+import threading
+import time
+
+import pytest
+from PySide6 import QtWidgets
+
+from app.export import ExportOptions
+from app.views.plane import LAYERS
+from core.config import LOSSES
+from core.presets import preset_names
+from tests.app.conftest import wait_ticket
+
+
+@pytest.fixture
+def uncaught():
+    """Every exception that reaches sys.excepthook or threading.excepthook (Qt slots included)."""
+    seen = []
+    old_sys, old_thread = sys.excepthook, threading.excepthook
+    sys.excepthook = lambda t, v, tb: seen.append(v)
+    threading.excepthook = lambda args: seen.append(args.exc_value)
+    yield seen
+    sys.excepthook, threading.excepthook = old_sys, old_thread
+
+
+def monkey_actions(window, rng: random.Random, tmp_path):
+    p = window.panel
+    lr = lambda: 10 ** rng.uniform(-5, 0)
+    return [
+        (8, lambda: p.fields["d_opt.lr"].setValue(lr())),
+        (8, lambda: p.fields["g_opt.lr"].setValue(lr())),
+        (6, lambda: p.buttons[rng.choice(["play", "step", "step_d", "step_g", "reset_D", "reset_G",
+                                          "freeze_D", "freeze_G"])].click()),
+        (2, lambda: window.do_action("reset_all")),
+        (3, lambda: p.speed.setCurrentIndex(rng.randrange(p.speed.count()))),
+        (6, lambda: window.set_layer(rng.choice(list(LAYERS)), rng.random() < 0.6)),
+        (1, lambda: window.do_action(f"preset:{rng.choice(preset_names())}")),
+        (3, lambda: window.send_update("target.n_modes", rng.randint(1, 12))),
+        (3, lambda: window.send_update("target.sigma", rng.uniform(0.005, 0.5))),
+        (2, lambda: window.send_update("target.radius", rng.uniform(0.2, 4))),
+        (2, lambda: window.send_update("objective.loss", rng.choice(LOSSES))),
+        (2, lambda: window.send_update("objective.pack", rng.randint(1, 4))),
+        (2, lambda: window.send_update("objective.instance_noise", rng.choice([0.0, 0.05, 0.2]))),
+        (1, lambda: window.send_update("objective.unrolled_steps", rng.choice([0, 0, 1]))),
+        (1, lambda: window.send_update("generator.width", rng.choice([8, 16, 32]))),
+        (1, lambda: window.send_update("discriminator.depth", rng.randint(1, 3))),
+        (2, lambda: window.send_update("run.batch_size", rng.choice([16, 64, 128]))),
+        (2, lambda: window.send_update(rng.choice(["d_opt.kind", "g_opt.kind"]),
+                                       rng.choice(["adam", "sgd", "rmsprop"]))),
+        (1, lambda: window.send_update("d_opt.lr", rng.choice([float("nan"), -1.0, 1e9]))),  # refused
+        (3, lambda: window.do_action(f"draw:{int(rng.random() < 0.5)}")),
+        (6, lambda: window._on_draw(rng.uniform(-2, 2), rng.uniform(-2, 2), rng.random() < 0.3,
+                                    rng.random() < 0.3)),
+        (2, lambda: window.do_action(rng.choice(["undo", "clear_sketch", "eraser:1", "eraser:0"]))),
+        (1, lambda: p.mixture.add_row()),
+        (1, lambda: p.mixture.remove_selected()),
+        (1, lambda: window.move_components([[rng.uniform(-2, 2), rng.uniform(-2, 2)] for _ in range(3)])),
+        (1, lambda: toggle_recording(window, rng, tmp_path)),
+        (2, lambda: window.plane.auto_range()),
+    ]
+
+
+def toggle_recording(window, rng, tmp_path):
+    if window.recorder is None:
+        name = tmp_path / f"rec{rng.randrange(10**6)}.{rng.choice(['gif', 'mp4'])}"
+        window.start_recording(str(name), ExportOptions(width=160, height=120, every=rng.randint(1, 50)))
+    else:
+        window.stop_recording()
+
+
+@pytest.mark.slow
+def test_ten_thousand_random_actions_while_training(qtbot, window, uncaught, tmp_path):
+    rng = random.Random(20261126)
+    errors = []
+    window.worker._on_error = lambda exc: errors.append(exc)  # refused commands: expected, recorded
+    actions = monkey_actions(window, rng, tmp_path)
+    weights = [w for w, _ in actions]
+    window.do_action("play:1")
+    for i in range(10_000):
+        rng.choices(actions, weights)[0][1]()
+        if i % 10 == 0:  # let training catch up with the commands, then draw, as the timer would
+            issued = window.worker._issued
+            qtbot.waitUntil(lambda: window.worker.done(issued), timeout=60000)
+            window._on_tick()
+    if window.recorder is not None:
+        window.stop_recording()
+    # Still alive and responsive: a command runs and its frame is drawn.
+    window.do_action("play:0")
+    wait_ticket(qtbot, window, window.do_action("reset_all"), timeout=60000)
+    wait_ticket(qtbot, window, window.do_action("step"), timeout=60000)
+    assert window.worker._thread.is_alive() and window.engine.step_count == 1
+    assert window.plane.frames_drawn > 500  # the monkey really watched it train
+    assert uncaught == []
+    from core.config import ConfigError
+    assert all(isinstance(e, (ConfigError, ValueError)) for e in errors), errors[:3]
+    start = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - start < 1.0 and not window.worker._thread.is_alive()
+
+
+@pytest.mark.parametrize("recording", [False, True])
+def test_closing_during_full_speed_training_takes_under_a_second(qtbot, window, tmp_path, recording):
+    from core.presets import preset_config
+    wait_ticket(qtbot, window, window.load_config(preset_config("ring-wgan-gp")))  # the slowest steps
+    window.do_action("play:1")
+    if recording:
+        assert window.start_recording(str(tmp_path / "r.mp4"), ExportOptions(width=320, height=240, every=1))
+    qtbot.waitUntil(lambda: window.engine.step_count > 20, timeout=20000)
+    start = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - start < 1.0
+    assert not window.worker._thread.is_alive()
+    assert not any(p.suffix == ".mp4" for p in tmp_path.iterdir())  # no half-written recording
