@@ -5,7 +5,6 @@ import threading
 import time
 
 import pytest
-from PySide6 import QtWidgets
 
 from app.export import ExportOptions
 from app.views.plane import LAYERS
