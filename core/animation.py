@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from .atomic import usual_mode
+from .atomic import fsync_dir, usual_mode
 
 FORMATS = {".mp4": "mp4", ".gif": "gif", "": "png"}  # no extension: a folder of PNG frames
 FORMAT_NAMES = {"mp4": "MP4 video (H.264)", "gif": "animated GIF", "png": "folder of PNG frames"}
@@ -163,6 +163,7 @@ class AnimationWriter:
                 self._held = []
             self._fsync()
             self._move_into_place()
+            fsync_dir(self.path.resolve().parent)
         except BaseException:
             self.abort()
             raise

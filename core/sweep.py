@@ -12,7 +12,8 @@ from .config import ConfigError, GanConfig
 from .ensemble import SWEEPABLE, Ensemble
 
 MAX_MEMBERS = 4096
-CHUNK = 50  # iterations between progress reports (and cancel checks)
+CHUNK = 200          # at most this many iterations between progress reports (and cancel checks)
+CHUNK_SECONDS = 0.1  # aim for a report this often
 
 
 @dataclass
@@ -106,11 +107,15 @@ def run_sweep(base: GanConfig, x: Axis, y: Axis, steps: int, device: str | None 
     """Train every cell for `steps`; progress(done, total) returning False cancels (results so far)."""
     ens = Ensemble(member_configs(base, x, y), device=device, threads=threads)
     start = time.perf_counter()
-    done, cancelled = 0, False
+    done, cancelled, k = 0, False, 1
     while done < steps:
-        k = min(CHUNK, steps - done)
+        k = min(k, steps - done)
+        t = time.perf_counter()
         ens.step(k)
         done += k
+        # Chunks of about a tenth of a second: progress moves and Cancel answers at once, whatever
+        # the grid's size and the hardware.
+        k = max(1, min(CHUNK, int(k * CHUNK_SECONDS / max(time.perf_counter() - t, 1e-6))))
         if progress is not None and not progress(done, steps):
             cancelled = done < steps
             break

@@ -49,3 +49,16 @@ def test_bad_axes_and_unsupported_configs_are_explained(qtbot, window):
     assert p.start()
     qtbot.waitUntil(lambda: not p.running and not p.timer.isActive(), timeout=30000)
     assert "gradient penalties" in p.message.text() and p.result is None
+
+
+def test_closing_during_a_sweep_joins_its_thread_within_a_second(qtbot, window):
+    import time
+    p = window.sweep
+    for name in ("x", "y"):
+        p.axes[name][3].setValue(8)  # 64 members: a slow grid
+    p.steps.setValue(1_000_000)
+    assert p.start()
+    qtbot.waitUntil(lambda: p._progress[0] > 0, timeout=30000)
+    start = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - start < 1.0 and not p.running
