@@ -58,6 +58,11 @@ class MainWindow(QtWidgets.QMainWindow):
         lay = QtWidgets.QVBoxLayout(centre)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.banner)
+        self.detect_label = QtWidgets.QLabel()
+        self.detect_label.setWordWrap(True)
+        self.detect_label.setStyleSheet("background:#fff4cc; color:#4a3a00; padding:4px; border:1px solid #e0b000")
+        self.detect_label.hide()
+        lay.addWidget(self.detect_label)
         lay.addWidget(split, 1)
         self.setCentralWidget(centre)
 
@@ -71,6 +76,14 @@ class MainWindow(QtWidgets.QMainWindow):
         dock.setWidget(scroll)
         dock.setFeatures(QtWidgets.QDockWidget.DockWidgetMovable | QtWidgets.QDockWidget.DockWidgetFloatable)
         self.addDockWidget(QtCore.Qt.RightDockWidgetArea, dock)
+        from .lessons_panel import LessonsPanel
+        self.lessons = LessonsPanel(self)
+        self.lessons_dock = QtWidgets.QDockWidget("Lessons")
+        self.lessons_dock.setObjectName("lessons")
+        self.lessons_dock.setWidget(self.lessons)
+        self.addDockWidget(QtCore.Qt.RightDockWidgetArea, self.lessons_dock)
+        self.tabifyDockWidget(dock, self.lessons_dock)
+        dock.raise_()
         from .sweep_panel import SweepPanel
         self.sweep = SweepPanel(self)
         self.sweep_dock = QtWidgets.QDockWidget("Sweep")
@@ -123,7 +136,12 @@ class MainWindow(QtWidgets.QMainWindow):
         if key == "play":
             on = bool(int(arg)) if arg else not w.playing
             self.panel.set_checked("play", on)
-            return w.submit(lambda e: setattr(w, "playing", on and e.status == "ok"))
+
+            def play(e: GanEngine):
+                if on and e.stop_at is not None and e.step_count >= e.stop_at:
+                    e.clear_script()  # the lesson is over: Play carries on freely
+                w.playing = on and e.status == "ok"
+            return w.submit(play)
         simple = {
             "step": lambda e: e.step(1),
             "step_d": lambda e: e.step(1, players=("D",)),
@@ -451,6 +469,17 @@ class MainWindow(QtWidgets.QMainWindow):
             self.layer_actions[key] = act
         view.addSeparator()
         view.addAction("Auto-range", self.plane.auto_range, QtGui.QKeySequence("A"))
+        view.addAction("Lessons", lambda: (self.lessons_dock.show(), self.lessons_dock.raise_()),
+                       QtGui.QKeySequence("Ctrl+L"))
+        lang_menu = view.addMenu("Language / 语言")
+        group = QtGui.QActionGroup(self)
+        self.language_actions = {}
+        from .lessons_panel import LANGUAGES
+        for code, label in LANGUAGES.items():
+            act = lang_menu.addAction(label, lambda c=code: self.set_language(c))
+            act.setCheckable(True)
+            group.addAction(act)
+            self.language_actions[code] = act
         help_ = m.addMenu("&Help")
         help_.addAction("&About ganscope", lambda: QtWidgets.QMessageBox.about(
             self, "About ganscope", "ganscope: watch a small GAN learn a 2-D distribution, live."))
@@ -471,12 +500,32 @@ class MainWindow(QtWidgets.QMainWindow):
             self.recent_menu.addAction(Path(p).name, lambda p=p: self.open_session(p))
         self.recent_menu.setEnabled(bool(self._recent()))
 
+    def set_language(self, lang: str) -> None:
+        """The lessons' language, remembered between sessions."""
+        self.lessons.set_language(lang)
+        self.language_actions.get(self.lessons.lang).setChecked(True)
+        self.settings.setValue("language", self.lessons.lang)
+
+    def _show_detections(self, frame) -> None:
+        if frame.detections is None:
+            return
+        from .lessons_panel import DETECTOR_NAMES
+        lang = self.lessons.lang
+        active = [d for d in frame.detections.values() if d.active and d.name != "diverged"]
+        for d in active:
+            self.charts.mark(d.name, d.step if d.step is not None else frame.step,
+                             DETECTOR_NAMES[d.name][lang])
+        if active:
+            self.detect_label.setText("   ".join(f"● {DETECTOR_NAMES[d.name][lang]}: {d.detail}" for d in active))
+        self.detect_label.setVisible(bool(active))
+
     def _restore_settings(self):
         geo = self.settings.value("geometry")
         if geo is not None:
             self.restoreGeometry(geo)
         else:
             self.resize(1400, 900)
+        self.set_language(str(self.settings.value("language", "en")))
         for key in LAYERS:
             value = self.settings.value(f"layers/{key}")
             if value is not None:
@@ -520,10 +569,13 @@ class MainWindow(QtWidgets.QMainWindow):
         if frame is None or frame_id == self._drawn_id:
             return
         self._drawn_id = frame_id
+        if frame.step < self.keeper.step:
+            self.charts.clear_marks()  # a new or reset run: old detector marks no longer apply
         self.keeper.step = frame.step
         self.plane.draw(frame)
         if self.recorder is not None:
             self._record(frame)
+        self._show_detections(frame)
         self._sync_handles(frame)
         self._ticks += 1
         if self._ticks % CHART_EVERY == 0 or not self.worker.playing:

@@ -18,6 +18,7 @@ from core.frames import Frame, FrameBuilder, FrameSource
 from .views.charts import chart_snapshot
 
 FRAME_INTERVAL = 1 / 30   # a frame for the screen at most 30 times a second
+DETECT_INTERVAL = 0.5     # seconds between detector runs while playing
 CHUNK = 5                 # iterations per engine call in 'max' speed: ~10 ms, so frames keep to
                           # their 30 fps cadence; the per-call bookkeeping stays under 5%
 
@@ -44,6 +45,8 @@ class TrainingWorker:
         self._lock = threading.Lock()
         self._latest: FrameSource | None = None
         self._builder = FrameBuilder()  # used by latest(), on the caller's (UI) thread
+        self._detections: dict = {}
+        self._detected_at = 0.0
         self._built: tuple[int, Frame | None] = (0, None)
         self._frame_id = 0
         self._done_id = 0         # id of the last command that finished
@@ -111,7 +114,8 @@ class TrainingWorker:
             e = self.engine
             if self.playing and e.status == "ok":
                 if self.speed > 0:
-                    e.step(self.speed)
+                    if e.step(self.speed) == 0:
+                        self.playing = False  # a lesson's end: pause there
                     wait = FRAME_INTERVAL - (time.perf_counter() - last_frame)
                     if wait > 0:
                         self._wake.wait(wait)
@@ -119,7 +123,9 @@ class TrainingWorker:
                 else:  # train until the next frame is due, in small chunks to keep the cadence
                     while (time.perf_counter() - last_frame < FRAME_INTERVAL
                            and e.status == "ok" and self._commands.empty() and not self._stop):
-                        e.step(CHUNK)
+                        if e.step(CHUNK) == 0:
+                            self.playing = False  # a lesson's end: pause there
+                            break
                 if self.engine.status != "ok":
                     self.playing = False
                 changed = True
@@ -153,6 +159,11 @@ class TrainingWorker:
     def _publish(self) -> None:
         frame = FrameSource(self.engine, skip=self.skip)
         frame.charts = chart_snapshot(self.engine)
+        now = time.perf_counter()
+        if now - self._detected_at >= DETECT_INTERVAL or not self.playing:
+            self._detections = self.engine.detections()  # ~1 ms: twice a second is plenty
+            self._detected_at = now
+        frame.detections = self._detections
         with self._lock:
             self._latest = frame
             self._frame_id += 1

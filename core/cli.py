@@ -54,6 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what the printed map shows (default modes)")
     w.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    sc = sub.add_parser("scenario", help="run one of the seed note's lessons headless and check its detectors")
+    sc.add_argument("name", nargs="?", help="the scenario (omit to list them)")
+    sc.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    sc.add_argument("--steps", type=int, help="iterations (default: the scenario's length)")
+    sc.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the lesson text")
+    sc.add_argument("--report", help="write a JSON report here")
+    sc.add_argument("--quiet", action="store_true", help="no progress bar")
+
     sub.add_parser("presets", help="list the presets, one line each")
 
     c = sub.add_parser("config", help="show the configuration")
@@ -141,6 +149,11 @@ def cmd_train(args) -> int:
     check_writable(args.report, "--report")
     check_writable(args.save, "--save")
     engine = engine_from_args(args)
+    if args.preset and not args.session:
+        from .scenarios import scenario_names, load_scenario
+        if args.preset in scenario_names():  # a lesson: its script too (freeze, reset, who trains)
+            load_scenario(args.preset).install(engine)
+            engine.stop_at = None  # --steps decides how long
     from .training_run import run_training
     summary = run_training(engine, args.steps, progress=not args.quiet)
     print(summary.text())
@@ -233,6 +246,39 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def cmd_scenario(args) -> int:
+    from .scenarios import all_scenarios, load_scenario
+    if not args.name:
+        for s in all_scenarios():
+            title, _ = s.text(args.lang)
+            print(f"{s.name:<26} {title}")
+        return 0
+    s = load_scenario(args.name)
+    if args.steps is not None and not 0 < args.steps <= 10_000_000:
+        raise UsageError(f"--steps {args.steps}: must be between 1 and 10000000")
+    check_writable(args.report, "--report")
+    from .engine import GanEngine
+    from .training_run import run_training
+    engine = GanEngine(s.config(args.seed))
+    s.install(engine)
+    title, lesson = s.text(args.lang)
+    print(title)
+    print(lesson)
+    print()
+    summary = run_training(engine, args.steps or s.steps, progress=not args.quiet)
+    print(summary.text())
+    ok = all(name in summary.fired for name in s.expect)
+    active = {d.name for d in engine.detections().values() if d.active}
+    ok = ok and not (set(s.expect_not) & active)
+    print(f"expected to fire: {', '.join(s.expect) or '-'}; expected inactive at the end: "
+          f"{', '.join(s.expect_not) or '-'}: {'as expected' if ok else 'NOT as expected'}")
+    if args.report:
+        from .session import atomic_write_bytes
+        report = summary.report() | {"scenario": s.name, "as_expected": ok}
+        atomic_write_bytes(args.report, json.dumps(report, indent=1, default=_json_default).encode())
+    return 0 if ok else 1
+
+
 def _json_default(v):
     if hasattr(v, "tolist"):
         return v.tolist()
@@ -274,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["gui", *argv])
-    handlers = {"train": cmd_train, "export": cmd_export, "sweep": cmd_sweep, "presets": cmd_presets, "config": cmd_config, "gui": cmd_gui}
+    handlers = {"train": cmd_train, "export": cmd_export, "sweep": cmd_sweep, "scenario": cmd_scenario, "presets": cmd_presets, "config": cmd_config, "gui": cmd_gui}
     try:
         return handlers[args.command](args)
     except (UsageError, ConfigError, ExportError) as exc:

@@ -114,6 +114,23 @@ class RunConfig:
 
 
 @dataclass
+class DetectConfig:
+    """Thresholds of the failure-mode detectors (core/detectors.py documents each rule)."""
+    collapse_share: float = opt(0.25, "collapse: at most a quarter of the modes captured...", 0.0, 1.0)
+    collapse_evals: int = opt(5, "...for this many evaluations in a row (500 steps by default)", 1, 1000)
+    hop_evals: int = opt(10, "hopping: look at this many recent evaluations...", 2, 1000)
+    hop_changes: int = opt(3, "...and fire when the dominant mode changed this often", 1, 1000)
+    osc_steps: int = opt(2000, "oscillation: the window of D's loss examined", 200, 100_000)
+    osc_corr: float = opt(0.6, "oscillation: autocorrelation at the repeating lag (a settling run's "
+                          "damped wobble measured 0.44-0.57 here, circling players 0.77-0.97)", 0.0, 1.0)
+    osc_amp: float = opt(0.02, "oscillation: least swing of D's loss (std, loss units) that counts", 0.0, 1e6)
+    vanish_drop: float = opt(100.0, "vanishing: G's gradient this many times below its peak...", 1.0, 1e12)
+    vanish_acc: float = opt(0.95, "...while D is at least this accurate", 0.5, 1.0)
+    chance_steps: int = opt(500, "chance: the window of D's accuracy examined", 10, 100_000)
+    chance_tol: float = opt(0.05, "chance: accuracy within 50% +- this on real and on fake", 0.0, 0.5)
+
+
+@dataclass
 class GanConfig:
     target: TargetConfig = field(default_factory=TargetConfig)
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
@@ -122,6 +139,7 @@ class GanConfig:
     d_opt: OptimizerConfig = field(default_factory=OptimizerConfig)
     g_opt: OptimizerConfig = field(default_factory=OptimizerConfig)
     run: RunConfig = field(default_factory=RunConfig)
+    detect: DetectConfig = field(default_factory=DetectConfig)
 
     # --- serialisation -------------------------------------------------------------------------
     def to_dict(self) -> dict:

@@ -92,6 +92,9 @@ class GanEngine:
         cfg = self.cfg
         self.step_count = 0
         self.status, self.message = "ok", ""
+        self.schedule: list = []  # a scenario's (step, action, player), in order
+        self.stop_at: int | None = None  # a scenario's length: training pauses there
+        self.players = PLAYERS
         self.gen = torch.Generator().manual_seed(cfg.run.seed)
         self._resets = {"G": 0, "D": 0}
         self.target = build_target(cfg.target)
@@ -230,24 +233,46 @@ class GanEngine:
         self._snapshot()
 
     # --- training -----------------------------------------------------------------------------
-    def step(self, n: int = 1, players: tuple[str, ...] = PLAYERS) -> int:
+    def step(self, n: int = 1, players: tuple[str, ...] | None = None) -> int:
         """Run n iterations (D steps then G steps each); returns how many were kept.
 
-        `players` limits an iteration to one side (the GUI's "step D only"). If a loss or weight
-        becomes NaN/Inf, the run stops at that chunk, the last good weights are restored and
-        `status` becomes 'diverged' with a message naming the step.
+        `players` limits an iteration to one side (the GUI's "step D only"); by default
+        `self.players` (both, unless a scenario says otherwise). If a loss or weight becomes
+        NaN/Inf, the run stops at that chunk, the last good weights are restored and `status`
+        becomes 'diverged' with a message naming the step. A scenario's scheduled actions happen
+        at their exact steps, and training stops at `stop_at` (fewer than n are run).
         """
         if self.status == "diverged" or n <= 0:
             return 0
+        players = players or self.players
         every = self.cfg.run.eval_every
         done = 0
-        while done < n and self.status == "ok":  # chunks end on evaluation steps
+        while done < n and self.status == "ok":  # chunks end on evaluation steps and script steps
             chunk = min(n - done, every - self.step_count % every)
+            for at in [a[0] for a in self.schedule[:1]] + ([self.stop_at] if self.stop_at is not None else []):
+                if at > self.step_count:
+                    chunk = min(chunk, at - self.step_count)
+            if self.stop_at is not None and self.step_count >= self.stop_at:
+                break
             ran = self._step_chunk(chunk, players)
             if ran == 0:
                 break
             done += ran
+            self.run_schedule()
         return done
+
+    def run_schedule(self) -> None:
+        """Carry out the scripted actions that are due (a scenario's freeze / unfreeze / reset)."""
+        while self.schedule and self.schedule[0][0] <= self.step_count:
+            _at, action, player = self.schedule.pop(0)
+            if action == "reset":
+                self.reset(player)
+            else:
+                self.freeze(player, action == "freeze")
+
+    def clear_script(self) -> None:
+        """Back to free play: no scheduled actions, no stopping point, both players train."""
+        self.schedule, self.stop_at, self.players = [], None, PLAYERS
 
     def _step_chunk(self, n: int, players) -> int:
         if self._manual_ok():  # decided once per chunk: commands only arrive between chunks
@@ -476,6 +501,11 @@ class GanEngine:
         `skip` names layers that will not be drawn ('surface', 'arrows', 'manifold')."""
         from .frames import build_frame
         return build_frame(self, skip=skip)
+
+    def detections(self):
+        """Each failure-mode detector's verdict now (core.detectors), name -> Detection."""
+        from .detectors import detect
+        return detect(self)
 
     def metrics(self) -> dict[str, float]:
         """The latest value of every metric series."""

@@ -34,6 +34,7 @@ class Frame:
     loss: str = ""
     centres: np.ndarray | None = None
     charts: dict = field(default_factory=dict)  # filled by clients that draw charts
+    detections: dict | None = None                # name -> core.detectors.Detection, when computed
 
 
 class ViewState:
@@ -163,6 +164,7 @@ class FrameSource:
         self.manual_grad = engine.manual_grad
         self.skip = skip
         self.charts: dict = {}
+        self.detections: dict | None = None  # name -> Detection, when the worker computed them
 
 
 class FrameBuilder:
@@ -182,6 +184,7 @@ class FrameBuilder:
         shadow.load(src)
         frame = build_frame(shadow, skip=src.skip)
         frame.charts = src.charts
+        frame.detections = src.detections
         return frame
 
 

@@ -123,6 +123,8 @@ class MetricHistory:
     def load_arrays(self, arrays: dict[str, np.ndarray]) -> None:
         self._n = 0
         steps = np.asarray(arrays["step"])
-        values = np.column_stack([np.asarray(arrays[n]) for n in self.names]) if len(steps) else \
+        # A series this version records but the file lacks (an older session) reads as NaN.
+        values = np.column_stack([np.asarray(arrays.get(n, np.full(len(steps), np.nan))) for n in self.names]) \
+            if len(steps) else \
             np.zeros((0, len(self.names)))
         self.extend(steps, values)

@@ -18,6 +18,7 @@ class RunSummary:
     wall_s: float
     interrupted: bool = False
     metrics: dict = field(default_factory=dict)
+    fired: dict = field(default_factory=dict)  # detector -> first step it fired during the run
 
     @property
     def its(self) -> float:
@@ -35,6 +36,11 @@ class RunSummary:
         lines.append(f"JS {m.get('js', math.nan):.3f} bits, MMD {m.get('mmd', math.nan):.3f}, "
                      f"D accuracy real {100 * m.get('acc_real', math.nan):.0f}% / "
                      f"fake {100 * m.get('acc_fake', math.nan):.0f}%")
+        active = {d.name: d for d in e.detections().values() if d.active}
+        for name, step in self.fired.items():
+            d = active.get(name)
+            state = f"active: {d.detail}" if d else "no longer active"
+            lines.append(f"detector {name}: fired at step {step}, {state}")
         return "\n".join(lines)
 
     def report(self) -> dict:
@@ -51,6 +57,8 @@ class RunSummary:
             "interrupted": self.interrupted,
             "n_modes": e.target.n_modes,
             "final_metrics": _clean(self.metrics),
+            "detectors_fired": self.fired,
+            "detectors_active": {d.name: d.detail for d in e.detections().values() if d.active},
             "history": {k: _clean(v.tolist()) for k, v in e.history.as_arrays().items()},
             "eval_history": {k: _clean(v.tolist()) for k, v in e.evaluator.history.as_arrays().items()},
         }
@@ -71,6 +79,7 @@ def run_training(engine: GanEngine, steps: int, progress: bool = True, stream=No
     """Train `steps` iterations in chunks; Ctrl-C stops early and still summarises."""
     stream = stream or sys.stderr
     done, interrupted = 0, False
+    fired: dict[str, int] = {}
     tty = hasattr(stream, "isatty") and stream.isatty()
     next_line = 0  # without a terminal, one progress line per 10% instead of a redrawn bar
     start = time.perf_counter()
@@ -78,6 +87,11 @@ def run_training(engine: GanEngine, steps: int, progress: bool = True, stream=No
         while done < steps and engine.status == "ok":
             ran = engine.step(min(CHUNK, steps - done))
             done += ran
+            if ran == 0:
+                break  # a scenario's end, or a divergence
+            for d in engine.detections().values():
+                if d.active and d.name not in fired:
+                    fired[d.name] = engine.step_count
             if progress and (tty or done >= next_line):
                 _draw_bar(stream, done, steps, time.perf_counter() - start, engine.metrics(), tty)
                 next_line = done + max(steps // 10, 1)
@@ -88,7 +102,9 @@ def run_training(engine: GanEngine, steps: int, progress: bool = True, stream=No
         stream.write("\n")
     if done and engine.evaluator.history.steps[-1:].tolist() != [engine.step_count]:
         engine.evaluator.evaluate()  # final metrics describe the final weights
-    return RunSummary(engine, done, wall, interrupted, engine.metrics())
+    if engine.status == "diverged":
+        fired.setdefault("diverged", engine.step_count)
+    return RunSummary(engine, done, wall, interrupted, engine.metrics(), fired)
 
 
 def _draw_bar(stream, done: int, total: int, elapsed: float, m: dict, tty: bool) -> None:

@@ -17,6 +17,7 @@ class ChartsView(pg.GraphicsLayoutWidget):
         super().__init__(parent=parent)
         self.setBackground("w")
         self.curves: dict[str, pg.PlotDataItem] = {}
+        self.markers: dict[str, pg.InfiniteLine] = {}
         self.plots = {}
         self._add("loss", "Loss", [("d_loss", "D loss"), ("g_loss", "G loss")], row=0, col=0)
         acc = self._add("acc", "D accuracy", [("acc_real", "on real"), ("acc_fake", "on fake")], row=0, col=1)
@@ -40,6 +41,23 @@ class ChartsView(pg.GraphicsLayoutWidget):
             self.curves[name] = p.plot(name=label, pen=pg.mkPen(PALETTE[i % len(PALETTE)], width=1.5))
         self.plots[key] = p
         return p
+
+    def mark(self, name: str, step: int, label: str) -> None:
+        """A dashed line on the loss chart where a detector first fired (once per run)."""
+        old = self.markers.get(name)
+        if old is not None and old.value() <= step:
+            return
+        if old is not None:
+            self.plots["loss"].removeItem(old)
+        line = pg.InfiniteLine(pos=step, angle=90, pen=pg.mkPen((200, 120, 0), style=pg.QtCore.Qt.DashLine),
+                               label=label, labelOpts={"position": 0.9, "color": (160, 90, 0), "rotateAxis": (1, 0)})
+        self.plots["loss"].addItem(line)
+        self.markers[name] = line
+
+    def clear_marks(self) -> None:
+        for line in self.markers.values():
+            self.plots["loss"].removeItem(line)
+        self.markers = {}
 
     def update_from(self, data: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
         """Draw a snapshot made by `chart_snapshot` (on the training thread)."""

@@ -1,0 +1,160 @@
+"""Live detectors for the failure modes the seed note describes, each a documented rule.
+
+All of them read the engine's metric histories (nothing is recomputed), so they are cheap enough
+to run on every frame. Thresholds live in the config's `detect` section.
+
+- collapse: the target has modes, and in each of the last `collapse_evals` evaluations at most
+  `collapse_share` of them are captured (VEEGAN/PacGAN's definition of captured).
+- hopping: across the last `hop_evals` evaluations the mode holding most of the generated
+  high-quality samples changed at least `hop_changes` times.
+- oscillation: over the last `osc_steps` iterations, D's loss (smoothed over 10 steps, linear
+  trend removed) has an autocorrelation of at least `osc_corr` at a peak between 20 steps and a
+  third of the window, and swings by at least `osc_amp`: the players circle with that period
+  instead of settling.
+- vanishing: G's gradient norm (50-step mean) has fallen at least `vanish_drop` times below its
+  peak, while D's accuracy (50-step mean over real and fake) is at least `vanish_acc`.
+- chance: over the last `chance_steps` iterations D's accuracy on real and on fake both stay within
+  0.5 +- `chance_tol`: D can no longer tell them apart (the seed's "success").
+- diverged: a loss or weight became NaN or infinite (the engine stops and says when).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+NAMES = ("collapse", "hopping", "oscillation", "vanishing", "chance", "diverged")
+TITLES = {
+    "collapse": "Mode collapse",
+    "hopping": "Mode hopping",
+    "oscillation": "Oscillation",
+    "vanishing": "Vanishing gradient",
+    "chance": "D at chance",
+    "diverged": "Diverged",
+}
+
+
+@dataclass
+class Detection:
+    name: str
+    active: bool
+    detail: str = ""
+    step: int | None = None  # the step it applies to (the start of the window that shows it)
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.name]
+
+
+def detect(engine) -> dict[str, Detection]:
+    """Every detector's verdict on the engine's run now."""
+    d = engine.cfg.detect
+    h = engine.history.as_arrays()
+    ev = engine.evaluator.history.as_arrays()
+    n_modes = engine.target.n_modes
+    out = {
+        "collapse": _collapse(ev, n_modes, d),
+        "hopping": _hopping(ev, n_modes, d),
+        "oscillation": _oscillation(h, d),
+        "vanishing": _vanishing(h, d),
+        "chance": _chance(h, d),
+        "diverged": Detection("diverged", engine.status == "diverged", engine.message,
+                              engine.step_count if engine.status == "diverged" else None),
+    }
+    return out
+
+
+def active(engine) -> list[Detection]:
+    return [x for x in detect(engine).values() if x.active]
+
+
+def _collapse(ev, n_modes: int, d) -> Detection:
+    modes, steps = ev["modes"], ev["step"]
+    k = d.collapse_evals
+    if n_modes < 2 or len(modes) < k or not np.isfinite(modes[-k:]).all():
+        return Detection("collapse", False)
+    limit = d.collapse_share * n_modes
+    recent = modes[-k:]
+    if (recent <= limit).all():
+        return Detection("collapse", True, f"only {int(recent[-1])} of {n_modes} modes captured for "
+                                           f"{k} evaluations in a row", int(steps[-k]))
+    return Detection("collapse", False)
+
+
+def _hopping(ev, n_modes: int, d) -> Detection:
+    dom, steps = ev["dominant"], ev["step"]
+    k = d.hop_evals
+    if n_modes < 2 or len(dom) < k:
+        return Detection("hopping", False)
+    recent = dom[-k:]
+    recent = recent[np.isfinite(recent)]
+    changes = int((np.diff(recent) != 0).sum()) if len(recent) > 1 else 0
+    if changes >= d.hop_changes:
+        return Detection("hopping", True, f"the dominant mode changed {changes} times in the last {k} "
+                                          f"evaluations", int(steps[-k]))
+    return Detection("hopping", False)
+
+
+def _oscillation(h, d) -> Detection:
+    loss, steps = h["d_loss"], h["step"]
+    w = d.osc_steps
+    if len(loss) < w or not np.isfinite(loss[-w:]).all():
+        return Detection("oscillation", False)
+    lag, corr = dominant_period(loss[-w:])
+    if lag and corr >= d.osc_corr and float(np.std(loss[-w:])) >= d.osc_amp:
+        return Detection("oscillation", True, f"D's loss repeats every ~{lag} steps (autocorrelation "
+                                              f"{corr:.2f})", int(steps[-w]))
+    return Detection("oscillation", False)
+
+
+def dominant_period(series: np.ndarray) -> tuple[int, float]:
+    """(lag, autocorrelation) of the strongest true repetition between 20 steps and a third of the
+    series; (0, 0.0) when there is none. The series is smoothed over 10 steps and its linear trend
+    removed (a loss that only falls is not an oscillation), and the peak must come after the
+    autocorrelation has gone below zero (a cycle: down, then back up)."""
+    x = np.convolve(series, np.ones(10) / 10, mode="valid")
+    n = len(x)
+    if n < 60:
+        return 0, 0.0
+    t = np.arange(n)
+    x = x - np.polyval(np.polyfit(t, x, 1), t)
+    if not np.any(np.abs(x) > 1e-12):
+        return 0, 0.0
+    spec = np.fft.rfft(x, 2 * n)
+    ac = np.fft.irfft(spec * np.conj(spec))[:n]
+    ac = ac / ac[0]
+    below = np.nonzero(ac < 0)[0]
+    if not len(below):
+        return 0, 0.0
+    lo, hi = max(20, int(below[0])), n // 3
+    if hi <= lo + 2:
+        return 0, 0.0
+    lag = lo + int(np.argmax(ac[lo:hi]))
+    if lag in (lo, hi - 1):  # no peak inside the range, only a slope at its edge
+        return 0, 0.0
+    return lag, float(ac[lag])
+
+
+def _vanishing(h, d) -> Detection:
+    g, steps = h["g_grad"], h["step"]
+    acc = (h["acc_real"] + h["acc_fake"]) / 2
+    if len(g) < 100:
+        return Detection("vanishing", False)
+    smooth = np.convolve(g, np.ones(50) / 50, mode="valid")
+    peak, now = float(np.nanmax(smooth)), float(smooth[-1])
+    acc_now = float(np.mean(acc[-50:]))
+    if peak > 0 and now <= peak / d.vanish_drop and acc_now >= d.vanish_acc:
+        return Detection("vanishing", True, f"G's gradient is {peak / max(now, 1e-300):,.0f}x below its peak "
+                                            f"while D is right {100 * acc_now:.0f}% of the time", int(steps[-1]))
+    return Detection("vanishing", False)
+
+
+def _chance(h, d) -> Detection:
+    w = d.chance_steps
+    if len(h["step"]) < w:
+        return Detection("chance", False)
+    real, fake = float(np.mean(h["acc_real"][-w:])), float(np.mean(h["acc_fake"][-w:]))
+    if abs(real - 0.5) <= d.chance_tol and abs(fake - 0.5) <= d.chance_tol:
+        return Detection("chance", True, f"D is right {100 * real:.0f}% on real and {100 * fake:.0f}% on "
+                                         f"generated samples: a coin flip", int(h["step"][-w]))
+    return Detection("chance", False)
