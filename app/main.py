@@ -46,6 +46,17 @@ def run_app(args) -> int:
     win.unattended = bool(args.screenshot or getattr(args, "exit_after_first_frame", False))
     win.resize(1500, 950)
     win.show()
+    if getattr(args, "lang", None):
+        win.set_language(args.lang)
+    if getattr(args, "lesson", None):
+        from core.scenarios import load_scenario
+        lesson = load_scenario(args.lesson)  # an unknown name fails here, with the list
+        win.lessons_dock.raise_()
+        win.lessons.list.setCurrentRow([s.name for s in win.lessons.scenarios].index(lesson.name))
+        win.lessons.run(lesson.name)
+        if args.screenshot:  # the lesson's whole script, then the picture
+            return _screenshot(app, win, 0, args.screenshot,
+                               ready=lambda: win.engine.step_count >= lesson.steps and not win.worker.playing)
     if args.screenshot:
         return _screenshot(app, win, args.steps, args.screenshot)
     win.keeper.offer_recovery()
@@ -66,8 +77,8 @@ def _quit_when_drawn(app, win) -> None:
         app.quit()
 
 
-def _screenshot(app, win, steps: int, path: str) -> int:
-    """Train `steps`, wait until that frame is drawn, save the whole window, quit."""
+def _screenshot(app, win, steps: int, path: str, ready=None) -> int:
+    """Train `steps` (or until `ready()`), wait until that frame is drawn, save the window, quit."""
     from PySide6 import QtCore
 
     ticket = win.worker.submit(lambda e: e.step(steps) if steps else None)
@@ -76,7 +87,7 @@ def _screenshot(app, win, steps: int, path: str) -> int:
     def check():
         _fid, frame = win.worker.latest()
         if win.worker.done(ticket) and frame is not None and win.plane.frames_drawn > 0 \
-                and win._drawn_id == _fid:
+                and win._drawn_id == _fid and (ready is None or ready()):
             win.charts.update_from(frame.charts)
             app.processEvents()
             ok = win.grab().save(path)

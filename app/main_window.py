@@ -386,7 +386,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.setValue("export/path", path)
         self._update_skip()
         self.panel.set_checked("record", True)
-        self.record_action.setText("Stop recording and save")
+        self._set_record_text("Stop recording and save")
         _fid, frame = self.worker.latest()
         if frame is not None:
             self.recorder.offer(frame)  # the picture on screen now is the first frame
@@ -400,7 +400,7 @@ class MainWindow(QtWidgets.QMainWindow):
         recorder, self.recorder = self.recorder, None
         self._update_skip()
         self.panel.set_checked("record", False)
-        self.record_action.setText("Record animation…")
+        self._set_record_text("Record animation…")
         if recorder is None:
             return None
         try:
@@ -502,9 +502,16 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def set_language(self, lang: str) -> None:
         """The lessons' language, remembered between sessions."""
+        from .i18n import apply_language
         self.lessons.set_language(lang)
         self.language_actions.get(self.lessons.lang).setChecked(True)
         self.settings.setValue("language", self.lessons.lang)
+        apply_language(self, self.lessons.lang)
+
+    def _set_record_text(self, en: str) -> None:
+        from .i18n import translate
+        self.record_action.setProperty("_ganscope_en_text", en)
+        self.record_action.setText(translate(en, self.lessons.lang))
 
     def _show_detections(self, frame) -> None:
         if frame.detections is None:
@@ -516,7 +523,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.charts.mark(d.name, d.step if d.step is not None else frame.step,
                              DETECTOR_NAMES[d.name][lang])
         if active:
-            self.detect_label.setText("   ".join(f"● {DETECTOR_NAMES[d.name][lang]}: {d.detail}" for d in active))
+            self.detect_label.setText("   ".join(f"● {DETECTOR_NAMES[d.name][lang]}: {d.text(lang)}" for d in active))
         self.detect_label.setVisible(bool(active))
 
     def _restore_settings(self):

@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_source_args(g)
     g.add_argument("--steps", type=int, default=0, help="train this many steps, then (with --screenshot) exit")
     g.add_argument("--screenshot", help="save a PNG of the whole window after --steps and exit")
+    g.add_argument("--lesson", help="start a lesson (see `ganscope scenario`); with --screenshot, "
+                   "the picture is taken at its end")
+    g.add_argument("--lang", choices=("en", "zh"), help="interface and lessons in English or Chinese")
     g.add_argument("--exit-after-first-frame", action="store_true",
                    help="quit as soon as the first frame is drawn (start-up timing)")
     return p

@@ -40,6 +40,10 @@ class Detection:
     active: bool
     detail: str = ""
     step: int | None = None  # the step it applies to (the start of the window that shows it)
+    detail_zh: str = ""      # the same in Chinese, for the app's Chinese lessons
+
+    def text(self, lang: str = "en") -> str:
+        return self.detail_zh if lang == "zh" and self.detail_zh else self.detail
 
     @property
     def title(self) -> str:
@@ -77,7 +81,8 @@ def _collapse(ev, n_modes: int, d) -> Detection:
     recent = modes[-k:]
     if (recent <= limit).all():
         return Detection("collapse", True, f"only {int(recent[-1])} of {n_modes} modes captured for "
-                                           f"{k} evaluations in a row", int(steps[-k]))
+                                           f"{k} evaluations in a row", int(steps[-k]),
+                         f"连续 {k} 次评估只捕获了 {n_modes} 个模式中的 {int(recent[-1])} 个")
     return Detection("collapse", False)
 
 
@@ -91,7 +96,8 @@ def _hopping(ev, n_modes: int, d) -> Detection:
     changes = int((np.diff(recent) != 0).sum()) if len(recent) > 1 else 0
     if changes >= d.hop_changes:
         return Detection("hopping", True, f"the dominant mode changed {changes} times in the last {k} "
-                                          f"evaluations", int(steps[-k]))
+                                          f"evaluations", int(steps[-k]),
+                         f"最近 {k} 次评估中主要模式变换了 {changes} 次")
     return Detection("hopping", False)
 
 
@@ -103,7 +109,8 @@ def _oscillation(h, d) -> Detection:
     lag, corr = dominant_period(loss[-w:])
     if lag and corr >= d.osc_corr and float(np.std(loss[-w:])) >= d.osc_amp:
         return Detection("oscillation", True, f"D's loss repeats every ~{lag} steps (autocorrelation "
-                                              f"{corr:.2f})", int(steps[-w]))
+                                              f"{corr:.2f})", int(steps[-w]),
+                         f"判别器的损失大约每 {lag} 步重复一次（自相关 {corr:.2f}）")
     return Detection("oscillation", False)
 
 
@@ -144,8 +151,10 @@ def _vanishing(h, d) -> Detection:
     peak, now = float(np.nanmax(smooth)), float(smooth[-1])
     acc_now = float(np.mean(acc[-50:]))
     if peak > 0 and now <= peak / d.vanish_drop and acc_now >= d.vanish_acc:
-        return Detection("vanishing", True, f"G's gradient is {peak / max(now, 1e-300):,.0f}x below its peak "
-                                            f"while D is right {100 * acc_now:.0f}% of the time", int(steps[-1]))
+        ratio = peak / max(now, 1e-300)
+        return Detection("vanishing", True, f"G's gradient is {ratio:,.0f}x below its peak "
+                                            f"while D is right {100 * acc_now:.0f}% of the time", int(steps[-1]),
+                         f"生成器的梯度比峰值低 {ratio:,.0f} 倍，而判别器的准确率为 {100 * acc_now:.0f}%")
     return Detection("vanishing", False)
 
 
@@ -156,5 +165,6 @@ def _chance(h, d) -> Detection:
     real, fake = float(np.mean(h["acc_real"][-w:])), float(np.mean(h["acc_fake"][-w:]))
     if abs(real - 0.5) <= d.chance_tol and abs(fake - 0.5) <= d.chance_tol:
         return Detection("chance", True, f"D is right {100 * real:.0f}% on real and {100 * fake:.0f}% on "
-                                         f"generated samples: a coin flip", int(h["step"][-w]))
+                                         f"generated samples: a coin flip", int(h["step"][-w]),
+                         f"判别器对真实样本的准确率 {100 * real:.0f}%，对生成样本 {100 * fake:.0f}%：如同抛硬币")
     return Detection("chance", False)

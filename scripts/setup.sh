@@ -12,7 +12,8 @@ for arg in "$@"; do
   case "$arg" in
     --test) extras="[test]" ;;
     --window) libs+=(libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-image0
-                     libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 xvfb xauth) ;;
+                     libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 xvfb xauth
+                     fonts-wqy-microhei) ;;  # a CJK font: the lessons and menus in Chinese
     *) echo "setup.sh: unknown option '$arg' (use --test or --window)" >&2; exit 2 ;;
   esac
 done

@@ -18,6 +18,7 @@ class ChartsView(pg.GraphicsLayoutWidget):
         self.setBackground("w")
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.markers: dict[str, pg.InfiniteLine] = {}
+        self.titles: dict[str, str] = {}
         self.plots = {}
         self._add("loss", "Loss", [("d_loss", "D loss"), ("g_loss", "G loss")], row=0, col=0)
         acc = self._add("acc", "D accuracy", [("acc_real", "on real"), ("acc_fake", "on fake")], row=0, col=1)
@@ -32,6 +33,7 @@ class ChartsView(pg.GraphicsLayoutWidget):
         q.setYRange(0, 1)
 
     def _add(self, key, title, series, row, col):
+        self.titles[key] = title
         p = self.addPlot(row=row, col=col, title=title)
         legend = p.addLegend(offset=(-4, 4), labelTextSize="8pt", brush=(255, 255, 255, 200))
         legend.setColumnCount(2)
@@ -41,6 +43,12 @@ class ChartsView(pg.GraphicsLayoutWidget):
             self.curves[name] = p.plot(name=label, pen=pg.mkPen(PALETTE[i % len(PALETTE)], width=1.5))
         self.plots[key] = p
         return p
+
+    def set_titles(self, translate) -> None:
+        """Chart titles and axis labels through `translate` (English in, shown text out)."""
+        for key, plot in self.plots.items():
+            plot.setTitle(translate(self.titles[key]))
+            plot.setLabel("bottom", translate("step"))
 
     def mark(self, name: str, step: int, label: str) -> None:
         """A dashed line on the loss chart where a detector first fired (once per run)."""

@@ -35,6 +35,10 @@ def test_language_switch_translates_the_lessons_and_is_remembered(qtbot, window,
     p = window.lessons
     assert p.list.item(0).text().startswith("1. 判别器") and p.run_button.text() == "运行这一课"
     assert "判别器" in p.text.toPlainText()
+    # The interface too: menus, buttons, group titles, chart titles.
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus[:2] == ["文件(&F)", "运行(&R)"] and window.panel.buttons["play"].text() == "播放"
+    assert window.charts.plots["loss"].titleLabel.text == "损失"
     assert window.settings.value("language") == "zh"
     from app.main_window import MainWindow
     from core.engine import GanEngine
@@ -44,6 +48,7 @@ def test_language_switch_translates_the_lessons_and_is_remembered(qtbot, window,
     again.close()
     window.set_language("en")
     assert p.list.item(0).text().startswith("1. The discriminator")
+    assert window.panel.buttons["play"].text() == "Play" and window.menuBar().actions()[0].text() == "&File"
 
 
 def test_a_lesson_asks_before_discarding_unsaved_work(qtbot, window):
