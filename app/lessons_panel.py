@@ -14,6 +14,7 @@ UI_TEXT = {  # the panel's own words in each language
               "zh": "选择一课，按“运行”：程序载入这一课的设置，按脚本执行（需要时冻结或重置某一方），并在结束时"
                     "停下。检测器会在画面上方报告发生了什么。"},
     "expect": {"en": "Watch for", "zh": "留意"},
+    "dirac": {"en": "Open the Dirac-GAN plane", "zh": "打开 Dirac-GAN 平面"},
 }
 DETECTOR_NAMES = {
     "collapse": {"en": "mode collapse", "zh": "模式崩溃"},
@@ -45,6 +46,9 @@ class LessonsPanel(QtWidgets.QWidget):
         self.run_button = QtWidgets.QPushButton()
         self.run_button.clicked.connect(self.run_current)
         lay.addWidget(self.run_button)
+        self.dirac_button = QtWidgets.QPushButton()  # lesson 6's theory, beside it
+        self.dirac_button.clicked.connect(lambda: self.window.show_dirac())
+        lay.addWidget(self.dirac_button)
         self.set_language("en")
         self.list.setCurrentRow(0)
 
@@ -58,12 +62,14 @@ class LessonsPanel(QtWidgets.QWidget):
             self.list.setCurrentRow(row)
         self.intro.setText(UI_TEXT["intro"][self.lang])
         self.run_button.setText(UI_TEXT["run"][self.lang])
+        self.dirac_button.setText(UI_TEXT["dirac"][self.lang])
         self._show(row)
 
     def _show(self, row: int) -> None:
         if not 0 <= row < len(self.scenarios):
             return
         s = self.scenarios[row]
+        self.dirac_button.setVisible(s.name == "lesson-6-oscillation")
         title, lesson = s.text(self.lang)
         watch = [DETECTOR_NAMES[n][self.lang] for n in s.expect]
         extra = f"<p><i>{UI_TEXT['expect'][self.lang]}: {', '.join(watch)}</i></p>" if watch else ""

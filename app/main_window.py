@@ -328,6 +328,17 @@ class MainWindow(QtWidgets.QMainWindow):
         self._add_recent(path)
         return True
 
+    def show_dirac(self):
+        """The Dirac-GAN plane (lesson 6's theory), in its own floating panel."""
+        if getattr(self, "dirac_dock", None) is None:
+            from .dirac_view import open_dirac_window
+            from .i18n import apply_language
+            self.dirac_dock = open_dirac_window(self)
+            apply_language(self, self.lessons.lang)
+        self.dirac_dock.show()
+        self.dirac_dock.raise_()
+        return self.dirac_dock.widget()
+
     def show_sweep(self) -> None:
         """The sweep panel, floating beside the window: the plane keeps its room."""
         if not self.sweep_dock.isVisible():
@@ -471,6 +482,7 @@ class MainWindow(QtWidgets.QMainWindow):
         view.addAction("Auto-range", self.plane.auto_range, QtGui.QKeySequence("A"))
         view.addAction("Lessons", lambda: (self.lessons_dock.show(), self.lessons_dock.raise_()),
                        QtGui.QKeySequence("Ctrl+L"))
+        view.addAction("Dirac-GAN plane", self.show_dirac)
         lang_menu = view.addMenu("Language / 语言")
         group = QtGui.QActionGroup(self)
         self.language_actions = {}
