@@ -43,6 +43,7 @@ ZH = {
     "Learning rates are spaced geometrically; other fields evenly.": "学习率按几何级数取值，其他参数均匀取值。",
     "D accuracy": "判别器准确率", "Gradient norm (log)": "梯度范数（对数）", "Sample quality": "样本质量",
     "step": "步数",
+    "Arjovsky-Bottou experiment…": "Arjovsky-Bottou 实验…", "Run on the current G": "用当前生成器运行",
     "Updates": "更新方式", "Regulariser": "正则项", "Dirac-GAN plane": "Dirac-GAN 平面",
 }
 _ORIGINAL = "_ganscope_en"  # the English text, kept on each object the first time it is translated

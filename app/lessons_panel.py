@@ -15,6 +15,7 @@ UI_TEXT = {  # the panel's own words in each language
                     "停下。检测器会在画面上方报告发生了什么。"},
     "expect": {"en": "Watch for", "zh": "留意"},
     "dirac": {"en": "Open the Dirac-GAN plane", "zh": "打开 Dirac-GAN 平面"},
+    "arjovsky": {"en": "Both losses side by side (current G, fresh D)", "zh": "两种损失并排对比（当前生成器，新判别器）"},
 }
 DETECTOR_NAMES = {
     "collapse": {"en": "mode collapse", "zh": "模式崩溃"},
@@ -49,6 +50,9 @@ class LessonsPanel(QtWidgets.QWidget):
         self.dirac_button = QtWidgets.QPushButton()  # lesson 6's theory, beside it
         self.dirac_button.clicked.connect(lambda: self.window.show_dirac())
         lay.addWidget(self.dirac_button)
+        self.arjovsky_button = QtWidgets.QPushButton()  # lesson 4's experiment with both losses
+        self.arjovsky_button.clicked.connect(lambda: self.window.show_arjovsky().start())
+        lay.addWidget(self.arjovsky_button)
         self.set_language("en")
         self.list.setCurrentRow(0)
 
@@ -63,6 +67,7 @@ class LessonsPanel(QtWidgets.QWidget):
         self.intro.setText(UI_TEXT["intro"][self.lang])
         self.run_button.setText(UI_TEXT["run"][self.lang])
         self.dirac_button.setText(UI_TEXT["dirac"][self.lang])
+        self.arjovsky_button.setText(UI_TEXT["arjovsky"][self.lang])
         self._show(row)
 
     def _show(self, row: int) -> None:
@@ -70,6 +75,7 @@ class LessonsPanel(QtWidgets.QWidget):
             return
         s = self.scenarios[row]
         self.dirac_button.setVisible(s.name == "lesson-6-oscillation")
+        self.arjovsky_button.setVisible(s.name in ("lesson-4-vanishing", "lesson-4b-nonsaturating"))
         title, lesson = s.text(self.lang)
         watch = [DETECTOR_NAMES[n][self.lang] for n in s.expect]
         extra = f"<p><i>{UI_TEXT['expect'][self.lang]}: {', '.join(watch)}</i></p>" if watch else ""

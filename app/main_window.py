@@ -339,6 +339,22 @@ class MainWindow(QtWidgets.QMainWindow):
         self.dirac_dock.raise_()
         return self.dirac_dock.widget()
 
+    def show_arjovsky(self):
+        """G's gradient under both log losses while a fresh D trains against the current G."""
+        if getattr(self, "arjovsky_dock", None) is None:
+            from .arjovsky_view import ArjovskyView
+            from .i18n import apply_language
+            self.arjovsky_dock = QtWidgets.QDockWidget("Arjovsky-Bottou experiment", self)
+            self.arjovsky_dock.setObjectName("arjovsky")
+            self.arjovsky_dock.setWidget(ArjovskyView(self))
+            self.addDockWidget(QtCore.Qt.BottomDockWidgetArea, self.arjovsky_dock)
+            self.arjovsky_dock.setFloating(True)
+            self.arjovsky_dock.resize(720, 520)
+            apply_language(self, self.lessons.lang)
+        self.arjovsky_dock.show()
+        self.arjovsky_dock.raise_()
+        return self.arjovsky_dock.widget()
+
     def show_sweep(self) -> None:
         """The sweep panel, floating beside the window: the plane keeps its room."""
         if not self.sweep_dock.isVisible():
@@ -467,6 +483,7 @@ class MainWindow(QtWidgets.QMainWindow):
             act.setShortcut(QtGui.QKeySequence(key))
         run.addSeparator()
         sweep = run.addAction("Sweep…", self.show_sweep)
+        run.addAction("Arjovsky-Bottou experiment…", self.show_arjovsky)
         sweep.setShortcut(QtGui.QKeySequence("Ctrl+G"))
         undo = run.addAction("Undo drawing stroke", lambda: self.do_action("undo"))
         undo.setShortcut(QtGui.QKeySequence.Undo)
@@ -569,6 +586,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.recorder = None
         self.timer.stop()
         self.sweep.stop(timeout=0.5)
+        if getattr(self, "arjovsky_dock", None) is not None:
+            self.arjovsky_dock.widget().stop(timeout=0.3)
         self.settings.setValue("geometry", self.saveGeometry())
         for key, on in self.plane.visible.items():
             self.settings.setValue(f"layers/{key}", on)

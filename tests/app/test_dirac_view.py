@@ -30,3 +30,19 @@ def test_lesson_6_offers_the_plane(qtbot, window):
     assert window.dirac_dock.isVisible()
     p.list.setCurrentRow(names.index("lesson-2-chance"))
     assert p.dirac_button.isHidden()
+
+
+def test_the_arjovsky_bottou_panel_plots_both_losses_for_the_current_g(qtbot, window):
+    from tests.app.conftest import wait_ticket
+    wait_ticket(qtbot, window, window.do_action("step"))
+    p = window.lessons
+    names = [s.name for s in p.scenarios]
+    p.list.setCurrentRow(names.index("lesson-4-vanishing"))
+    assert not p.arjovsky_button.isHidden()
+    v = window.show_arjovsky()
+    v.iterations.setValue(300)
+    assert v.start()
+    qtbot.waitUntil(lambda: not v.running and not v.timer.isActive(), timeout=60000)
+    r = v.result
+    assert r.d_iterations[-1] == 300 and len(v.minimax.getData()[0]) == len(r.d_iterations)
+    assert "orders of magnitude" in v.note.text()
