@@ -79,7 +79,7 @@ def test_ten_thousand_random_actions_while_training(qtbot, window, uncaught, tmp
     window.do_action("play:1")
     for i in range(10_000):
         rng.choices(actions, weights)[0][1]()
-        if i % 10 == 0:  # let training catch up with the commands, then draw, as the timer would
+        if i % 20 == 0:  # let training catch up with the commands, then draw, as the timer would
             issued = window.worker._issued
             qtbot.waitUntil(lambda: window.worker.done(issued), timeout=60000)
             window._on_tick()
@@ -90,7 +90,7 @@ def test_ten_thousand_random_actions_while_training(qtbot, window, uncaught, tmp
     wait_ticket(qtbot, window, window.do_action("reset_all"), timeout=60000)
     wait_ticket(qtbot, window, window.do_action("step"), timeout=60000)
     assert window.worker._thread.is_alive() and window.engine.step_count == 1
-    assert window.plane.frames_drawn > 500  # the monkey really watched it train
+    assert window.plane.frames_drawn > 300  # the monkey really watched it train
     assert uncaught == []
     from core.config import ConfigError
     assert all(isinstance(e, (ConfigError, ValueError)) for e in errors), errors[:3]
