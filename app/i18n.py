@@ -44,6 +44,10 @@ ZH = {
     "D accuracy": "判别器准确率", "Gradient norm (log)": "梯度范数（对数）", "Sample quality": "样本质量",
     "step": "步数",
     "Arjovsky-Bottou experiment…": "Arjovsky-Bottou 实验…", "Run on the current G": "用当前生成器运行",
+    "real": "真实", "generated": "生成", "D loss": "判别器损失", "G loss": "生成器损失",
+    "on real": "真实样本", "on fake": "生成样本", "G": "生成器", "D": "判别器",
+    "modes captured (share)": "捕获模式（比例）", "high quality": "高质量", "JS (bits)": "JS（比特）",
+    "MMD": "MMD", "frozen": "已冻结", "modes": "模式",
     "Updates": "更新方式", "Regulariser": "正则项", "Dirac-GAN plane": "Dirac-GAN 平面",
 }
 _ORIGINAL = "_ganscope_en"  # the English text, kept on each object the first time it is translated
@@ -68,6 +72,20 @@ def apply_language(window: QtWidgets.QMainWindow, lang: str) -> None:
     charts = getattr(window, "charts", None)
     if charts is not None:
         charts.set_titles(lambda t: translate(t, lang))
+    for view in (getattr(window, "plane", None), charts):
+        if view is not None:
+            relabel_legends(view, lambda t: translate(t, lang))
+
+
+def relabel_legends(widget, translate) -> None:
+    """Legend entries through `translate`, remembering each one's English text."""
+    import pyqtgraph as pg
+    for item in widget.scene().items():
+        if isinstance(item, pg.LegendItem):
+            for _sample, label in item.items:
+                en = getattr(label, "_ganscope_en", None) or label.text
+                label._ganscope_en = en
+                label.setText(translate(en))
 
 
 def _accessors(o):

@@ -631,10 +631,14 @@ class MainWindow(QtWidgets.QMainWindow):
         if frame.centres is not None and "modes" in m:
             modes = f"   modes {m['modes']:.0f}/{len(frame.centres)}"
         frozen = [p for p, f in self.engine.frozen.items() if f]
+        from .i18n import translate
+        t = lambda text: translate(text, self.lessons.lang)  # noqa: E731
+        if modes:
+            modes = f"   {t('modes')} {m['modes']:.0f}/{len(frame.centres)}"
         self.status_step.setText(
-            f"step {frame.step}   D(real) {m.get('d_real', float('nan')):.2f}   "
+            f"{t('step')} {frame.step}   D(real) {m.get('d_real', float('nan')):.2f}   "
             f"D(fake) {m.get('d_fake', float('nan')):.2f}{modes}"
-            + (f"   frozen: {', '.join(frozen)}" if frozen else ""))
+            + (f"   {t('frozen')}: {', '.join(frozen)}" if frozen else ""))
         rec = f"● REC {self.recorder.frames} frames   " if self.recorder is not None else ""
         self.status_rate.setText(f"{rec}{self.worker.iterations_per_second():.0f} it/s   "
                                  f"{len(self._fps_times)} fps")

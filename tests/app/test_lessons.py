@@ -39,6 +39,8 @@ def test_language_switch_translates_the_lessons_and_is_remembered(qtbot, window,
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus[:2] == ["文件(&F)", "运行(&R)"] and window.panel.buttons["play"].text() == "播放"
     assert window.charts.plots["loss"].titleLabel.text == "损失"
+    legend = [label.text for _s, label in window.plane.legend.items]
+    assert legend == ["真实", "生成"]
     assert window.settings.value("language") == "zh"
     from app.main_window import MainWindow
     from core.engine import GanEngine
@@ -49,6 +51,7 @@ def test_language_switch_translates_the_lessons_and_is_remembered(qtbot, window,
     window.set_language("en")
     assert p.list.item(0).text().startswith("1. The discriminator")
     assert window.panel.buttons["play"].text() == "Play" and window.menuBar().actions()[0].text() == "&File"
+    assert [label.text for _s, label in window.plane.legend.items] == ["real", "generated"]
 
 
 def test_a_lesson_asks_before_discarding_unsaved_work(qtbot, window):
