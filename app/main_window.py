@@ -14,6 +14,7 @@ from core.engine import GanEngine
 from core.presets import preset_config
 
 from .controls.panel import ControlPanel
+from .gc_main_thread import MainThreadGC
 from .unsaved import RunKeeper, ask_recover_dialog, ask_unsaved_dialog
 from .sketch import Sketch
 from .views.charts import ChartsView
@@ -106,6 +107,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timer.timeout.connect(self._on_tick)
         self.timer.start(DRAW_INTERVAL_MS)
         self.keeper = RunKeeper(self, autosave)
+        self.gc = MainThreadGC(self)  # Qt objects must never be collected by the training thread
         self.worker.start()
 
     @property
@@ -592,6 +594,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for key, on in self.plane.visible.items():
             self.settings.setValue(f"layers/{key}", on)
         self.worker.stop(timeout=1.0)
+        self.gc.stop()
         self.keeper.discard_autosave()  # a clean exit: nothing to recover next time
         super().closeEvent(event)
 

@@ -112,3 +112,28 @@ def test_closing_during_full_speed_training_takes_under_a_second(qtbot, window, 
     assert time.perf_counter() - start < 1.0
     assert not window.worker._thread.is_alive()
     assert not any(p.suffix == ".mp4" for p in tmp_path.iterdir())  # no half-written recording
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(qtbot, window):
+    """A collection on the training thread could destroy Qt objects there and deadlock the app."""
+    import gc
+    assert not gc.isenabled()
+    threads = []
+    main = threading.get_ident()
+
+    def seen(phase, info):
+        if phase == "start":
+            threads.append(threading.get_ident())
+    gc.callbacks.append(seen)
+    try:
+        window.do_action("play:1")
+        for _ in range(20):  # garbage with cycles, made while training runs
+            window.start_recording(str(window.keeper.autosave_path) + f"{_}.gif",
+                                   ExportOptions(width=96, height=96, every=1))
+            window.stop_recording()
+        qtbot.waitUntil(lambda: len(threads) > 0 and window.engine.step_count > 200, timeout=30000)
+    finally:
+        gc.callbacks.remove(seen)
+    assert set(threads) == {main}
+    window.close()
+    assert gc.isenabled()
