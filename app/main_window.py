@@ -15,6 +15,8 @@ from core.presets import preset_config
 
 from .controls.panel import ControlPanel
 from .gc_main_thread import MainThreadGC
+from .window_panels import PanelsMixin
+from .window_recording import RecordingMixin
 from .unsaved import RunKeeper, ask_recover_dialog, ask_unsaved_dialog
 from .sketch import Sketch
 from .views.charts import ChartsView
@@ -28,7 +30,7 @@ CHART_EVERY = 6         # charts every 6th frame (5 fps): they change slowly, an
 MAX_RECENT = 8
 
 
-class MainWindow(QtWidgets.QMainWindow):
+class MainWindow(RecordingMixin, PanelsMixin, QtWidgets.QMainWindow):
     def __init__(self, engine: GanEngine | None = None, settings: QtCore.QSettings | None = None,
                  preset: str = "ring", autosave: str | None = None):
         """`autosave`: where to autosave the run (None: the user's data folder; "": never)."""
@@ -330,41 +332,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self._add_recent(path)
         return True
 
-    def show_dirac(self):
-        """The Dirac-GAN plane (lesson 6's theory), in its own floating panel."""
-        if getattr(self, "dirac_dock", None) is None:
-            from .dirac_view import open_dirac_window
-            from .i18n import apply_language
-            self.dirac_dock = open_dirac_window(self)
-            apply_language(self, self.lessons.lang)
-        self.dirac_dock.show()
-        self.dirac_dock.raise_()
-        return self.dirac_dock.widget()
-
-    def show_arjovsky(self):
-        """G's gradient under both log losses while a fresh D trains against the current G."""
-        if getattr(self, "arjovsky_dock", None) is None:
-            from .arjovsky_view import ArjovskyView
-            from .i18n import apply_language
-            self.arjovsky_dock = QtWidgets.QDockWidget("Arjovsky-Bottou experiment", self)
-            self.arjovsky_dock.setObjectName("arjovsky")
-            self.arjovsky_dock.setWidget(ArjovskyView(self))
-            self.addDockWidget(QtCore.Qt.BottomDockWidgetArea, self.arjovsky_dock)
-            self.arjovsky_dock.setFloating(True)
-            self.arjovsky_dock.resize(720, 520)
-            apply_language(self, self.lessons.lang)
-        self.arjovsky_dock.show()
-        self.arjovsky_dock.raise_()
-        return self.arjovsky_dock.widget()
-
-    def show_sweep(self) -> None:
-        """The sweep panel, floating beside the window: the plane keeps its room."""
-        if not self.sweep_dock.isVisible():
-            self.sweep_dock.setFloating(True)
-            self.sweep_dock.resize(900, 680)
-        self.sweep_dock.show()
-        self.sweep_dock.raise_()
-
     def replace_engine(self, engine: GanEngine, label: str) -> int:
         """Show and train another engine (a loaded session, a sweep's cell) from now on."""
         self.plane.clear_trails()
@@ -386,72 +353,6 @@ class MainWindow(QtWidgets.QMainWindow):
             save_session(e, path)
             self.keeper.saved(e.step_count, runs, edits)
         return self.worker.submit(save)
-
-    # --- recording ----------------------------------------------------------------------------
-    def toggle_recording(self) -> None:
-        if self.recorder is None:
-            self.start_recording()
-        else:
-            self.stop_recording()
-
-    def start_recording(self, path: str | None = None, options=None, force: bool = False) -> bool:
-        """Start recording drawn frames (asking where and how unless given); plays if paused."""
-        from core.animation import ExportError
-
-        from .recorder import ExportDialog, Recorder
-        if path is None or options is None:
-            dialog = ExportDialog(self, self.settings.value("export/path", str(Path.home() / "ganscope.mp4")),
-                                  self.plane.visible)
-            if dialog.exec() != QtWidgets.QDialog.Accepted:
-                self.panel.set_checked("record", False)
-                return False
-            path, options, force = dialog.path.text().strip(), dialog.options(), dialog.force
-        try:
-            self.recorder = Recorder(path, options, force=force)
-        except (ExportError, OSError) as exc:
-            self._show_error("Cannot record", str(exc))
-            self.panel.set_checked("record", False)
-            return False
-        self.settings.setValue("export/path", path)
-        self._update_skip()
-        self.panel.set_checked("record", True)
-        self._set_record_text("Stop recording and save")
-        _fid, frame = self.worker.latest()
-        if frame is not None:
-            self.recorder.offer(frame)  # the picture on screen now is the first frame
-        if not self.worker.playing:
-            self.do_action("play:1")
-        return True
-
-    def stop_recording(self) -> str | None:
-        """Encode and save; returns the path written, None when cancelled or failed."""
-        from core.animation import ExportError
-        recorder, self.recorder = self.recorder, None
-        self._update_skip()
-        self.panel.set_checked("record", False)
-        self._set_record_text("Record animation…")
-        if recorder is None:
-            return None
-        try:
-            path = recorder.finish(self)
-        except (ExportError, OSError) as exc:
-            self._show_error("Animation not saved", str(exc))
-            return None
-        if path is None:
-            self.statusBar().showMessage("Recording cancelled; nothing written", 6000)
-            return None
-        self.statusBar().showMessage(f"Saved {recorder.frames} frames to {path}", 8000)
-        return str(path)
-
-    def _record(self, frame) -> None:
-        from core.animation import ExportError
-        try:
-            self.recorder.offer(frame)
-        except (ExportError, OSError) as exc:  # e.g. the disk filled up: stop, keep the app running
-            self.recorder.abort()
-            self.recorder = None
-            self.panel.set_checked("record", False)
-            self._show_error("Recording stopped", f"{exc}. Nothing was written.")
 
     def _show_error(self, title: str, text: str) -> None:
         if QtWidgets.QApplication.platformName() == "offscreen":
@@ -530,32 +431,6 @@ class MainWindow(QtWidgets.QMainWindow):
         for p in self._recent():
             self.recent_menu.addAction(Path(p).name, lambda p=p: self.open_session(p))
         self.recent_menu.setEnabled(bool(self._recent()))
-
-    def set_language(self, lang: str) -> None:
-        """The lessons' language, remembered between sessions."""
-        from .i18n import apply_language
-        self.lessons.set_language(lang)
-        self.language_actions.get(self.lessons.lang).setChecked(True)
-        self.settings.setValue("language", self.lessons.lang)
-        apply_language(self, self.lessons.lang)
-
-    def _set_record_text(self, en: str) -> None:
-        from .i18n import translate
-        self.record_action.setProperty("_ganscope_en_text", en)
-        self.record_action.setText(translate(en, self.lessons.lang))
-
-    def _show_detections(self, frame) -> None:
-        if frame.detections is None:
-            return
-        from .lessons_panel import DETECTOR_NAMES
-        lang = self.lessons.lang
-        active = [d for d in frame.detections.values() if d.active and d.name != "diverged"]
-        for d in active:
-            self.charts.mark(d.name, d.step if d.step is not None else frame.step,
-                             DETECTOR_NAMES[d.name][lang])
-        if active:
-            self.detect_label.setText("   ".join(f"● {DETECTOR_NAMES[d.name][lang]}: {d.text(lang)}" for d in active))
-        self.detect_label.setVisible(bool(active))
 
     def _restore_settings(self):
         geo = self.settings.value("geometry")

@@ -1,0 +1,81 @@
+"""Recording from the main window: the Record button, File > Record animation…, and the frames."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtWidgets
+
+
+class RecordingMixin:
+    """MainWindow's recording commands (uses its worker, panel, settings and status bar)."""
+
+    def toggle_recording(self) -> None:
+        if self.recorder is None:
+            self.start_recording()
+        else:
+            self.stop_recording()
+
+    def start_recording(self, path: str | None = None, options=None, force: bool = False) -> bool:
+        """Start recording drawn frames (asking where and how unless given); plays if paused."""
+        from core.animation import ExportError
+
+        from .recorder import ExportDialog, Recorder
+        if path is None or options is None:
+            dialog = ExportDialog(self, self.settings.value("export/path", str(Path.home() / "ganscope.mp4")),
+                                  self.plane.visible)
+            if dialog.exec() != QtWidgets.QDialog.Accepted:
+                self.panel.set_checked("record", False)
+                return False
+            path, options, force = dialog.path.text().strip(), dialog.options(), dialog.force
+        try:
+            self.recorder = Recorder(path, options, force=force)
+        except (ExportError, OSError) as exc:
+            self._show_error("Cannot record", str(exc))
+            self.panel.set_checked("record", False)
+            return False
+        self.settings.setValue("export/path", path)
+        self._update_skip()
+        self.panel.set_checked("record", True)
+        self._set_record_text("Stop recording and save")
+        _fid, frame = self.worker.latest()
+        if frame is not None:
+            self.recorder.offer(frame)  # the picture on screen now is the first frame
+        if not self.worker.playing:
+            self.do_action("play:1")
+        return True
+
+    def stop_recording(self) -> str | None:
+        """Encode and save; returns the path written, None when cancelled or failed."""
+        from core.animation import ExportError
+        recorder, self.recorder = self.recorder, None
+        self._update_skip()
+        self.panel.set_checked("record", False)
+        self._set_record_text("Record animation…")
+        if recorder is None:
+            return None
+        try:
+            path = recorder.finish(self)
+        except (ExportError, OSError) as exc:
+            self._show_error("Animation not saved", str(exc))
+            return None
+        if path is None:
+            self.statusBar().showMessage("Recording cancelled; nothing written", 6000)
+            return None
+        self.statusBar().showMessage(f"Saved {recorder.frames} frames to {path}", 8000)
+        return str(path)
+
+    def _record(self, frame) -> None:
+        from core.animation import ExportError
+        try:
+            self.recorder.offer(frame)
+        except (ExportError, OSError) as exc:  # e.g. the disk filled up: stop, keep the app running
+            self.recorder.abort()
+            self.recorder = None
+            self.panel.set_checked("record", False)
+            self._show_error("Recording stopped", f"{exc}. Nothing was written.")
+
+    def _set_record_text(self, en: str) -> None:
+        from .i18n import translate
+        self.record_action.setProperty("_ganscope_en_text", en)
+        self.record_action.setText(translate(en, self.lessons.lang))
+

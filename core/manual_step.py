@@ -1,0 +1,120 @@
+"""The engine's training step with hand-written gradients (core.manual_grad), as a mixin of GanEngine.
+
+Used whenever no term needs second derivatives (gradient penalties) or differentiating through
+D's updates (unrolling); GanEngine's autograd step covers the rest. The samples are drawn in the
+same order in both, and tests check that both train to the same weights.
+"""
+from __future__ import annotations
+
+import torch
+
+from . import manual_grad as mg
+from . import objectives as obj
+from .optim_step import adam_step
+
+
+def grad_norm(params) -> torch.Tensor:
+    grads = [p.grad for p in params if p.grad is not None]
+    if not grads:
+        return torch.zeros(())  # only for parameter-free models, which the config forbids
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+
+
+class ManualStep:
+    """GanEngine's hand-written-gradient step (it reads the engine's cfg, G, D, optimisers)."""
+
+    def _manual_ok(self) -> bool:
+        """Whether hand-written gradients cover this config (no second derivatives, no unrolling)."""
+        oc = self.cfg.objective
+        return (self.manual_grad and oc.unrolled_steps == 0 and oc.r1 == 0 and oc.r2 == 0
+                and not (oc.loss == "wgan-gp" and oc.gp_weight > 0)
+                and mg.supports(self.G.net) and mg.supports(self.D.net))
+
+    def _plan(self, players) -> tuple:
+        """(loss, samples per step, train D?, train G?, D steps) of one iteration for `players`."""
+        cfg = self.cfg
+        train_d = "D" in players and not self.frozen["D"]
+        train_g = "G" in players and not self.frozen["G"]
+        return (cfg.objective.loss, cfg.run.batch_size * cfg.objective.pack, train_d, train_g,
+                cfg.d_opt.steps if train_d else 1)
+
+    def _manual_iteration(self, players) -> torch.Tensor:
+        """The same iteration as `_autograd_iteration`, with the chain rule done by hand (manual_grad)."""
+        cfg = self.cfg
+        loss, n, train_d, train_g, d_steps = self._plan(players)
+        share = train_g and cfg.g_opt.steps == 1
+        g_cache = None
+        for i in range(d_steps):
+            fake = None  # the random stream is consumed in the same order as the autograd path
+            if share and i == d_steps - 1:
+                fake, g_cache = mg.forward(self.G.net, self.G.sample_noise(n, self.gen, self.device))
+            d_stats = self._manual_d_step(n, loss, train_d, fake)
+        for j in range(cfg.g_opt.steps if train_g else 1):
+            if g_cache is None or j > 0:
+                fake, g_cache = mg.forward(self.G.net, self.G.sample_noise(n, self.gen, self.device))
+            g_loss, g_grad = self._manual_g_step(n, loss, train_g, fake, g_cache)
+        d_loss, acc_real, acc_fake, d_real, d_fake, d_grad = d_stats
+        return torch.stack([d_loss, g_loss, acc_real, acc_fake, d_real, d_fake, g_grad, d_grad])
+
+    def _manual_d_step(self, n: int, loss: str, update: bool, fake: torch.Tensor | None):
+        oc = self.cfg.objective
+        real = self.target.sample(n, self.gen).to(self.device)
+        if fake is None:
+            fake = self.G(self.G.sample_noise(n, self.gen, self.device))
+        if oc.instance_noise > 0:
+            real = real + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
+            fake = fake + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
+        return self._manual_d_update(real, fake, loss, update)
+
+    def _manual_d_update(self, real: torch.Tensor, fake: torch.Tensor, loss: str, update: bool):
+        """D's step on given samples: (d_loss, 4 stats, grad norm); no sampling, no host sync."""
+        scores, cache = self._d_forward(torch.cat([real, fake]))
+        r, f = scores.split(len(real) // self.D.pack)
+        d_loss = obj.d_loss(loss, r, f)
+        if update:
+            self._d_backward(cache, torch.cat(mg.d_output_grads(loss, r, f)), weight_grads=True)
+            d_params = self._params["D"]
+            d_grad = grad_norm(d_params)
+            adam_step(self.opt_d)
+            if loss == "wgan":
+                clip = self.cfg.objective.clip
+                torch._foreach_clamp_min_(d_params, -clip)
+                torch._foreach_clamp_max_(d_params, clip)
+        else:
+            d_grad = torch.zeros((), device=self.device)
+        return (d_loss, *self._d_stats(loss, r, f), d_grad)
+
+    def _manual_g_step(self, n: int, loss: str, update: bool, fake: torch.Tensor, g_cache: list):
+        oc = self.cfg.objective
+        if oc.instance_noise > 0:
+            fake = fake + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
+        return self._manual_g_update(fake, g_cache, loss, update)
+
+    def _manual_g_update(self, fake: torch.Tensor, g_cache: list, loss: str, update: bool):
+        """G's step through D on given samples (g_cache from G's forward): (g_loss, grad norm)."""
+        f, d_cache = self._d_forward(fake)
+        g_loss = obj.g_loss(loss, f)
+        dx = self._d_backward(d_cache, mg.g_output_grad(loss, f), weight_grads=False, input_grad=True)
+        mg.backward(self.G.net, g_cache, dx, weight_grads=True, input_grad=False)
+        g_grad = grad_norm(self._params["G"])
+        if update:
+            adam_step(self.opt_g)
+        return g_loss, g_grad
+
+    def _d_forward(self, x: torch.Tensor):
+        """D(x) as Discriminator.forward computes it (packs, input scale), keeping the cache."""
+        D = self.D
+        out, cache = mg.forward(D.net, x.reshape(-1, 2 * D.pack) * D.input_scale)
+        return out.squeeze(-1), cache
+
+    def _d_backward(self, cache, d_scores: torch.Tensor, weight_grads: bool, input_grad: bool = False):
+        dx = mg.backward(self.D.net, cache, d_scores[:, None], weight_grads, input_grad)
+        return None if dx is None else (dx * self.D.input_scale).reshape(-1, 2)
+
+    def _d_stats(self, loss: str, r: torch.Tensor, f: torch.Tensor):
+        """Accuracy on real and fake, mean D(real) and D(fake), for the charts."""
+        thr = obj.decision_threshold(loss)
+        if loss in ("wgan", "wgan-gp"):
+            thr = (r.mean() + f.mean()) / 2  # a critic has no fixed threshold: split at the midpoint
+        return ((r > thr).float().mean(), (f <= thr).float().mean(),
+                obj.surface_transform(loss, r).mean(), obj.surface_transform(loss, f).mean())
