@@ -5,9 +5,8 @@ import queue
 import time
 from pathlib import Path
 
-import numpy as np
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from core.config import GanConfig
 from core.engine import GanEngine
@@ -15,8 +14,10 @@ from core.presets import preset_config
 
 from .controls.panel import ControlPanel
 from .gc_main_thread import MainThreadGC
+from .window_menus import MenusMixin
 from .window_panels import PanelsMixin
 from .window_recording import RecordingMixin
+from .window_sketch import SketchMixin
 from .unsaved import RunKeeper, ask_recover_dialog, ask_unsaved_dialog
 from .sketch import Sketch
 from .views.charts import ChartsView
@@ -27,10 +28,9 @@ DRAW_INTERVAL_MS = 15   # look for a new frame often (cheap when there is none):
                         # the worker's ~30 fps closely instead of beating against it
 CHART_EVERY = 6         # charts every 6th frame (5 fps): they change slowly, and each redraw
                         # holds the GIL for ~5 ms
-MAX_RECENT = 8
 
 
-class MainWindow(RecordingMixin, PanelsMixin, QtWidgets.QMainWindow):
+class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets.QMainWindow):
     def __init__(self, engine: GanEngine | None = None, settings: QtCore.QSettings | None = None,
                  preset: str = "ring", autosave: str | None = None):
         """`autosave`: where to autosave the run (None: the user's data folder; "": never)."""
@@ -181,80 +181,6 @@ class MainWindow(RecordingMixin, PanelsMixin, QtWidgets.QMainWindow):
             return self._sketch_action(key, arg)
         return None
 
-    # --- drawing a target -----------------------------------------------------------------------
-    def _sketch_action(self, key: str, arg: str):
-        if key == "draw":
-            self.set_draw_mode(bool(int(arg)))
-        elif key == "eraser":
-            self.sketch.eraser = bool(int(arg))
-        elif key == "brush":
-            self.sketch.brush = float(arg)
-        elif key == "undo" and self.sketch.undo():
-            return self._commit_sketch()
-        elif key == "clear_sketch":
-            self.sketch.clear()
-            self.plane.sketch.setData(pos=self.sketch.points)
-        elif key == "save_points":
-            self.save_points()
-        return None
-
-    def set_draw_mode(self, on: bool) -> None:
-        self.panel.set_checked("draw", on)
-        t = self.engine.cfg.target
-        if on and not len(self.sketch.points) and t.kind == "points":
-            self.sketch.points = np.asarray(t.points, dtype=np.float64).reshape(-1, 2)
-        self.plane.getViewBox().draw_handler = self._on_draw if on else None
-        self.plane.sketch.setData(pos=self.sketch.points if on else np.zeros((0, 2)))
-        self.statusBar().showMessage("Drawing: drag on the plane to paint the target; the GAN trains on it "
-                                     "as soon as a stroke ends" if on else "Drawing off", 6000)
-
-    def _on_draw(self, x: float, y: float, starting: bool, finishing: bool) -> None:
-        if starting:
-            self.sketch.begin_stroke()
-        self.sketch.dab(x, y)
-        self.plane.sketch.setData(pos=self.sketch.points)
-        if finishing:
-            self._commit_sketch()
-
-    def _sync_handles(self, frame) -> None:
-        """Mixture targets get a draggable marker per component; others none."""
-        centres = frame.centres if self.engine.cfg.target.kind == "mixture" else None
-        n = 0 if centres is None else len(centres)
-        if n != len(self.plane.handles):
-            self.plane.set_handles(centres, self.move_components)
-
-    def move_components(self, centres: list) -> int:
-        """New mixture centres (after a drag): the target changes, training goes on."""
-        shown = self.engine.cfg.copy().target
-        shown.centres = centres
-        self.panel.mixture.show_config(shown)  # the table follows the drag
-        self.keeper.edited()
-        return self.worker.submit(lambda e: e.update("target.centres", centres))
-
-    def _commit_sketch(self):
-        self.plane.sketch.setData(pos=self.sketch.points)
-        if len(self.sketch.points) == 0:
-            return None  # an empty drawing is not a target: keep training on the last one
-        return self.set_drawn_points(self.sketch.points.tolist())
-
-    def save_points(self, path: str | None = None) -> bool:
-        from core.session import atomic_write_bytes
-        pts = np.asarray(self.engine.cfg.target.points) if self.engine.cfg.target.kind == "points" \
-            else self.sketch.points
-        if len(pts) == 0:
-            self._show_error("Nothing to save", "Draw or import a target first.")
-            return False
-        path = path or self._ask_path(True, "Save points", "target.csv", "CSV (*.csv)")
-        if not path:
-            return False
-        text = "x,y\n" + "".join(f"{x:.6g},{y:.6g}\n" for x, y in np.asarray(pts).reshape(-1, 2))
-        try:
-            atomic_write_bytes(path, text.encode())
-        except OSError as exc:
-            self._show_error("Cannot save points", str(exc))
-            return False
-        return True
-
     def load_config(self, cfg: GanConfig, ask: bool = True) -> int | None:
         """Start a fresh run from cfg (keeps play/pause); None if the user kept the current run."""
         if ask and not self.keeper.confirm_discard("starting a new run"):
@@ -363,74 +289,6 @@ class MainWindow(RecordingMixin, PanelsMixin, QtWidgets.QMainWindow):
     def _show_banner(self, text: str) -> None:
         self.banner.setText(text)
         self.banner.show()
-
-    # --- menus and settings -------------------------------------------------------------------
-    def _build_menus(self):
-        m = self.menuBar()
-        file = m.addMenu("&File")
-        file.addAction("&New run", lambda: self.load_config(preset_config("ring")), QtGui.QKeySequence.New)
-        file.addAction("&Open session…", self.open_session, QtGui.QKeySequence.Open)
-        file.addAction("&Save session…", self.save_session, QtGui.QKeySequence.Save)
-        self.recent_menu = file.addMenu("Recent sessions")
-        file.addAction("&Import points…", self.import_points)
-        self.record_action = file.addAction("Record animation…", self.toggle_recording,
-                                            QtGui.QKeySequence("Ctrl+E"))
-        file.addSeparator()
-        file.addAction("&Quit", self.close, QtGui.QKeySequence.Quit)
-        run = m.addMenu("&Run")
-        for text, action, key in (("Play / pause", "play", "Space"), ("Step", "step", "S"),
-                                  ("Step D only", "step_d", "D"), ("Step G only", "step_g", "G"),
-                                  ("Reset all", "reset_all", "R"), ("Reset D", "reset_D", "Shift+D"),
-                                  ("Reset G", "reset_G", "Shift+G")):
-            act = run.addAction(text, lambda a=action: self.do_action(a))
-            act.setShortcut(QtGui.QKeySequence(key))
-        run.addSeparator()
-        sweep = run.addAction("Sweep…", self.show_sweep)
-        run.addAction("Arjovsky-Bottou experiment…", self.show_arjovsky)
-        sweep.setShortcut(QtGui.QKeySequence("Ctrl+G"))
-        undo = run.addAction("Undo drawing stroke", lambda: self.do_action("undo"))
-        undo.setShortcut(QtGui.QKeySequence.Undo)
-        view = m.addMenu("&View")
-        self.layer_actions = {}
-        for key, (label, on) in LAYERS.items():
-            act = view.addAction(label)
-            act.setCheckable(True)
-            act.setChecked(on)
-            act.toggled.connect(lambda checked, k=key: self.set_layer(k, checked))
-            self.layer_actions[key] = act
-        view.addSeparator()
-        view.addAction("Auto-range", self.plane.auto_range, QtGui.QKeySequence("A"))
-        view.addAction("Lessons", lambda: (self.lessons_dock.show(), self.lessons_dock.raise_()),
-                       QtGui.QKeySequence("Ctrl+L"))
-        view.addAction("Dirac-GAN plane", self.show_dirac)
-        lang_menu = view.addMenu("Language / 语言")
-        group = QtGui.QActionGroup(self)
-        self.language_actions = {}
-        from .lessons_panel import LANGUAGES
-        for code, label in LANGUAGES.items():
-            act = lang_menu.addAction(label, lambda c=code: self.set_language(c))
-            act.setCheckable(True)
-            group.addAction(act)
-            self.language_actions[code] = act
-        help_ = m.addMenu("&Help")
-        help_.addAction("&About ganscope", lambda: QtWidgets.QMessageBox.about(
-            self, "About ganscope", "ganscope: watch a small GAN learn a 2-D distribution, live."))
-        self._refresh_recent()
-
-    def _add_recent(self, path: str) -> None:
-        recent = [p for p in self._recent() if p != path]
-        self.settings.setValue("recent", [path, *recent][:MAX_RECENT])
-        self._refresh_recent()
-
-    def _recent(self) -> list[str]:
-        value = self.settings.value("recent", [])
-        return [value] if isinstance(value, str) else list(value or [])
-
-    def _refresh_recent(self) -> None:
-        self.recent_menu.clear()
-        for p in self._recent():
-            self.recent_menu.addAction(Path(p).name, lambda p=p: self.open_session(p))
-        self.recent_menu.setEnabled(bool(self._recent()))
 
     def _restore_settings(self):
         geo = self.settings.value("geometry")

@@ -21,6 +21,14 @@ def leftovers(folder) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
+def write(path, frames, fps=10, **kwargs):
+    """Encode frames into path through AnimationWriter, as the app and the CLI do."""
+    with AnimationWriter(path, fps=fps, **kwargs) as w:
+        for f in frames:
+            w.add(f)
+        w.finish()
+
+
 def read_mp4(path):
     import imageio_ffmpeg
     gen = imageio_ffmpeg.read_frames(str(path))
@@ -38,10 +46,7 @@ def red_column(frame: np.ndarray) -> float:
 
 def test_mp4_reads_back_with_every_frame_in_order(tmp_path):
     src = moving_square(12)
-    with AnimationWriter(tmp_path / "a.mp4", fps=24) as w:
-        for f in src:
-            w.add(f)
-        w.finish()
+    write(tmp_path / "a.mp4", src, fps=24)
     meta, frames = read_mp4(tmp_path / "a.mp4")
     assert meta["size"] == (96, 64) and meta["fps"] == 24 and len(frames) == 12
     xs = [red_column(f) for f in frames]
@@ -52,10 +57,7 @@ def test_mp4_reads_back_with_every_frame_in_order(tmp_path):
 
 def test_gif_has_one_palette_the_frames_and_their_timing(tmp_path):
     src = moving_square(10)
-    with AnimationWriter(tmp_path / "a.gif", fps=25) as w:
-        for f in src:
-            w.add(f)
-        w.finish()
+    write(tmp_path / "a.gif", src, fps=25)
     im = Image.open(tmp_path / "a.gif")
     assert im.n_frames == 10 and im.size == (96, 64)
     assert im.info["duration"] == 40 and im.info["loop"] == 0
@@ -68,10 +70,7 @@ def test_gif_has_one_palette_the_frames_and_their_timing(tmp_path):
 
 def test_png_folder_holds_numbered_lossless_frames(tmp_path):
     src = moving_square(5)
-    with AnimationWriter(tmp_path / "frames", fps=10) as w:
-        for f in src:
-            w.add(f)
-        w.finish()
+    write(tmp_path / "frames", src, fps=10)
     names = leftovers(tmp_path / "frames")
     assert names == [f"frame_{i:05d}.png" for i in range(5)]
     for name, f in zip(names, src):
@@ -109,10 +108,7 @@ def test_cancelling_gif_encoding_writes_nothing(tmp_path):
 def test_force_replaces_an_existing_file(tmp_path):
     dest = tmp_path / "a.gif"
     dest.write_bytes(b"old")
-    with AnimationWriter(dest, fps=10, force=True) as w:
-        for f in moving_square(2):
-            w.add(f)
-        w.finish()
+    write(dest, moving_square(2), fps=10, force=True)
     assert Image.open(dest).n_frames == 2
 
 

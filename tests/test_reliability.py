@@ -78,19 +78,6 @@ def test_huge_requests_are_refused_before_allocating(path, value):
     assert peak < 5 * 2**20  # refused on arithmetic, not after trying
 
 
-@pytest.mark.parametrize("content, words", [
-    ("hello,world\nfoo,bar\n", "not a number"),
-    ("x,y\n1,2\n3,4,5\n", "two columns"),
-    ("x,y\n", "no points"),
-    ("1,inf\n", "NaN or infinite"),
-])
-def test_more_malformed_csv(tmp_path, content, words):
-    p = tmp_path / "pts.csv"
-    p.write_text(content)
-    with pytest.raises(ConfigError, match=words):
-        load_points(p)
-
-
 def test_ten_million_rows_are_refused_from_the_header_alone(tmp_path):
     big = tmp_path / "big.npy"
     np.lib.format.open_memmap(big, mode="w+", dtype=np.float32, shape=(10**7, 2)).flush()

@@ -84,7 +84,10 @@ def test_load_points_reads_csv_with_header_and_npy(tmp_path):
     ("a,b\nc,d\n", "not a number"),
     ("1,2,3\n", "two columns"),
     ("1,nan\n", "NaN"),
+    ("1,inf\n", "NaN or infinite"),
     ("", "no points"),
+    ("x,y\n", "no points"),
+    ("x,y\n1,2\n3,4,5\n", "two columns"),
 ])
 def test_malformed_csv_is_refused_clearly(tmp_path, content, words):
     path = tmp_path / "bad.csv"
