@@ -127,7 +127,7 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
 
     from core.animation import AnimationWriter
 
-    from .views.charts import chart_snapshot
+    from core.chart_data import chart_snapshot
 
     stream = stream or sys.stderr
     total = steps // options.every + 1

@@ -1,6 +1,7 @@
 """The main window: wiring only. Controls -> commands -> worker/engine; newest frame -> views."""
 from __future__ import annotations
 
+import os
 import queue
 import time
 from pathlib import Path
@@ -32,12 +33,17 @@ CHART_EVERY = 6         # charts every 6th frame (5 fps): they change slowly, an
 
 class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets.QMainWindow):
     def __init__(self, engine: GanEngine | None = None, settings: QtCore.QSettings | None = None,
-                 preset: str = "ring", autosave: str | None = None):
-        """`autosave`: where to autosave the run (None: the user's data folder; "": never)."""
+                 preset: str = "ring", autosave: str | None = None, train_process: bool | None = None):
+        """`autosave`: where to autosave the run (None: the user's data folder; "": never).
+        `train_process`: play in a separate training process (None: yes, unless the environment
+        sets GANSCOPE_TRAIN_PROCESS=0); see core.train_process for why."""
         super().__init__()
         self.setWindowTitle("ganscope")
         self.settings = settings or QtCore.QSettings("ganscope", "ganscope")
-        self.worker = TrainingWorker(engine or GanEngine(preset_config("ring")), on_error=self._errors_put)
+        if train_process is None:
+            train_process = os.environ.get("GANSCOPE_TRAIN_PROCESS", "1") != "0"
+        self.worker = TrainingWorker(engine or GanEngine(preset_config("ring")), on_error=self._errors_put,
+                                     process=train_process)
         self._errors: queue.Queue = queue.Queue()
         self._drawn_id = 0
         self._ticks = 0
@@ -120,19 +126,19 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
     # --- commands -----------------------------------------------------------------------------
     def send_update(self, path: str, value) -> int:
         self.keeper.edited()
+        if path == "target.mixture":  # a whole component table: one consistent change
+            changes = {"target.centres": [r[:2] for r in value], "target.sigmas": [r[2] for r in value],
+                       "target.weights": [r[3] for r in value], "target.kind": "mixture"}
+        else:
+            changes = {path: value}
 
         def apply(e: GanEngine):
-            if path == "target.mixture":  # a whole component table: one consistent change
-                result = e.update_many({"target.centres": [r[:2] for r in value],
-                                        "target.sigmas": [r[2] for r in value],
-                                        "target.weights": [r[3] for r in value], "target.kind": "mixture"})
-            else:
-                result = e.update(path, value)
+            result = e.update_many(changes)
             if result != "live" and e.status == "ok":
                 self._errors.put(("info", f"{path} = {value}: {result}"))
             if e.status == "diverged" and path.endswith(".lr"):
                 e.resume()  # the user changed what caused the divergence: let them continue
-        return self.worker.submit(apply)
+        return self.worker.submit(apply, live=("update_many", changes))
 
     def do_action(self, name: str) -> int | None:
         w = self.worker
@@ -159,7 +165,8 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
                 self.plane.clear_trails()
             return w.submit(simple[key])
         if key in ("freeze_D", "freeze_G"):
-            return w.submit(lambda e, p=key[-1]: e.freeze(p, bool(int(arg))))
+            p, on = key[-1], bool(int(arg))
+            return w.submit(lambda e: e.freeze(p, on), live=("freeze", p, on))
         if key == "speed":
             w.set_speed(int(arg))
             return None
@@ -232,7 +239,8 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
 
     def set_drawn_points(self, points: list) -> int:
         self.keeper.edited()
-        return self.worker.submit(lambda e: e.update_many({"target.points": points, "target.kind": "points"}))
+        changes = {"target.points": points, "target.kind": "points"}
+        return self.worker.submit(lambda e: e.update_many(changes), live=("update_many", changes))
 
     def _ask_path(self, save: bool, title: str, default: str, filters: str) -> str | None:
         """A file dialog; None when the user cancels."""

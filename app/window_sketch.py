@@ -54,7 +54,8 @@ class SketchMixin:
         shown.centres = centres
         self.panel.mixture.show_config(shown)  # the table follows the drag
         self.keeper.edited()
-        return self.worker.submit(lambda e: e.update("target.centres", centres))
+        return self.worker.submit(lambda e: e.update("target.centres", centres),
+                                  live=("update", "target.centres", centres))
 
     def _commit_sketch(self):
         self.plane.sketch.setData(pos=self.sketch.points)

@@ -3,6 +3,11 @@
 The worker is a plain Python thread that owns the engine. The UI never touches the engine directly:
 it sends commands (functions of the engine) that run between training chunks, and it polls
 `latest()` on its own timer. No Qt signal crosses threads, so nothing can pile up in an event queue.
+
+With `process=True` (the app's default on a CPU) the playing itself happens in a training process
+(core.train_process): this thread then only relays commands and frames, and the engine here is a
+mirror that is exact whenever the run is paused. A command marked `live` (an edit the process can
+carry out while it trains) is applied to both; any other command first takes the run back.
 """
 from __future__ import annotations
 
@@ -12,10 +17,12 @@ import time
 from collections import deque
 from typing import Callable
 
+from core.chart_data import chart_snapshot
+from core.config import GanConfig
 from core.engine import GanEngine
 from core.frames import Frame, FrameBuilder, FrameSource
-
-from .views.charts import chart_snapshot
+from core.session import restore_state
+from core.train_process import RemoteFrameSource, RemoteTrainer
 
 FRAME_INTERVAL = 1 / 30   # a frame for the screen at most 30 times a second
 DETECT_INTERVAL = 0.5     # seconds between detector runs while playing
@@ -32,9 +39,13 @@ class TrainingWorker:
         The engine to drive; after `start()` only the worker thread may use it.
     on_error : callable, optional
         Called (from the worker thread) with an exception raised by a command.
+    process : bool
+        Play in a training process (CPU runs only); until it has started, and if it fails, the
+        thread trains as before.
     """
 
-    def __init__(self, engine: GanEngine, on_error: Callable[[BaseException], None] | None = None):
+    def __init__(self, engine: GanEngine, on_error: Callable[[BaseException], None] | None = None,
+                 process: bool = False):
         self.engine = engine
         self.playing = False
         self.speed = 0            # iterations per frame; 0 means as fast as possible
@@ -54,25 +65,44 @@ class TrainingWorker:
         self._on_error = on_error
         self._rate = deque(maxlen=30)  # (time, step) pairs for the it/s readout
         self._thread = threading.Thread(target=self._run, name="ganscope-training", daemon=True)
+        self._remote: RemoteTrainer | None = RemoteTrainer() if process else None
+        self._epoch = 0                  # the current hand-over to the process
+        self._pending: list = []         # live edits (seq, ticket, command) not yet acknowledged
+        self._remote_cfg: GanConfig | None = None
+        self._charts: dict = {}
+        self.remote_frames = 0           # frames that came from the training process
+        self.process_ready = threading.Event()  # set once the training process has started
 
     # --- UI side --------------------------------------------------------------------------------
     def start(self) -> None:
         self._thread.start()
 
     def stop(self, timeout: float = 2.0) -> bool:
-        """Stop and join the thread; True when it ended within the timeout."""
+        """Stop and join the thread (and end the training process); True when it ended in time."""
         self._stop = True
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
+        if self._remote is not None:
+            self._remote.close(timeout=min(timeout, 1.0))
         return not self._thread.is_alive()
 
-    def submit(self, command: Callable[[GanEngine], object]) -> int:
-        """Run command(engine) on the worker thread between chunks; returns a ticket for `done()`."""
+    def submit(self, command: Callable[[GanEngine], object], live: tuple | None = None) -> int:
+        """Run command(engine) on the worker thread between chunks; returns a ticket for `done()`.
+
+        `live` = (engine method, *args) says the same edit, for the training process to carry out
+        while it plays (see core.train_process.LIVE_OPS); without it, a playing process first
+        hands the run back.
+        """
         self._issued += 1
-        self._commands.put((self._issued, command))
+        self._commands.put((self._issued, command, live))
         self._wake.set()
         return self._issued
+
+    @property
+    def in_process(self) -> bool:
+        """Whether the training process is running the game right now."""
+        return self._remote is not None and self._epoch > 0 and self.playing
 
     def done(self, ticket: int) -> bool:
         """Whether the command with this ticket has run (and a frame after it exists)."""
@@ -82,7 +112,8 @@ class TrainingWorker:
         self.submit(lambda _e: setattr(self, "playing", bool(playing)))
 
     def set_speed(self, iterations_per_frame: int) -> None:
-        self.submit(lambda _e: setattr(self, "speed", max(0, int(iterations_per_frame))))
+        n = max(0, int(iterations_per_frame))
+        self.submit(lambda _e: setattr(self, "speed", n), live=("speed", n))
 
     def latest(self) -> tuple[int, Frame | None]:
         """(frame id, newest frame); the id grows with every new frame.
@@ -98,6 +129,12 @@ class TrainingWorker:
             self._built = (fid, self._builder.build(src))
         return self._built
 
+    def step_count(self) -> int:
+        """The step of the newest frame: where training is now, wherever it runs."""
+        with self._lock:
+            src = self._latest
+        return src.step_count if src is not None else self.engine.step_count
+
     def iterations_per_second(self) -> float:
         with self._lock:
             if len(self._rate) < 2:
@@ -110,6 +147,10 @@ class TrainingWorker:
         self._publish()
         last_frame = time.perf_counter()
         while not self._stop:
+            if self.playing and self.engine.status == "ok" and self._remote_ready():
+                self._play_in_process()
+                last_frame = time.perf_counter()
+                continue
             changed = self._drain_commands()
             e = self.engine
             if self.playing and e.status == "ok":
@@ -130,6 +171,7 @@ class TrainingWorker:
                     self.playing = False
                 changed = True
             elif not changed:
+                self._remote_ready()  # notices the process starting, so Play hands over at once
                 self._wake.wait(0.1)
                 self._wake.clear()
             now = time.perf_counter()
@@ -141,20 +183,141 @@ class TrainingWorker:
         last = None
         while True:
             try:
-                ticket, command = self._commands.get_nowait()
+                ticket, command, _live = self._commands.get_nowait()
             except queue.Empty:
                 break
-            try:
-                command(self.engine)
-            except Exception as exc:  # a bad command must never kill training
-                if self._on_error:
-                    self._on_error(exc)
+            self._run_command(command)
             last = ticket
         if last is None:
             return False
         self._publish()  # the frame reflects the commands before they count as done
         self._done_id = last
         return True
+
+    def _run_command(self, command) -> bool:
+        try:
+            command(self.engine)
+            return True
+        except Exception as exc:  # a bad command must never kill training
+            if self._on_error:
+                self._on_error(exc)
+            return False
+
+    # --- playing in the training process -------------------------------------------------------
+    def _remote_ready(self) -> bool:
+        r = self._remote
+        if r is not None and not r.started and self.playing:
+            # Started at the first Play, not with the window: a window that never trains costs
+            # nothing. The process needs ~1 s to import torch; this thread trains meanwhile.
+            try:
+                r.start()
+            except Exception as exc:  # no process (a locked-down system): train in the thread
+                self._remote = None
+                if self._on_error:
+                    self._on_error(RuntimeError(f"training stays in the app's process: {exc}"))
+        if r is None or r.dead or not r.check_ready():
+            return False
+        self.process_ready.set()
+        return self.engine.device.type == "cpu"  # CUDA runs stay in this process
+
+    def _play_in_process(self) -> None:
+        """Hand the run over and relay frames and commands until it comes back (paused, a
+        lesson's end, a divergence, a command that needs the engine here, or closing)."""
+        r = self._remote
+        self._epoch = r.push(self.engine, self.speed)
+        self._pending.clear()
+        while not self._stop:
+            while True:
+                try:
+                    ticket, command, live = self._commands.get_nowait()
+                except queue.Empty:
+                    break
+                if live is not None:  # the mirror keeps its config current; the process acts
+                    if self._run_command(command):
+                        self._pending.append((r.op(*live), ticket, command))
+                    elif self._pending:  # refused here (and reported): done with the edits before it
+                        self._pending.append((self._pending[-1][0], ticket, None))
+                    else:
+                        self._done_id = ticket
+                    continue
+                if not self._take_back():
+                    return
+                self._run_command(command)
+                self._publish()
+                self._done_id = ticket
+                if not (self.playing and self.engine.status == "ok"):
+                    return
+                self._epoch = r.push(self.engine, self.speed)
+            for msg in r.receive(0.02):
+                if msg[0] == "frame":
+                    self._accept_frame(msg[1])
+                elif msg[0] == "stopped" and msg[2]["epoch"] == self._epoch:
+                    self._came_back(msg[1])
+                    return
+                elif msg[0] == "error" and self._on_error:
+                    self._on_error(ValueError(msg[2]))
+            if r.dead:
+                self._lost_process()
+                return
+        self._epoch = 0
+
+    def _take_back(self) -> bool:
+        """Pull the process's exact state into the engine here; False if the process is gone."""
+        state, others = self._remote.pull()
+        for msg in others:
+            if msg[0] == "frame":
+                self._accept_frame(msg[1])
+        if state is None:
+            self._lost_process()
+            return False
+        restore_state(self.engine, state)
+        self._epoch = 0
+        self._finish_pending()
+        return True
+
+    def _came_back(self, data: bytes) -> None:
+        """The process paused on its own (a lesson's end, a divergence): its state is the run."""
+        from core.session import state_from_bytes
+        restore_state(self.engine, state_from_bytes(data))
+        for _seq, _ticket, command in self._pending:
+            if command is not None:
+                self._run_command(command)  # edits it had not seen yet still count
+        self._finish_pending()
+        self._epoch = 0
+        self.playing = False
+        self._publish()
+
+    def _finish_pending(self) -> None:
+        if self._pending:
+            self._done_id = max(self._done_id, self._pending[-1][1])
+            self._pending.clear()
+
+    def _lost_process(self) -> None:
+        self._epoch = 0
+        self._pending.clear()
+        if self._on_error:
+            self._on_error(RuntimeError(
+                f"the training process ended unexpectedly; training goes on in the app from step "
+                f"{self.engine.step_count} (the steps since the last pause are lost)"))
+
+    def _accept_frame(self, msg: dict) -> None:
+        if msg["epoch"] != self._epoch:
+            return  # left over from an earlier hand-over
+        if msg["cfg"] is not None:
+            self._remote_cfg = GanConfig.from_json(msg["cfg"])
+        if msg["charts"] is not None:
+            self._charts = msg["charts"]
+        if msg["detections"] is not None:
+            self._detections = msg["detections"]
+        while self._pending and self._pending[0][0] <= msg["acked"]:
+            self._done_id = max(self._done_id, self._pending.pop(0)[1])
+        src = RemoteFrameSource(msg, self._remote_cfg, self._remote, self.skip, self._charts,
+                                self._detections)
+        with self._lock:
+            self._latest = src
+            self._frame_id += 1
+            self.remote_frames += 1
+            self._rate.append((time.perf_counter(), msg["step"]))
 
     def _publish(self) -> None:
         frame = FrameSource(self.engine, skip=self.skip)

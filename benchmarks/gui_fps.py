@@ -23,7 +23,7 @@ def main() -> None:
     ap.add_argument("--points", type=int, default=2048, help="real and generated points drawn")
     args = ap.parse_args()
     from PySide6 import QtCore, QtWidgets
-    _app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])  # kept alive
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     from app.main_window import MainWindow
     from core.engine import GanEngine
     from core.presets import preset_config
@@ -51,12 +51,13 @@ def main() -> None:
     win.show()
     win.do_action("play:1")
     run_event_loop(1.0)  # settle: first frames, layouts
-    drawn0, step0, t0 = win.plane.frames_drawn, win.engine.step_count, time.perf_counter()
+    drawn0, step0, t0 = win.plane.frames_drawn, win.worker.step_count(), time.perf_counter()
     run_event_loop(args.seconds)
     elapsed = time.perf_counter() - t0
     fps = (win.plane.frames_drawn - drawn0) / elapsed
-    app_its = (win.engine.step_count - step0) / elapsed
+    app_its = (win.worker.step_count() - step0) / elapsed
     win.close()
+    app.processEvents()  # delivers the close; also keeps the application alive until here
     out = {"platform": QtWidgets.QApplication.platformName(), "surface": f"{args.res}x{args.res}",
            "points": args.points, "seconds": args.seconds, "fps": fps, "app_its": app_its,
            "headless_its": headless_its, "kept_share": app_its / headless_its,

@@ -30,6 +30,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=20000)
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--out", default="docs/bench/mode_coverage.json")
+    ap.add_argument("--threads", type=int, default=None, help="torch threads (default: every core)")
     args = ap.parse_args()
     rows = []
     for tname, target in TARGETS.items():
@@ -46,7 +47,7 @@ def main() -> None:
                 c.run.seed = seed
                 configs.append(c)
             start = time.perf_counter()
-            ens = Ensemble(configs)
+            ens = Ensemble(configs, threads=args.threads)
             ens.step(args.steps)
             res = ens.evaluate()
             modes = np.array([r["modes"] for r in res])

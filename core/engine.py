@@ -239,6 +239,9 @@ class GanEngine(ManualStep):
             return 0
         players = players or self.players
         every = self.cfg.run.eval_every
+        if self.step_count == 0 and len(self.evaluator.history) == 0:
+            self.evaluator.evaluate()  # the starting point: charts begin at step 0, however the
+            # caller chunks its calls (the GUI's small chunks and one long headless call agree)
         done = 0
         while done < n and self.status == "ok":  # chunks end on evaluation steps and script steps
             chunk = min(n - done, every - self.step_count % every)
@@ -290,7 +293,7 @@ class GanEngine(ManualStep):
         self.step_count += n
         self._snapshot()
         every = self.cfg.run.eval_every
-        if self.step_count // every > before // every or len(self.evaluator.history) == 0:
+        if self.step_count // every > before // every:
             self.evaluator.evaluate()
         return n
 

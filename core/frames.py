@@ -149,12 +149,12 @@ class FrameSource:
     Building the frame itself (D on the surface grid, G's push on every point) costs several ms;
     `FrameBuilder.build()` does it on another thread, the UI's, while training carries on. The
     weights here are copies, so the picture is of one consistent moment of the run.
+    `key` changes whenever the players' structure, the target or the display samples change.
     """
 
     def __init__(self, engine, skip: frozenset = frozenset()):
-        self.engine = engine
-        self.G, self.D, self.target = engine.G, engine.D, engine.target  # structure, not values
-        self.view_version = engine.view_version
+        self.key = (engine, engine.G, engine.D, engine.target, engine.view_version)
+        self.device, self.target = engine.device, engine.target
         self.weights = {name: {k: v.detach().clone() for k, v in model.state_dict().items()}
                         for name, model in (("G", engine.G), ("D", engine.D))}
         self.cfg = engine.cfg.copy()
@@ -175,11 +175,9 @@ class FrameBuilder:
         self._shadow: _Shadow | None = None
 
     def build(self, src: FrameSource) -> Frame:
-        key = (src.engine, src.G, src.D, src.target, src.view_version)
-        if self._key is None or any(a is not b for a, b in zip(key[:4], self._key[:4])) \
-                or key[4] != self._key[4]:
+        if self._key is None or not _same_key(src.key, self._key):
             self._shadow = _Shadow(src)  # a new player, target or view: copy the structure once
-            self._key = key
+            self._key = src.key
         shadow = self._shadow
         shadow.load(src)
         frame = build_frame(shadow, skip=src.skip)
@@ -188,18 +186,27 @@ class FrameBuilder:
         return frame
 
 
+def _same_key(a: tuple, b: tuple) -> bool:
+    # Objects by identity (a rebuilt player is a new object), numbers and strings by value.
+    return len(a) == len(b) and all(x is y or (isinstance(x, (int, str)) and x == y) for x, y in zip(a, b))
+
+
 class _Shadow:
     """Just enough of a GanEngine for build_frame, holding copies of G and D."""
 
     def __init__(self, src: FrameSource):
         from .engine import GanEngine, build_player
+        from .targets import build_target
         self._d_forward = GanEngine._d_forward.__get__(self)
         self._d_backward = GanEngine._d_backward.__get__(self)
         # Built from the source's config, never copied from the live modules, which the training
         # thread is changing; their values come from the source's weights in load().
-        self.G = build_player(src.cfg, "G").to(src.engine.device)
-        self.D = build_player(src.cfg, "D").to(src.engine.device)
-        self.target, self.device = src.target, src.engine.device
+        self.G = build_player(src.cfg, "G").to(src.device)
+        self.D = build_player(src.cfg, "D").to(src.device)
+        # A source from the training process carries no target object: it is rebuilt from the
+        # config, exactly as the process built its own.
+        self.target = src.target if src.target is not None else build_target(src.cfg.target)
+        self.device = src.device
         self._view = None
 
     def load(self, src: FrameSource) -> None:

@@ -42,9 +42,7 @@ def engine_state(engine: GanEngine) -> dict:
 
 
 def save_session(engine: GanEngine, path: str | Path) -> None:
-    buf = io.BytesIO()
-    torch.save(engine_state(engine), buf)
-    atomic_write_bytes(path, buf.getvalue())
+    atomic_write_bytes(path, state_to_bytes(engine_state(engine)))
 
 
 def load_session(path: str | Path, device: str | None = None) -> GanEngine:
@@ -71,22 +69,64 @@ def load_session(path: str | Path, device: str | None = None) -> GanEngine:
         if device:
             cfg.run.device = device
         engine = GanEngine(cfg)
-        engine._resets = {k: int(v) for k, v in state["resets"].items()}
-        engine.G.load_state_dict(state["G"])
-        engine.D.load_state_dict(state["D"])
-        engine.opt_g.load_state_dict(state["opt_g"])
-        engine.opt_d.load_state_dict(state["opt_d"])
-        engine.gen.set_state(state["rng"])
-        engine.step_count = int(state["step"])
-        engine.frozen = {k: bool(v) for k, v in state["frozen"].items()}
-        engine.history.load_arrays({k: v.numpy() for k, v in state["history"].items()})
-        engine.evaluator.history.load_arrays({k: v.numpy() for k, v in state["evals"].items()})
+        restore_state(engine, state)
     except ConfigError as exc:
         raise SessionError(f"{path}: its config is invalid: {exc}") from None
     except (KeyError, TypeError, RuntimeError, ValueError) as exc:
         raise SessionError(f"{path}: damaged session ({type(exc).__name__}: {exc})") from None
-    engine._snapshot()
     return engine
 
 
-__all__ = ["SessionError", "save_session", "load_session", "atomic_write_bytes"]
+def live_state(engine: GanEngine) -> dict:
+    """engine_state plus what a file leaves out but a running app keeps: the lesson's script,
+    which players train, the divergence status and the zoomed view. Used to hand a run between
+    the app and its training process, where the two must continue identically."""
+    state = engine_state(engine)
+    state["live"] = {
+        "schedule": [list(a) for a in engine.schedule], "stop_at": engine.stop_at,
+        "players": list(engine.players), "status": engine.status, "message": engine.message,
+        "view_extent": list(engine.view_extent) if getattr(engine, "view_extent", None) else None,
+    }
+    return state
+
+
+def restore_state(engine: GanEngine, state: dict) -> None:
+    """Make `engine` (the same object: callers keep their references) continue exactly from
+    `state`. Its players are rebuilt first when the state's config differs."""
+    cfg = GanConfig.from_json(state["config"])
+    cfg.run.device = engine.cfg.run.device  # a state names where it ran, not where it goes
+    if cfg.to_json() != engine.cfg.to_json():
+        engine.cfg = cfg
+        engine.reset_all()
+    engine._resets = {k: int(v) for k, v in state["resets"].items()}
+    engine.G.load_state_dict(state["G"])
+    engine.D.load_state_dict(state["D"])
+    engine.opt_g.load_state_dict(state["opt_g"])
+    engine.opt_d.load_state_dict(state["opt_d"])
+    engine.gen.set_state(state["rng"])
+    engine.step_count = int(state["step"])
+    engine.frozen = {k: bool(v) for k, v in state["frozen"].items()}
+    engine.history.load_arrays({k: v.numpy() for k, v in state["history"].items()})
+    engine.evaluator.history.load_arrays({k: v.numpy() for k, v in state["evals"].items()})
+    live = state.get("live")
+    if live is not None:
+        engine.schedule = [tuple(a) for a in live["schedule"]]
+        engine.stop_at = live["stop_at"]
+        engine.players = tuple(live["players"])
+        engine.status, engine.message = live["status"], live["message"]
+        engine.view_extent = tuple(live["view_extent"]) if live["view_extent"] else None
+    engine._snapshot()
+
+
+def state_to_bytes(state: dict) -> bytes:
+    buf = io.BytesIO()
+    torch.save(state, buf)
+    return buf.getvalue()
+
+
+def state_from_bytes(data: bytes) -> dict:
+    return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+
+
+__all__ = ["SessionError", "save_session", "load_session", "atomic_write_bytes", "live_state",
+           "restore_state", "state_to_bytes", "state_from_bytes"]

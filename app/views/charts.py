@@ -4,9 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from core.engine import GanEngine
 
-MAX_POINTS = 2000  # decimate long histories to about this many points per curve
 PALETTE = [(0, 114, 178), (213, 94, 0), (0, 158, 115), (204, 121, 167), (86, 180, 233), (230, 159, 0)]
 
 
@@ -71,19 +69,3 @@ class ChartsView(pg.GraphicsLayoutWidget):
         """Draw a snapshot made by `chart_snapshot` (on the training thread)."""
         for name, (x, y) in data.items():
             self.curves[name].setData(x, y)
-
-
-def chart_snapshot(engine: GanEngine) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Decimated (steps, values) per curve, consistent with one moment of the run."""
-    h = engine.history.as_arrays(stride=max(1, len(engine.history) // MAX_POINTS))
-    steps = h["step"]
-    out = {name: (steps, h[name]) for name in ("d_loss", "g_loss", "acc_real", "acc_fake")}
-    for name in ("g_grad", "d_grad"):
-        out[name] = (steps, np.maximum(h[name], 1e-12))  # log axis: no zeros
-    ev = engine.evaluator.history.as_arrays()
-    n_modes = max(engine.target.n_modes, 1)
-    for name, y in (("modes_frac", ev["modes"] / n_modes), ("hq_share", ev["hq_share"]),
-                    ("js", ev["js"]), ("mmd", ev["mmd"])):
-        ok = np.isfinite(y)
-        out[name] = (ev["step"][ok], y[ok])
-    return out

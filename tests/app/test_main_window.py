@@ -16,7 +16,7 @@ def sync(qtbot, win):
 
 def test_lr_slider_changes_the_engine_while_training(qtbot, window):
     wait_ticket(qtbot, window, window.do_action("play:1"))
-    qtbot.waitUntil(lambda: window.engine.step_count > 20, timeout=10000)
+    qtbot.waitUntil(lambda: window.worker.step_count() > 20, timeout=10000)
     slider = window.panel.fields["d_opt.lr"]
     slider.slider.setValue(slider._to_pos(1e-2))  # as a drag would
     sync(qtbot, window)
@@ -24,8 +24,8 @@ def test_lr_slider_changes_the_engine_while_training(qtbot, window):
     assert slider.box.text() == "0.01"
     moments = window.engine.opt_d.state[next(window.engine.D.parameters())]["step"].item()
     assert moments > 20  # Adam's state survived the change
-    before = window.engine.step_count
-    qtbot.waitUntil(lambda: window.engine.step_count > before + 20, timeout=10000)  # still training
+    before = window.worker.step_count()
+    qtbot.waitUntil(lambda: window.worker.step_count() > before + 20, timeout=10000)  # still training
 
 
 def test_typed_learning_rate_is_checked(qtbot, window):
@@ -41,7 +41,7 @@ def test_typed_learning_rate_is_checked(qtbot, window):
 
 def test_play_pause_and_step(qtbot, window):
     wait_ticket(qtbot, window, window.do_action("play:1"))
-    qtbot.waitUntil(lambda: window.engine.step_count > 10, timeout=10000)
+    qtbot.waitUntil(lambda: window.worker.step_count() > 10, timeout=10000)
     wait_ticket(qtbot, window, window.do_action("play:0"))
     paused_at = window.engine.step_count
     sync(qtbot, window)
@@ -167,7 +167,7 @@ def test_preset_loads_and_controls_follow(qtbot, window):
 
 def test_closing_during_training_joins_the_thread_quickly(qtbot, window):
     wait_ticket(qtbot, window, window.do_action("play:1"))
-    qtbot.waitUntil(lambda: window.engine.step_count > 5, timeout=10000)
+    qtbot.waitUntil(lambda: window.worker.step_count() > 5, timeout=10000)
     window.close()
     assert not window.worker._thread.is_alive()
 

@@ -106,7 +106,7 @@ def test_closing_during_full_speed_training_takes_under_a_second(qtbot, window, 
     window.do_action("play:1")
     if recording:
         assert window.start_recording(str(tmp_path / "r.mp4"), ExportOptions(width=320, height=240, every=1))
-    qtbot.waitUntil(lambda: window.engine.step_count > 20, timeout=20000)
+    qtbot.waitUntil(lambda: window.worker.step_count() > 20, timeout=20000)
     start = time.perf_counter()
     window.close()
     assert time.perf_counter() - start < 1.0
@@ -131,7 +131,7 @@ def test_garbage_is_collected_on_the_gui_thread_only(qtbot, window):
             window.start_recording(str(window.keeper.autosave_path) + f"{_}.gif",
                                    ExportOptions(width=96, height=96, every=1))
             window.stop_recording()
-        qtbot.waitUntil(lambda: len(threads) > 0 and window.engine.step_count > 200, timeout=30000)
+        qtbot.waitUntil(lambda: len(threads) > 0 and window.worker.step_count() > 200, timeout=30000)
     finally:
         gc.callbacks.remove(seen)
     assert set(threads) == {main}

@@ -100,7 +100,7 @@ def test_autosave_after_a_crash_is_offered_back(qtbot, window, tmp_path, small_c
     second.ask_recover = lambda text: offered.append(text) or True
     assert second.keeper.offer_recovery()
     assert "did not close normally" in offered[0] and "step 6" in offered[0]
-    qtbot.waitUntil(lambda: second.engine.step_count == 6, timeout=10000)
+    qtbot.waitUntil(lambda: second.worker.step_count() == 6, timeout=10000)
     assert second.keeper.dirty()  # recovered, not yet saved anywhere
     second.ask_unsaved = lambda text: "discard"
     second.close()

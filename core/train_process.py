@@ -1,0 +1,281 @@
+"""Training in a process of its own, so that drawing and training never wait for one GIL.
+
+In one process, the app's painting (pyqtgraph holds the GIL for ~11 ms a frame) and the training
+thread took turns: the app drew 22 fps and kept 45% of headless speed on 2 cores. Here the
+training loop runs in a child process started with 'spawn' (never 'fork': the parent runs Qt
+threads) that imports no Qt. It receives the run as a `live_state` and sends back, at most 30
+times a second, only what a frame needs: the players' weights, metrics, and now and then the chart
+data and detector verdicts.
+
+Ownership is simple: while the child plays, it owns the run; the parent's engine is a mirror that
+receives the same cheap edits (learning rates, freezes, target edits) so its config stays current.
+Anything else (saving, a lesson, a reset, pausing) first pulls the child's exact state back into
+the parent's engine. A run continues bit-identically whichever side trains it (tested).
+
+Messages, parent -> child: ("load", state bytes, speed, seq), ("op", seq, name, args),
+("pull", seq), ("quit",). Child -> parent: ("ready", info), ("frame", dict), ("state", bytes,
+pull seq), ("stopped", bytes, frame dict), ("error", op seq, text). Frames carry the seq of the
+last op applied ("acked") and of the load they continue ("epoch").
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import sys
+import time
+
+import numpy as np
+
+FRAME_INTERVAL = 1 / 30   # frames for the screen at most 30 times a second
+CHART_INTERVAL = 0.2      # chart data 5 times a second: the charts redraw at 5 fps
+DETECT_INTERVAL = 0.5     # detector verdicts twice a second
+CHUNK = 5                 # iterations per engine call at full speed (~10 ms)
+
+# Edits the child carries out as they come, while it trains (each a GanEngine method).
+LIVE_OPS = ("update", "update_many", "freeze", "resume", "clear_script")
+
+
+class RemoteTrainer:
+    """The parent's handle on one training process (used by one thread only)."""
+
+    def __init__(self):
+        ctx = mp.get_context("spawn")
+        self._conn, child_conn = ctx.Pipe()
+        self._proc = ctx.Process(target=child_main, args=(child_conn,), name="ganscope-training",
+                                 daemon=True)
+        self._child_conn = child_conn
+        self.started = False
+        self.ready = False
+        self.info: dict = {}
+        self.dead = False
+        self._seq = 0
+
+    def start(self) -> None:
+        self.started = True
+        try:
+            self._proc.start()
+        except Exception:
+            self.dead = True
+            raise
+        self._child_conn.close()  # the child holds its end now; EOF then means the child is gone
+
+    def check_ready(self) -> bool:
+        """Whether the child has started (non-blocking)."""
+        if self.started and not self.ready and not self.dead:
+            for msg in self.receive(0):
+                if msg[0] == "ready":
+                    self.ready, self.info = True, msg[1]
+        return self.ready
+
+    def push(self, engine, speed: int) -> int:
+        """Hand the run to the child, which starts playing it. Returns the hand-over's number:
+        frames carry it, so frames left over from an earlier hand-over can be told apart."""
+        from .session import live_state, state_to_bytes
+        self._seq += 1
+        self._send(("load", state_to_bytes(live_state(engine)), speed, self._seq))
+        return self._seq
+
+    def op(self, name: str, *args) -> int:
+        """Send a live edit; returns its number, which frames acknowledge once it is applied."""
+        self._seq += 1
+        self._send(("op", self._seq, name, args))
+        return self._seq
+
+    def pull(self, timeout: float = 10.0) -> tuple[dict | None, list]:
+        """Take the run back: the child pauses and sends its exact state. Returns (state or None
+        if the child is gone, the other messages that arrived first)."""
+        from .session import state_from_bytes
+        self._seq += 1
+        self._send(("pull", self._seq))
+        others, deadline = [], time.monotonic() + timeout
+        while time.monotonic() < deadline and not self.dead:
+            for msg in self.receive(0.05):
+                if msg[0] == "state" and msg[2] == self._seq:  # the answer to this pull, not an old one
+                    return state_from_bytes(msg[1]), others
+                others.append(msg)
+        self.dead = True
+        return None, others
+
+    def receive(self, timeout: float) -> list:
+        """Every message waiting, after waiting up to `timeout` seconds for the first."""
+        out = []
+        try:
+            while not self.dead and self._conn.poll(timeout if not out else 0):
+                out.append(self._conn.recv())
+        except (EOFError, OSError):
+            self.dead = True
+        return out
+
+    def close(self, timeout: float = 1.0) -> None:
+        self._send(("quit",))
+        if self.started and self._proc.pid is not None:
+            self._proc.join(timeout)
+            if self._proc.is_alive():
+                self._proc.terminate()
+                self._proc.join(timeout)
+        self._conn.close()
+        self.dead = True
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid
+
+    def _send(self, msg) -> None:
+        if self.dead or not self.started:
+            return
+        try:
+            self._conn.send(msg)
+        except (OSError, ValueError, BrokenPipeError):
+            self.dead = True
+
+
+# --- the child ------------------------------------------------------------------------------------
+def child_main(conn) -> None:
+    """The training process: plays the run it was given until told to stop or to hand it back."""
+    _ChildLoop(conn).run()
+
+
+class _ChildLoop:
+    def __init__(self, conn):
+        self.conn = conn
+        self.engine = None
+        self.playing = False
+        self.speed = 0
+        self.acked = 0
+        self.epoch = 0
+        self.struct = 0
+        self._struct_key = None
+        self._cfg_dirty = True
+        self._last = {"frame": 0.0, "charts": 0.0, "detect": 0.0}
+        self._detections: dict = {}
+
+    def run(self) -> None:
+        import torch
+        torch.set_num_threads(1)  # one core trains; the other draws
+        self.conn.send(("ready", {"qt_loaded": any(m.startswith("PySide6") for m in sys.modules),
+                                  "pid": mp.current_process().pid}))
+        try:
+            while self._handle_messages():
+                if self.playing:
+                    self._train()
+        except (EOFError, OSError, KeyboardInterrupt):
+            pass  # the parent is gone: so is this process
+
+    def _handle_messages(self) -> bool:
+        timeout = 0 if self.playing else None  # idle: sleep until the parent says something
+        while self.conn.poll(timeout):
+            timeout = 0
+            msg = self.conn.recv()
+            kind = msg[0]
+            if kind == "quit":
+                return False
+            if kind == "load":
+                self._load(msg[1])
+                self.speed, self.epoch = msg[2], msg[3]
+                self.playing = self.engine.status == "ok"
+                self._send_frame(force=True)
+            elif kind == "op":
+                _seq, name, args = msg[1], msg[2], msg[3]
+                try:
+                    self._apply(name, args)
+                except Exception as exc:  # a refused edit never stops training
+                    self.conn.send(("error", _seq, f"{type(exc).__name__}: {exc}"))
+                self.acked = _seq
+                self._cfg_dirty = True
+                self._send_frame(force=True)
+            elif kind == "pull":
+                from .session import live_state, state_to_bytes
+                self.playing = False
+                self.conn.send(("state", state_to_bytes(live_state(self.engine)), msg[1]))
+        return True
+
+    def _load(self, data: bytes) -> None:
+        from .config import GanConfig
+        from .engine import GanEngine
+        from .session import restore_state, state_from_bytes
+        state = state_from_bytes(data)
+        if self.engine is None:
+            self.engine = GanEngine(GanConfig.from_json(state["config"]))
+        restore_state(self.engine, state)
+        self._cfg_dirty = True
+
+    def _apply(self, name: str, args: tuple) -> None:
+        if name == "speed":
+            self.speed = max(0, int(args[0]))
+        elif name in LIVE_OPS:
+            getattr(self.engine, name)(*args)
+        else:
+            raise ValueError(f"not a live edit: {name}")
+
+    def _train(self) -> None:
+        e = self.engine
+        stopped = False
+        if self.speed > 0:
+            stopped = e.step(self.speed) == 0
+            wait = FRAME_INTERVAL - (time.perf_counter() - self._last["frame"])
+            if wait > 0 and not stopped:
+                self.conn.poll(wait)  # sleeps, but wakes for a message
+        else:  # until the next frame is due, in small chunks, leaving at once for a message
+            while time.perf_counter() - self._last["frame"] < FRAME_INTERVAL and not self.conn.poll(0):
+                if e.step(CHUNK) == 0:
+                    stopped = True
+                    break
+        if stopped or e.status != "ok":  # a lesson's end or a divergence: pause and hand it back
+            from .session import live_state, state_to_bytes
+            self.playing = False
+            self.conn.send(("stopped", state_to_bytes(live_state(e)), self._frame(force_all=True)))
+            return
+        self._send_frame()
+
+    def _send_frame(self, force: bool = False) -> None:
+        if force or time.perf_counter() - self._last["frame"] >= FRAME_INTERVAL:
+            self.conn.send(("frame", self._frame(force_all=force)))
+
+    def _frame(self, force_all: bool = False) -> dict:
+        from .chart_data import chart_snapshot
+        e, now = self.engine, time.perf_counter()
+        key = (e.G, e.D, e.target, e.view_version)
+        if self._struct_key is None or any(a is not b for a, b in zip(key[:3], self._struct_key[:3])) \
+                or key[3] != self._struct_key[3]:
+            self.struct += 1
+            self._struct_key = key
+            self._cfg_dirty = True
+        msg = {
+            "step": e.step_count, "status": e.status, "message": e.message, "metrics": e.metrics(),
+            "weights": {name: {k: v.detach().cpu().numpy().copy() for k, v in m.state_dict().items()}
+                        for name, m in (("G", e.G), ("D", e.D))},
+            "struct": self.struct, "acked": self.acked, "epoch": self.epoch, "playing": self.playing,
+            "view_extent": getattr(e, "view_extent", None), "time": time.time(),
+            "cfg": e.cfg.to_json(indent=None) if self._cfg_dirty else None,
+            "charts": None, "detections": None,
+        }
+        self._cfg_dirty = False
+        if force_all or now - self._last["charts"] >= CHART_INTERVAL:
+            msg["charts"] = chart_snapshot(e)
+            self._last["charts"] = now
+        if force_all or now - self._last["detect"] >= DETECT_INTERVAL:
+            self._detections = e.detections()
+            self._last["detect"] = now
+            msg["detections"] = self._detections
+        self._last["frame"] = now
+        return msg
+
+
+class RemoteFrameSource:
+    """A FrameSource (core.frames) made from a child's frame message, for FrameBuilder."""
+
+    def __init__(self, msg: dict, cfg, trainer_token, skip: frozenset, charts: dict,
+                 detections: dict | None):
+        import torch
+        self.key = (trainer_token, msg["struct"])
+        self.device = torch.device("cpu")
+        self.target = None  # the builder rebuilds it from the config, as the child did
+        self.weights = {name: {k: torch.from_numpy(np.asarray(v)) for k, v in w.items()}
+                        for name, w in msg["weights"].items()}
+        self.cfg = cfg
+        self.step_count, self.status, self.message = msg["step"], msg["status"], msg["message"]
+        self.metrics = msg["metrics"]
+        self.view_extent = msg["view_extent"]
+        self.manual_grad = True
+        self.skip = skip  # the parent builds the frame, so its own choice of layers applies
+        self.charts = charts
+        self.detections = detections
