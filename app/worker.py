@@ -129,6 +129,11 @@ class TrainingWorker:
             self._built = (fid, self._builder.build(src))
         return self._built
 
+    def frames_made(self) -> int:
+        """How many frames the training side has offered so far (the screen may skip some)."""
+        with self._lock:
+            return self._frame_id
+
     def step_count(self) -> int:
         """The step of the newest frame: where training is now, wherever it runs."""
         with self._lock:
@@ -145,11 +150,11 @@ class TrainingWorker:
     # --- worker thread -------------------------------------------------------------------------
     def _run(self) -> None:
         self._publish()
-        last_frame = time.perf_counter()
+        due = time.perf_counter() + FRAME_INTERVAL  # a steady frame clock (see core.train_process)
         while not self._stop:
             if self.playing and self.engine.status == "ok" and self._remote_ready():
                 self._play_in_process()
-                last_frame = time.perf_counter()
+                due = time.perf_counter() + FRAME_INTERVAL
                 continue
             changed = self._drain_commands()
             e = self.engine
@@ -157,12 +162,12 @@ class TrainingWorker:
                 if self.speed > 0:
                     if e.step(self.speed) == 0:
                         self.playing = False  # a lesson's end: pause there
-                    wait = FRAME_INTERVAL - (time.perf_counter() - last_frame)
+                    wait = due - time.perf_counter()
                     if wait > 0:
                         self._wake.wait(wait)
                         self._wake.clear()
                 else:  # train until the next frame is due, in small chunks to keep the cadence
-                    while (time.perf_counter() - last_frame < FRAME_INTERVAL
+                    while (time.perf_counter() < due
                            and e.status == "ok" and self._commands.empty() and not self._stop):
                         if e.step(CHUNK) == 0:
                             self.playing = False  # a lesson's end: pause there
@@ -175,9 +180,9 @@ class TrainingWorker:
                 self._wake.wait(0.1)
                 self._wake.clear()
             now = time.perf_counter()
-            if changed and (now - last_frame >= FRAME_INTERVAL or not self.playing):
+            if changed and (now >= due or not self.playing):
                 self._publish()
-                last_frame = now
+                due = due + FRAME_INTERVAL if now - due < FRAME_INTERVAL else now + FRAME_INTERVAL
 
     def _drain_commands(self) -> bool:
         last = None
