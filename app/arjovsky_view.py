@@ -9,6 +9,7 @@ from PySide6 import QtCore, QtWidgets
 
 from core.arjovsky import gradient_decay
 
+from .i18n_messages import message
 from .controls.widgets import spin
 
 
@@ -85,7 +86,15 @@ class ArjovskyView(QtWidgets.QWidget):
             return
         self.minimax.setData(r.d_iterations, r.log10_minimax)
         self.nonsat.setData(r.d_iterations, r.log10_nonsaturating)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """The note under the chart, in the interface's language."""
+        r = self.result
+        if r is None:
+            return
         drop = r.log10_minimax[0] - r.log10_minimax[-1]
-        self.note.setText(f"After {r.d_iterations[-1]:,} D iterations (D right {100 * r.d_accuracy[-1]:.0f}% of the "
-                          f"time) G's minimax gradient fell {drop:.1f} orders of magnitude; the "
-                          f"non-saturating one changed by {r.log10_nonsaturating[-1] - r.log10_nonsaturating[0]:+.1f}.")
+        self.note.setText(message(
+            f"After {r.d_iterations[-1]:,} D iterations (D right {100 * r.d_accuracy[-1]:.0f}% of the "
+            f"time) G's minimax gradient fell {drop:.1f} orders of magnitude; the "
+            f"non-saturating one changed by {r.log10_nonsaturating[-1] - r.log10_nonsaturating[0]:+.1f}."))

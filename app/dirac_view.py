@@ -11,6 +11,7 @@ from PySide6 import QtCore, QtWidgets
 
 from core.dirac import OBJECTIVES, UPDATES, field, trajectory
 
+from .i18n_messages import message
 from .controls.widgets import spin
 
 SPAN = 2.0    # the plane shown: [-SPAN, SPAN]^2
@@ -75,6 +76,9 @@ class DiracView(QtWidgets.QWidget):
         self.start = (float(theta), float(psi))
         self.redraw()
 
+    def retranslate(self) -> None:
+        self.redraw()
+
     def redraw(self) -> None:
         obj, reg = self.objective.currentText(), self.reg.value()
         g = np.linspace(-SPAN, SPAN, ARROWS)
@@ -91,8 +95,8 @@ class DiracView(QtWidgets.QWidget):
         self.path.setData(self.trajectory[:, 0], self.trajectory[:, 1])
         self.start_mark.setData([self.start[0]], [self.start[1]])
         end = float(np.hypot(*self.trajectory[-1]))
-        self.note.setText(f"{EXPLAIN[obj]}  Distance from the equilibrium: start "
-                          f"{np.hypot(*self.start):.2f}, end {end:.3g}.")
+        self.note.setText(message(f"{EXPLAIN[obj]}  Distance from the equilibrium: start "
+                                  f"{np.hypot(*self.start):.2f}, end {end:.3g}."))
 
 
 def open_dirac_window(parent) -> QtWidgets.QDockWidget:

@@ -59,6 +59,8 @@ def translate(text: str, lang: str) -> str:
 
 def apply_language(window: QtWidgets.QMainWindow, lang: str) -> None:
     """Every menu, action, button, label, group box, dock and chart title in `lang` ('en' or 'zh')."""
+    from .i18n_messages import set_language
+    set_language(lang)  # messages made from now on (status bar, banners, panel notes)
     objs = [window, *window.findChildren(QtCore.QObject)]
     for o in objs:
         for kind, get, set_ in _accessors(o):
@@ -69,6 +71,9 @@ def apply_language(window: QtWidgets.QMainWindow, lang: str) -> None:
                     continue
                 o.setProperty(f"{_ORIGINAL}_{kind}", en)
             set_(translate(en, lang))
+    for o in objs:
+        if callable(getattr(o, "retranslate", None)):
+            o.retranslate()  # panels whose notes are made from numbers (Dirac, Arjovsky-Bottou)
     charts = getattr(window, "charts", None)
     if charts is not None:
         charts.set_titles(lambda t: translate(t, lang))

@@ -23,6 +23,7 @@ from .unsaved import RunKeeper, ask_recover_dialog, ask_unsaved_dialog
 from .sketch import Sketch
 from .views.charts import ChartsView
 from .views.plane import LAYERS, PlaneView
+from .i18n_messages import message
 from .worker import TrainingWorker
 
 DRAW_INTERVAL_MS = 15   # look for a new frame often (cheap when there is none): draws follow
@@ -270,7 +271,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         """Show and train another engine (a loaded session, a sweep's cell) from now on."""
         self.plane.clear_trails()
         self.panel.sync(engine.cfg)
-        self.statusBar().showMessage(f"Opened {label}", 6000)
+        self.say(f"Opened {label}", 6000)
         return self.worker.submit(lambda _e: setattr(self.worker, "engine", engine))
 
     def save_session(self, path: str | None = None) -> int | None:
@@ -292,11 +293,15 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         if QtWidgets.QApplication.platformName() == "offscreen":
             self._show_banner(f"{title}: {text}")  # no modal dialogs when nobody can click them
         else:
-            QtWidgets.QMessageBox.warning(self, title, text)
+            QtWidgets.QMessageBox.warning(self, message(title), message(text))
 
     def _show_banner(self, text: str) -> None:
-        self.banner.setText(text)
+        self.banner.setText(message(text))
         self.banner.show()
+
+    def say(self, text: str, ms: int = 4000) -> None:
+        """A passing message in the status bar, in the interface's language."""
+        self.statusBar().showMessage(message(text), ms)
 
     def _restore_settings(self):
         geo = self.settings.value("geometry")
@@ -346,7 +351,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
             if kind == "error":
                 self._show_banner(text)
             else:
-                self.statusBar().showMessage(text, 4000)
+                self.say(text, 4000)
         frame_id, frame = self.worker.latest()
         if frame is None or frame_id == self._drawn_id:
             return
@@ -369,7 +374,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
             self.panel.set_checked("play", False)
         elif self.banner.isVisible() and self.banner.text() == getattr(self, "_last_status_msg", None):
             self.banner.hide()
-        self._last_status_msg = frame.message if frame.status != "ok" else None
+        self._last_status_msg = message(frame.message) if frame.status != "ok" else None
         m = frame.metrics
         modes = ""
         if frame.centres is not None and "modes" in m:

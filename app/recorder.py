@@ -15,6 +15,7 @@ from core.animation import (FORMAT_NAMES, MAX_FPS, MAX_SIDE, MIN_SIDE, Animation
                             ExportError, check_output, output_format)
 from core.frames import Frame
 
+from .i18n_messages import message
 from .controls.widgets import spin
 from .export import ExportOptions, FrameRenderer
 from .views.plane import LAYERS
@@ -74,7 +75,7 @@ class ExportDialog(QtWidgets.QDialog):
         self.message.setWordWrap(True)
         form.addRow(self.message)
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.Ok | QtWidgets.QDialogButtonBox.Cancel)
-        buttons.button(QtWidgets.QDialogButtonBox.Ok).setText("Start recording")
+        buttons.button(QtWidgets.QDialogButtonBox.Ok).setText(message("Start recording"))
         buttons.accepted.connect(self._check_and_accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)

@@ -16,6 +16,7 @@ from PySide6 import QtCore, QtWidgets
 from core.ensemble import SWEEPABLE
 from core.sweep import SweepResult, parse_axis, run_sweep
 
+from .i18n_messages import message
 from .controls.widgets import spin
 
 METRICS = {"modes": "modes captured", "hq_share": "high-quality share", "js": "JS divergence (bits)"}
@@ -117,7 +118,7 @@ class SweepPanel(QtWidgets.QWidget):
         self._thread.start()
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.message.setText(f"Training {len(x.values) * len(y.values)} runs at once…")
+        self.message.setText(message(f"Training {len(x.values) * len(y.values)} runs at once…"))
         self.timer.start(100)
         return True
 
@@ -148,13 +149,14 @@ class SweepPanel(QtWidgets.QWidget):
         self.run_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         if self._error:
-            self.message.setText(f"Sweep not run: {self._error}")
+            self.message.setText(message(f"Sweep not run: {self._error}"))
             return
         r = self.result
         rate = r.report()["gan_iterations_per_second"]
-        self.message.setText(f"{'Cancelled at' if r.cancelled else 'Done:'} {r.steps} steps × {len(r.cells)} runs "
-                             f"in {r.seconds:.1f} s ({rate:,.0f} GAN-iterations/s). "
-                             f"Marks: ! collapsed, ~ partial, X diverged. Click a cell to open that run.")
+        self.message.setText(message(
+            f"{'Cancelled at' if r.cancelled else 'Done:'} {r.steps} steps × {len(r.cells)} runs "
+            f"in {r.seconds:.1f} s ({rate:,.0f} GAN-iterations/s). "
+            f"Marks: ! collapsed, ~ partial, X diverged. Click a cell to open that run."))
         self._draw()
 
     # --- the map ------------------------------------------------------------------------------

@@ -59,9 +59,9 @@ class RecordingMixin:
             self._show_error("Animation not saved", str(exc))
             return None
         if path is None:
-            self.statusBar().showMessage("Recording cancelled; nothing written", 6000)
+            self.say("Recording cancelled; nothing written", 6000)
             return None
-        self.statusBar().showMessage(f"Saved {recorder.frames} frames to {path}", 8000)
+        self.say(f"Saved {recorder.frames} frames to {path}", 8000)
         return str(path)
 
     def _record(self, frame) -> None:

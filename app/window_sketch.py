@@ -30,7 +30,7 @@ class SketchMixin:
             self.sketch.points = np.asarray(t.points, dtype=np.float64).reshape(-1, 2)
         self.plane.getViewBox().draw_handler = self._on_draw if on else None
         self.plane.sketch.setData(pos=self.sketch.points if on else np.zeros((0, 2)))
-        self.statusBar().showMessage("Drawing: drag on the plane to paint the target; the GAN trains on it "
+        self.say("Drawing: drag on the plane to paint the target; the GAN trains on it "
                                      "as soon as a stroke ends" if on else "Drawing off", 6000)
 
     def _on_draw(self, x: float, y: float, starting: bool, finishing: bool) -> None:

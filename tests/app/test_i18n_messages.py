@@ -1,0 +1,75 @@
+"""Messages made while the app runs follow the interface language (app.i18n_messages)."""
+import re
+
+import pytest
+
+from app.i18n_messages import PATTERNS, PHRASES, message
+from core.engine import GanEngine
+from tests.app.conftest import wait_ticket
+
+LATIN_WORDS = re.compile(r"\b[A-Za-z]{4,}\b")  # English words left in a Chinese message
+
+
+def _english_left(text: str, allowed=()) -> list:
+    return [w for w in LATIN_WORDS.findall(text) if w not in allowed]
+
+
+def test_every_pattern_fills_its_template_from_its_own_groups():
+    for pattern, template in PATTERNS:
+        groups = re.compile(pattern).groups
+        used = {int(i) for i in re.findall(r"\{(\d+)\}", template)}
+        extra = 1 if template.startswith("{5}") else 0  # the sweep's 'how it ended' word
+        assert used and max(used) < groups + extra, pattern
+    assert PATTERNS[-1][0] == r"(.+?): (.+)"  # the catch-all comes last, or it hides the others
+
+
+def test_the_engines_divergence_message_in_chinese(small_cfg):
+    small_cfg.d_opt.kind = small_cfg.g_opt.kind = "sgd"
+    small_cfg.d_opt.lr = small_cfg.g_opt.lr = 10.0
+    small_cfg.objective.loss = "lsgan"
+    e = GanEngine(small_cfg)
+    while e.status == "ok":
+        e.step(5)
+    zh = message(e.message, "zh")
+    assert "发散" in zh and "学习率" in zh and str(e.step_count) in zh
+    assert _english_left(zh, allowed={"g_loss", "d_loss", "g_grad", "d_grad", "weights"}) == []
+    assert message(e.message, "en") == e.message
+
+
+@pytest.mark.parametrize("text", sorted(PHRASES))
+def test_fixed_phrases_have_no_english_left(text):
+    assert _english_left(message(text, "zh"), allowed={"WGAN", "psi"}) == []
+
+
+def test_the_window_speaks_chinese_after_the_switch(qtbot, window, tmp_path):
+    from core.session import save_session
+    path = tmp_path / "run.gscope"
+    save_session(GanEngine(window.engine.cfg), path)
+    window.set_language("zh")
+    assert window.open_session(str(path))
+    assert window.statusBar().currentMessage() == "已打开 run.gscope"
+    window._show_error("Cannot open session", "x.gscope: no such file")  # offscreen: a banner
+    assert window.banner.text() == "无法打开会话：x.gscope: no such file"
+    wait_ticket(qtbot, window, window.send_update("d_opt.kind", "sgd"))
+    qtbot.waitUntil(lambda: "优化器" in window.statusBar().currentMessage(), timeout=5000)
+    # Back in English, exactly as before.
+    window.set_language("en")
+    window._show_error("Cannot open session", "x.gscope: no such file")
+    assert window.banner.text() == "Cannot open session: x.gscope: no such file"
+
+
+def test_panel_notes_follow_the_language(qtbot, window):
+    from app.dirac_view import DiracView
+    view = DiracView()
+    qtbot.addWidget(view)
+    english = view.note.text()
+    assert english.startswith("Plain GAN")
+    from app.i18n_messages import set_language
+    set_language("zh")
+    try:
+        view.retranslate()
+        assert view.note.text().startswith("普通 GAN") and "与平衡点的距离" in view.note.text()
+    finally:
+        set_language("en")
+    view.retranslate()
+    assert view.note.text() == english
