@@ -59,10 +59,10 @@ class RemoteTrainer:
             raise
         self._child_conn.close()  # the child holds its end now; EOF then means the child is gone
 
-    def check_ready(self) -> bool:
-        """Whether the child has started (non-blocking)."""
+    def check_ready(self, timeout: float = 0.0) -> bool:
+        """Whether the child has started, waiting up to `timeout` seconds for it."""
         if self.started and not self.ready and not self.dead:
-            for msg in self.receive(0):
+            for msg in self.receive(timeout):
                 if msg[0] == "ready":
                     self.ready, self.info = True, msg[1]
         return self.ready
@@ -113,6 +113,8 @@ class RemoteTrainer:
             if self._proc.is_alive():
                 self._proc.terminate()
                 self._proc.join(timeout)
+        if not self.started:
+            self._child_conn.close()
         self._conn.close()
         self.dead = True
 

@@ -1,0 +1,66 @@
+"""core.train_process without the app: a run handed to the training process comes back exactly."""
+import torch
+
+from core.engine import GanEngine
+from core.session import restore_state
+from core.train_process import RemoteTrainer
+
+
+def _params(model):
+    return torch.cat([p.detach().flatten() for p in model.parameters()])
+
+
+def _wait_ready(r: RemoteTrainer):
+    r.start()
+    assert r.check_ready(timeout=60), "the training process did not start"
+
+
+def test_a_run_trained_in_the_process_equals_the_same_run_trained_here(small_cfg):
+    r = RemoteTrainer()
+    try:
+        _wait_ready(r)
+        assert r.info["qt_loaded"] is False
+        e = GanEngine(small_cfg)
+        e.step(7)
+        epoch = r.push(e, speed=0)
+        frames = []
+        while not frames or frames[-1]["step"] < 60:
+            frames += [m[1] for m in r.receive(1.0) if m[0] == "frame"]
+        assert all(f["epoch"] == epoch for f in frames) and frames[0]["cfg"] is not None
+        seq = r.op("update", "d_opt.lr", 0.0007)
+        while not any(f["acked"] >= seq for f in frames):
+            frames += [m[1] for m in r.receive(1.0) if m[0] == "frame"]
+        state, _ = r.pull()
+        assert state is not None
+        restore_state(e, state)  # in place: the same engine object continues
+        assert e.step_count >= 60 and e.cfg.d_opt.lr == 0.0007 and e.opt_d.param_groups[0]["lr"] == 0.0007
+        # The reference: the same run here, the same edit at the step the process made it.
+        ref = GanEngine(small_cfg)
+        at = next(f["step"] for f in frames if f["acked"] >= seq)
+        ref.step(at)
+        ref.update("d_opt.lr", 0.0007)
+        ref.step(e.step_count - at)
+        assert torch.equal(_params(e.G), _params(ref.G)) and torch.equal(_params(e.D), _params(ref.D))
+        assert torch.equal(e.gen.get_state(), ref.gen.get_state())
+    finally:
+        r.close()
+    assert not r._proc.is_alive()
+
+
+def test_a_refused_edit_is_reported_and_training_goes_on(small_cfg):
+    r = RemoteTrainer()
+    try:
+        _wait_ready(r)
+        r.push(GanEngine(small_cfg), speed=0)
+        seq = r.op("update", "d_opt.lr", -1.0)
+        bad = r.op("not_a_method")
+        msgs = []
+        while len([m for m in msgs if m[0] == "error"]) < 2:
+            msgs += r.receive(1.0)
+        errors = {m[1]: m[2] for m in msgs if m[0] == "error"}
+        assert "d_opt.lr" in errors[seq] and "not a live edit" in errors[bad]
+        step = max(m[1]["step"] for m in msgs if m[0] == "frame")
+        while max(m[1]["step"] for m in msgs if m[0] == "frame") < step + 20:
+            msgs += r.receive(1.0)
+    finally:
+        r.close()
