@@ -30,6 +30,7 @@ ZH = {
     "G hidden layers": "生成器隐藏层数", "D hidden layers": "判别器隐藏层数", "G width": "生成器宽度",
     "D width": "判别器宽度", "G activation": "生成器激活函数", "D activation": "判别器激活函数",
     "Noise": "噪声", "Noise dimension": "噪声维数",
+    "G initial weights": "生成器初始权重", "D initial weights": "判别器初始权重",
     "Preset": "预设", "Ring modes": "圆环模式数", "Ring radius": "圆环半径", "Grid size": "网格大小",
     "Grid spacing": "网格间距", "Mode sigma": "模式标准差",
     "Mixture components (x, y, sigma, weight)": "混合分量（x, y, 标准差, 权重）",

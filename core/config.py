@@ -13,6 +13,7 @@ from typing import Any
 TARGET_KINDS = ("ring", "grid", "mixture", "spiral", "moons", "swissroll", "gaussian", "points")
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "elu", "silu")
 NOISE_KINDS = ("normal", "uniform")
+INITS = ("default", "orthogonal")
 LOSSES = ("minimax", "nonsaturating", "lsgan", "hinge", "wgan", "wgan-gp")
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 DEVICES = ("cpu", "cuda", "auto")
@@ -60,6 +61,8 @@ class GeneratorConfig:
     activation: str = opt("relu", "ReLU is the standard toy choice", choices=ACTIVATIONS)
     noise_dim: int = opt(2, "2-D noise lets the latent grid be drawn exactly", 1, 256)
     noise: str = opt("normal", "Gaussian noise, as most papers use", choices=NOISE_KINDS)
+    init: str = opt("default", "PyTorch's default; 'orthogonal' (gain 0.8, zero biases) is the "
+                    "Unrolled GAN paper's", choices=INITS)
 
 
 @dataclass
@@ -68,6 +71,8 @@ class DiscriminatorConfig:
     width: int = opt(128, "128 units, as in the Unrolled GAN / PacGAN toy nets", 1, 1024)
     activation: str = opt("relu", "ReLU is the standard toy choice", choices=ACTIVATIONS)
     input_scale: float = opt(1.0, "scale inputs (the Unrolled GAN recipe uses 1/4)", 1e-3, 1e3)
+    init: str = opt("default", "PyTorch's default; 'orthogonal' (gain 0.8, zero biases) is the "
+                    "Unrolled GAN paper's", choices=INITS)
 
 
 @dataclass

@@ -26,6 +26,17 @@ def mlp(n_in: int, n_out: int, depth: int, width: int, activation: str) -> nn.Se
     return nn.Sequential(*layers)
 
 
+def initialise(net: nn.Module, kind: str) -> None:
+    """'orthogonal': orthogonal weights with gain 0.8 and zero biases (Metz et al. 2017, appendix
+    A); unrolling prevents collapse on the ring from this start, not from PyTorch's default one."""
+    if kind == "orthogonal":
+        with torch.no_grad():
+            for m in net.modules():
+                if isinstance(m, nn.Linear):
+                    nn.init.orthogonal_(m.weight, gain=0.8)
+                    m.bias.zero_()
+
+
 class Generator(nn.Module):
     """Maps noise of `noise_dim` dimensions to points in the plane."""
 
@@ -34,6 +45,7 @@ class Generator(nn.Module):
         self.noise_dim = cfg.noise_dim
         self.noise_kind = cfg.noise
         self.net = mlp(cfg.noise_dim, 2, cfg.depth, cfg.width, cfg.activation)
+        initialise(self.net, cfg.init)
 
     def sample_noise(self, n: int, gen: torch.Generator, device) -> torch.Tensor:
         if self.noise_kind == "uniform":
@@ -54,6 +66,7 @@ class Discriminator(nn.Module):
         self.pack = pack
         self.input_scale = cfg.input_scale
         self.net = mlp(2 * pack, 1, cfg.depth, cfg.width, cfg.activation)
+        initialise(self.net, cfg.init)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x: (n * pack, 2) points -> (n,) scores; consecutive rows form one pack."""

@@ -9,7 +9,7 @@ from typing import Callable
 
 from PySide6 import QtCore, QtWidgets
 
-from core.config import ACTIVATIONS, LOSSES, NOISE_KINDS, GanConfig
+from core.config import ACTIVATIONS, INITS, LOSSES, NOISE_KINDS, GanConfig
 from core.presets import preset_description, preset_names
 
 from ..views.plane import LAYERS
@@ -132,7 +132,15 @@ class ControlPanel(QtWidgets.QWidget):
             self.fields[f"{section}.activation"] = act
             grid.addWidget(QtWidgets.QLabel(f"{who} activation"), row + 2, 0)
             grid.addWidget(act, row + 2, 1, 1, 2)
-            row += 3
+            init = QtWidgets.QComboBox()
+            init.addItems(list(INITS))
+            init.setToolTip(f"How {who}'s weights start: PyTorch's default, or orthogonal with gain 0.8 "
+                            f"as in the Unrolled GAN paper (rebuilds {who})")
+            init.currentTextChanged.connect(lambda t, p=f"{section}.init": self._update(p, t))
+            self.fields[f"{section}.init"] = init
+            grid.addWidget(QtWidgets.QLabel(f"{who} initial weights"), row + 3, 0)
+            grid.addWidget(init, row + 3, 1, 1, 2)
+            row += 4
         self._field(grid, row, "generator.noise_dim", "Noise dimension", spin(1, 256, 2, 1, suffix=" dims"),
                     "Size of G's input noise (rebuilds G)")
         noise = QtWidgets.QComboBox()
