@@ -355,7 +355,7 @@ class GanEngine(ManualStep):
         if oc.instance_noise > 0:
             fake = fake + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
         if oc.unrolled_steps > 0 and update and not self.frozen["D"]:
-            params = unrolled_params(self, oc.unrolled_steps, n, loss)
+            params = unrolled_params(self, oc.unrolled_steps, fake, loss)
             f = torch.func.functional_call(self.D, params, (fake,))
         else:
             f = self.D(fake)

@@ -19,22 +19,46 @@ def test_every_scenario_has_both_languages_and_a_valid_config():
         s.config(seed=3).validate()
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", [0, 1])
-@pytest.mark.parametrize("name", CHECKED)
-def test_scenario_fires_what_it_teaches(name, seed):
-    s = load_scenario(name)
+SEEDS = (0, 1)
+
+
+def _run(name: str, seed: int) -> dict:
+    """One lesson, headless, reduced to what the checks read (sent back from a worker process)."""
     engine, fired = run_scenario(name, seed=seed)
-    assert engine.step_count == s.steps and engine.status == "ok"
+    h, ev = engine.history.as_arrays(), engine.evaluator.history.as_arrays()
+    return {"steps": engine.step_count, "status": engine.status, "fired": fired,
+            "active": {d.name for d in engine.detections().values() if d.active},
+            "history": {k: h[k] for k in ("step", "acc_real", "acc_fake")},
+            "evals": {k: ev[k] for k in ("step", "hq_share", "modes")}}
+
+
+@pytest.fixture(scope="module")
+def lesson_runs():
+    """Every lesson with two seeds, on every core: each run is single-threaded and independent, so
+    two processes halve the wall time on a 2-core machine (results are the same as in sequence)."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    jobs = [(name, seed) for name in CHECKED for seed in SEEDS]
+    jobs.sort(key=lambda j: -load_scenario(j[0]).steps)  # longest first: the two workers end together
+    with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("spawn")) as pool:
+        futures = {job: pool.submit(_run, *job) for job in jobs}
+        return {job: f.result() for job, f in futures.items()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", CHECKED)
+def test_scenario_fires_what_it_teaches(lesson_runs, name, seed):
+    s = load_scenario(name)
+    r = lesson_runs[(name, seed)]
+    assert r["steps"] == s.steps and r["status"] == "ok"
     for expected in s.expect:
-        assert expected in fired, (name, seed, fired)
-    active = {d.name for d in engine.detections().values() if d.active}
-    assert not (set(s.expect_not) & active), (name, seed, active)
-    h = engine.history.as_arrays()
+        assert expected in r["fired"], (name, seed, r["fired"])
+    assert not (set(s.expect_not) & r["active"]), (name, seed, r["active"])
+    h, ev = r["history"], r["evals"]
     if name == "lesson-1-classifier":  # D separates the frozen G's samples from the data
         assert np.mean(h["acc_real"][-100:]) > 0.9 and np.mean(h["acc_fake"][-100:]) > 0.9
     if name == "lesson-8a-frozen-d":  # G sharpens onto what the frozen D rewards
-        ev = engine.evaluator.history.as_arrays()
         at_freeze = ev["hq_share"][ev["step"] == 2000][0]
         assert ev["hq_share"][-1] > at_freeze + 0.1
     if name == "lesson-8b-reuse-d":  # the trained D sees through the fresh G at once
