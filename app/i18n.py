@@ -43,7 +43,7 @@ ZH = {
     "Run sweep": "开始扫描", "Cancel": "取消", "Train": "训练", "Show": "显示", "to": "到",
     "Learning rates are spaced geometrically; other fields evenly.": "学习率按几何级数取值，其他参数均匀取值。",
     "D accuracy": "判别器准确率", "Gradient norm (log)": "梯度范数（对数）", "Sample quality": "样本质量",
-    "step": "步数",
+    "step": "步数", "chance": "随机水平",
     "Arjovsky-Bottou experiment…": "Arjovsky-Bottou 实验…", "Run on the current G": "用当前生成器运行",
     "real": "真实", "generated": "生成", "D loss": "判别器损失", "G loss": "生成器损失",
     "on real": "真实样本", "on fake": "生成样本", "G": "生成器", "D": "判别器",

@@ -22,12 +22,10 @@ from core.config import GanConfig
 from core.engine import GanEngine
 from core.frames import Frame, FrameBuilder, FrameSource
 from core.session import restore_state
-from core.train_process import RemoteFrameSource, RemoteTrainer
+from core.train_process import RemoteFrameSource, RemoteTrainer, next_chunk
 
 FRAME_INTERVAL = 1 / 30   # a frame for the screen at most 30 times a second
 DETECT_INTERVAL = 0.5     # seconds between detector runs while playing
-CHUNK = 5                 # iterations per engine call in 'max' speed: ~10 ms, so frames keep to
-                          # their 30 fps cadence; the per-call bookkeeping stays under 5%
 
 
 class TrainingWorker:
@@ -71,6 +69,7 @@ class TrainingWorker:
         self._remote_cfg: GanConfig | None = None
         self._charts: dict = {}
         self.remote_frames = 0           # frames that came from the training process
+        self._chunk = 1                  # iterations per engine call at full speed (adapts)
         self.process_ready = threading.Event()  # set once the training process has started
 
     # --- UI side --------------------------------------------------------------------------------
@@ -169,9 +168,12 @@ class TrainingWorker:
                 else:  # train until the next frame is due, in small chunks to keep the cadence
                     while (time.perf_counter() < due
                            and e.status == "ok" and self._commands.empty() and not self._stop):
-                        if e.step(CHUNK) == 0:
+                        start = time.perf_counter()
+                        ran = e.step(self._chunk)  # ~10 ms a call, however slow the iteration
+                        if ran == 0:
                             self.playing = False  # a lesson's end: pause there
                             break
+                        self._chunk = next_chunk(ran, time.perf_counter() - start)
                 if self.engine.status != "ok":
                     self.playing = False
                 changed = True

@@ -23,6 +23,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=8.0)
     ap.add_argument("--res", type=int, default=128, help="surface resolution")
     ap.add_argument("--points", type=int, default=2048, help="real and generated points drawn")
+    ap.add_argument("--preset", default="ring", help="the run to train (e.g. lesson-7c-unrolled)")
     args = ap.parse_args()
     from PySide6 import QtWidgets
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
@@ -30,7 +31,7 @@ def main() -> None:
     from core.engine import GanEngine
     from core.presets import preset_config
 
-    cfg = preset_config("ring")
+    cfg = preset_config(args.preset)
     cfg.set("run.surface_res", args.res)
     cfg.set("run.display_samples", args.points)
 
@@ -45,7 +46,8 @@ def main() -> None:
         headless.frame()
     frame_ms = (time.perf_counter() - t) / 20 * 1000
 
-    out = {"platform": QtWidgets.QApplication.platformName(), "surface": f"{args.res}x{args.res}",
+    out = {"platform": QtWidgets.QApplication.platformName(), "preset": args.preset,
+           "surface": f"{args.res}x{args.res}",
            "points": args.points, "seconds": args.seconds, "headless_its": headless_its,
            "frame_build_ms": frame_ms}
     # The app as users run it (training process), then the in-thread fallback as the baseline.

@@ -16,13 +16,14 @@ class ChartsView(pg.GraphicsLayoutWidget):
         self.setBackground("w")
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.markers: dict[str, pg.InfiniteLine] = {}
-        self.titles: dict[str, str] = {}
+        self.titles: dict[str, tuple] = {}  # key -> (title, [(curve label, colour)])
         self.plots = {}
         self._add("loss", "Loss", [("d_loss", "D loss"), ("g_loss", "G loss")], row=0, col=0)
         acc = self._add("acc", "D accuracy", [("acc_real", "on real"), ("acc_fake", "on fake")], row=0, col=1)
         acc.setYRange(0, 1)
-        acc.addItem(pg.InfiniteLine(pos=0.5, angle=0, pen=pg.mkPen((120, 120, 120), style=pg.QtCore.Qt.DashLine),
-                                    label="chance", labelOpts={"position": 0.05, "color": (90, 90, 90)}))
+        self.chance = pg.InfiniteLine(pos=0.5, angle=0, pen=pg.mkPen((120, 120, 120), style=pg.QtCore.Qt.DashLine),
+                                      label="chance", labelOpts={"position": 0.05, "color": (90, 90, 90)})
+        acc.addItem(self.chance)
         grad = self._add("grad", "Gradient norm (log)", [("g_grad", "G"), ("d_grad", "D")], row=1, col=0)
         grad.setLogMode(y=True)
         q = self._add("quality", "Sample quality", [("modes_frac", "modes captured (share)"),
@@ -31,22 +32,29 @@ class ChartsView(pg.GraphicsLayoutWidget):
         q.setYRange(0, 1)
 
     def _add(self, key, title, series, row, col):
-        self.titles[key] = title
-        p = self.addPlot(row=row, col=col, title=title)
-        legend = p.addLegend(offset=(-4, 4), labelTextSize="8pt", brush=(255, 255, 255, 200))
-        legend.setColumnCount(2)
+        # The key to the curves is in the title line, in the curves' colours: a legend inside a
+        # chart this small covered its right-hand end, the newest steps (seen in a screenshot).
+        self.titles[key] = (title, [(label, PALETTE[i % len(PALETTE)]) for i, (_n, label) in enumerate(series)])
+        p = self.addPlot(row=row, col=col)
         p.showGrid(x=True, y=True, alpha=0.2)
-        p.setLabel("bottom", "step")
         for i, (name, label) in enumerate(series):
-            self.curves[name] = p.plot(name=label, pen=pg.mkPen(PALETTE[i % len(PALETTE)], width=1.5))
+            self.curves[name] = p.plot(pen=pg.mkPen(PALETTE[i % len(PALETTE)], width=1.5))
         self.plots[key] = p
+        self._title(key, p, lambda t: t)
         return p
 
+    def _title(self, key, plot, translate) -> None:
+        title, keys = self.titles[key]
+        swatches = "&nbsp;&nbsp;".join(f"<span style='color:rgb{c}'>&#9473;&nbsp;{translate(label)}</span>"
+                                      for label, c in keys)
+        plot.setTitle(f"{translate(title)}&nbsp;&nbsp;&nbsp;<span style='font-size:8pt'>{swatches}</span>")
+        plot.setLabel("bottom", translate("step"))
+
     def set_titles(self, translate) -> None:
-        """Chart titles and axis labels through `translate` (English in, shown text out)."""
+        """Chart titles, curve keys and axis labels through `translate` (English in, shown text out)."""
         for key, plot in self.plots.items():
-            plot.setTitle(translate(self.titles[key]))
-            plot.setLabel("bottom", translate("step"))
+            self._title(key, plot, translate)
+        self.chance.label.setFormat(translate("chance"))
 
     def mark(self, name: str, step: int, label: str) -> None:
         """A dashed line on the loss chart where a detector first fired (once per run)."""

@@ -36,7 +36,9 @@ def test_language_switch_translates_the_lessons_and_is_remembered(qtbot, window,
     # The interface too: menus, buttons, group titles, chart titles.
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus[:2] == ["文件(&F)", "运行(&R)"] and window.panel.buttons["play"].text() == "播放"
-    assert window.charts.plots["loss"].titleLabel.text == "损失"
+    title = window.charts.plots["loss"].titleLabel.text
+    assert title.startswith("损失") and "判别器损失" in title and "D loss" not in title
+    assert window.charts.chance.label.format == "随机水平"
     legend = [label.text for _s, label in window.plane.legend.items]
     assert legend == ["真实", "生成"]
     assert window.settings.value("language") == "zh"
