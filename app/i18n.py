@@ -62,6 +62,7 @@ def apply_language(window: QtWidgets.QMainWindow, lang: str) -> None:
     """Every menu, action, button, label, group box, dock and chart title in `lang` ('en' or 'zh')."""
     from .i18n_messages import set_language
     set_language(lang)  # messages made from now on (status bar, banners, panel notes)
+    _qt_translations(lang)
     objs = [window, *window.findChildren(QtCore.QObject)]
     for o in objs:
         for kind, get, set_ in _accessors(o):
@@ -81,6 +82,25 @@ def apply_language(window: QtWidgets.QMainWindow, lang: str) -> None:
     for view in (getattr(window, "plane", None), charts):
         if view is not None:
             relabel_legends(view, lambda t: translate(t, lang))
+
+
+_QT_TRANSLATOR: list = []  # Qt's own Chinese, while installed
+
+
+def _qt_translations(lang: str) -> None:
+    """Qt's own texts (standard buttons such as Save / Discard / Cancel, file dialogs, text-field
+    menus) from the translations that ship with Qt, installed while the language is Chinese."""
+    app = QtWidgets.QApplication.instance()
+    if app is None:
+        return
+    while _QT_TRANSLATOR:
+        app.removeTranslator(_QT_TRANSLATOR.pop())
+    if lang == "zh":
+        translator = QtCore.QTranslator(app)
+        path = QtCore.QLibraryInfo.path(QtCore.QLibraryInfo.LibraryPath.TranslationsPath)
+        if translator.load("qtbase_zh_CN", path):  # absent from a trimmed Qt: Qt's texts stay English
+            app.installTranslator(translator)
+            _QT_TRANSLATOR.append(translator)
 
 
 def relabel_legends(widget, translate) -> None:

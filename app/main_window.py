@@ -246,7 +246,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
     def _ask_path(self, save: bool, title: str, default: str, filters: str) -> str | None:
         """A file dialog; None when the user cancels."""
         ask = QtWidgets.QFileDialog.getSaveFileName if save else QtWidgets.QFileDialog.getOpenFileName
-        path, _ = ask(self, title, default, filters)
+        path, _ = ask(self, message(title), default, filters)
         return path or None
 
     def open_session(self, path: str | None = None) -> bool:
@@ -322,7 +322,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         if self.recorder is not None:
             if QtWidgets.QApplication.platformName() != "offscreen":
                 answer = QtWidgets.QMessageBox.question(
-                    self, "Recording", "A recording is running. Save it before closing?",
+                    self, message("Recording"), message("A recording is running. Save it before closing?"),
                     QtWidgets.QMessageBox.Save | QtWidgets.QMessageBox.Discard | QtWidgets.QMessageBox.Cancel)
                 if answer == QtWidgets.QMessageBox.Cancel:
                     event.ignore()

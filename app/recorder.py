@@ -98,7 +98,7 @@ class ExportDialog(QtWidgets.QDialog):
         self.fps.setMaximum(MAX_FPS[fmt])
 
     def _browse(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save animation as", self.path.text(),
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, message("Save animation as"), self.path.text(),
                                                         "Animations (*.mp4 *.gif);;All files (*)")
         if path:
             self.path.setText(path)
@@ -120,8 +120,8 @@ class ExportDialog(QtWidgets.QDialog):
             return
         self.force = False
         if Path(path).exists():
-            answer = QtWidgets.QMessageBox.question(self, "Replace file?",
-                                                    f"{path} already exists. Replace it when recording stops?")
+            answer = QtWidgets.QMessageBox.question(
+                self, message("Replace file?"), message(f"{path} already exists. Replace it when recording stops?"))
             if answer != QtWidgets.QMessageBox.Yes:
                 return
             self.force = True
@@ -151,7 +151,7 @@ class Recorder:
 
     def finish(self, parent: QtWidgets.QWidget | None = None) -> Path | None:
         """Encode with a progress dialog; None if the user cancelled (nothing is written)."""
-        progress = QtWidgets.QProgressDialog("Encoding the animation…", "Cancel", 0, 100, parent)
+        progress = QtWidgets.QProgressDialog(message("Encoding the animation…"), message("Cancel"), 0, 100, parent)
         progress.setWindowModality(QtCore.Qt.WindowModal)
         progress.setMinimumDuration(300)
 

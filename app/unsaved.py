@@ -12,6 +12,8 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
+from .i18n_messages import message
+
 AUTOSAVE_MS = 60_000  # at most a minute of work lost to a crash
 
 
@@ -108,7 +110,7 @@ class RunKeeper:
 def ask_unsaved_dialog(parent, text: str) -> str:
     if QtWidgets.QApplication.platformName() == "offscreen":
         return "discard"  # nobody can click: automated runs go on
-    b = QtWidgets.QMessageBox.question(parent, "Unsaved changes", text,
+    b = QtWidgets.QMessageBox.question(parent, message("Unsaved changes"), message(text),
                                        QtWidgets.QMessageBox.Save | QtWidgets.QMessageBox.Discard
                                        | QtWidgets.QMessageBox.Cancel, QtWidgets.QMessageBox.Save)
     return {QtWidgets.QMessageBox.Save: "save", QtWidgets.QMessageBox.Discard: "discard"}.get(b, "cancel")
@@ -117,7 +119,7 @@ def ask_unsaved_dialog(parent, text: str) -> str:
 def ask_recover_dialog(parent, text: str) -> bool | None:
     if QtWidgets.QApplication.platformName() == "offscreen":
         return None
-    b = QtWidgets.QMessageBox.question(parent, "Recover autosaved run", text,
+    b = QtWidgets.QMessageBox.question(parent, message("Recover autosaved run"), message(text),
                                        QtWidgets.QMessageBox.Yes | QtWidgets.QMessageBox.No,
                                        QtWidgets.QMessageBox.Yes)
     return b == QtWidgets.QMessageBox.Yes

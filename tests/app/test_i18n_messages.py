@@ -73,3 +73,27 @@ def test_panel_notes_follow_the_language(qtbot, window):
         set_language("en")
     view.retranslate()
     assert view.note.text() == english
+
+
+def test_qts_own_buttons_follow_the_language(qtbot, window):
+    from PySide6 import QtWidgets
+    box = QtWidgets.QDialogButtonBox
+    window.set_language("zh")
+    try:
+        buttons = box(box.Save | box.Discard | box.Cancel)
+        texts = {buttons.button(b).text().replace("&", "") for b in (box.Save, box.Discard, box.Cancel)}
+        assert texts == {"保存", "丢弃", "取消"}  # Qt's own translation (qtbase_zh_CN)
+    finally:
+        window.set_language("en")
+    buttons = box(box.Save | box.Cancel)
+    assert buttons.button(box.Save).text().replace("&", "") == "Save"
+
+
+def test_the_unsaved_work_question_in_chinese(qtbot, window):
+    asked = []
+    window.ask_unsaved = lambda text: asked.append(text) or "cancel"
+    wait_ticket(qtbot, window, window.do_action("step"))
+    assert not window.keeper.confirm_discard("closing")
+    zh = message(asked[0], "zh")
+    assert zh == "当前运行有未保存的更改。关闭之前要保存吗？"
+    assert message("Unsaved changes", "zh") == "未保存的更改"
