@@ -10,6 +10,11 @@ quiet() { grep -v propagateSizeHints || true; }
 $PY benchmarks/engine_throughput.py --steps 2000 --repeats 3 --variants | tee docs/bench/engine_cpu.json
 $PY benchmarks/export_fps.py --frames 120 2>&1 | quiet | tee docs/bench/export_cpu.json
 $PY benchmarks/gui_fps.py --seconds 8 2>&1 | quiet | tee docs/bench/gui_cpu.json
+$PY benchmarks/gui_fps.py --seconds 8 --preset lesson-7c-unrolled 2>&1 | quiet | tee docs/bench/gui_cpu_unrolled.json
 $PY benchmarks/startup.py --repeats 5 | tee docs/bench/startup_cpu.json
 $PY -m benchmarks.sweep_throughput --steps 300 --threads 1 | tee docs/bench/sweep16_cpu_1thread.json
 $PY -m benchmarks.sweep_throughput --steps 300 --threads 2 | tee docs/bench/sweep16_cpu_2threads.json
+# Long (about 45 minutes): the VEEGAN / PacGAN table in docs/mode_coverage.md.
+if [ "${WITH_MODE_COVERAGE:-0}" = 1 ]; then
+  $PY benchmarks/mode_coverage.py --steps 50000 --seeds 5 --threads 1 --out docs/bench/mode_coverage_50k_5seeds.json
+fi
