@@ -16,6 +16,9 @@ def window(qtbot, small_cfg, tmp_path):
     qtbot.addWidget(win)
     win.show()
     yield win
+    # A test may have told the window to keep unsaved work; the fixture must still close it, or
+    # its collector timer stays registered and automatic garbage collection stays off.
+    win.ask_unsaved = lambda text: "discard"
     win.close()
 
 

@@ -94,6 +94,7 @@ def test_the_unsaved_work_question_in_chinese(qtbot, window):
     window.ask_unsaved = lambda text: asked.append(text) or "cancel"
     wait_ticket(qtbot, window, window.do_action("step"))
     assert not window.keeper.confirm_discard("closing")
+    window.ask_unsaved = lambda text: "discard"  # the fixture can close it
     zh = message(asked[0], "zh")
     assert zh == "当前运行有未保存的更改。关闭之前要保存吗？"
     assert message("Unsaved changes", "zh") == "未保存的更改"

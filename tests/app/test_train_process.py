@@ -138,4 +138,5 @@ def window(qtbot, small_cfg, tmp_path):
     qtbot.addWidget(win)
     win.show()
     yield win
+    win.ask_unsaved = lambda text: "discard"
     win.close()
