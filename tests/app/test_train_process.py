@@ -98,8 +98,9 @@ def test_divergence_in_the_process_pauses_with_the_last_good_weights(qtbot, wind
     assert e.status == "diverged" and "step" in e.message
     assert e.cfg.d_opt.kind == "sgd" and window.worker.remote_frames > 0
     assert all(torch.isfinite(p).all() for p in e.D.parameters())
-    assert not window.panel.buttons["play"].isChecked()
+    # The window shows it when it draws that frame: a banner, and Play released.
     qtbot.waitUntil(lambda: window.banner.isVisible() and "diverged" in window.banner.text().lower(), timeout=10000)
+    assert not window.panel.buttons["play"].isChecked()
 
 
 def test_closing_ends_the_training_process(qtbot, small_cfg, tmp_path):
