@@ -20,7 +20,9 @@ last op applied ("acked") and of the load they continue ("epoch").
 from __future__ import annotations
 
 import multiprocessing as mp
+import queue
 import sys
+import threading
 import time
 
 import numpy as np
@@ -45,14 +47,22 @@ LIVE_OPS = ("update", "update_many", "freeze", "resume", "clear_script")
 
 
 class RemoteTrainer:
-    """The parent's handle on one training process (used by one thread only)."""
+    """The parent's handle on one training process (commands from one thread).
+
+    Two one-way pipes, and a reader thread that empties the child's pipe as messages arrive: a
+    frame is larger than a pipe's buffer, so a child sending one while the parent was itself
+    sending (a drawn target, a run being handed over) or no longer reading (closing) would wait
+    for ever, and the parent with it.
+    """
 
     def __init__(self):
         ctx = mp.get_context("spawn")
-        self._conn, child_conn = ctx.Pipe()
-        self._proc = ctx.Process(target=child_main, args=(child_conn,), name="ganscope-training",
-                                 daemon=True)
-        self._child_conn = child_conn
+        self._child_in, self._out = ctx.Pipe(duplex=False)   # parent -> child
+        self._in, self._child_out = ctx.Pipe(duplex=False)   # child -> parent
+        self._proc = ctx.Process(target=child_main, args=(self._child_in, self._child_out),
+                                 name="ganscope-training", daemon=True)
+        self._inbox: queue.Queue = queue.Queue()
+        self._reader = threading.Thread(target=self._read, name="ganscope-training-reader", daemon=True)
         self.started = False
         self.ready = False
         self.info: dict = {}
@@ -66,7 +76,17 @@ class RemoteTrainer:
         except Exception:
             self.dead = True
             raise
-        self._child_conn.close()  # the child holds its end now; EOF then means the child is gone
+        for conn in (self._child_in, self._child_out):
+            conn.close()  # the child holds these now; EOF then means the child is gone
+        self._reader.start()
+
+    def _read(self) -> None:
+        try:
+            while True:
+                self._inbox.put(self._in.recv())
+        except (EOFError, OSError):
+            self.dead = True
+            self._inbox.put(None)  # wakes a waiting receive()
 
     def check_ready(self, timeout: float = 0.0) -> bool:
         """Whether the child has started, waiting up to `timeout` seconds for it."""
@@ -109,22 +129,25 @@ class RemoteTrainer:
         """Every message waiting, after waiting up to `timeout` seconds for the first."""
         out = []
         try:
-            while not self.dead and self._conn.poll(timeout if not out else 0):
-                out.append(self._conn.recv())
-        except (EOFError, OSError):
-            self.dead = True
-        return out
+            msg = self._inbox.get(timeout=timeout) if timeout > 0 else self._inbox.get_nowait()
+            while True:
+                if msg is not None:
+                    out.append(msg)
+                msg = self._inbox.get_nowait()
+        except queue.Empty:
+            return out
 
     def close(self, timeout: float = 1.0) -> None:
         self._send(("quit",))
         if self.started and self._proc.pid is not None:
-            self._proc.join(timeout)
+            self._proc.join(timeout)  # the reader keeps draining, so the child is never stuck
             if self._proc.is_alive():
                 self._proc.terminate()
                 self._proc.join(timeout)
-        if not self.started:
-            self._child_conn.close()
-        self._conn.close()
+        else:
+            for conn in (self._child_in, self._child_out):
+                conn.close()
+        self._out.close()
         self.dead = True
 
     @property
@@ -135,20 +158,20 @@ class RemoteTrainer:
         if self.dead or not self.started:
             return
         try:
-            self._conn.send(msg)
+            self._out.send(msg)
         except (OSError, ValueError, BrokenPipeError):
             self.dead = True
 
 
 # --- the child ------------------------------------------------------------------------------------
-def child_main(conn) -> None:
+def child_main(conn_in, conn_out) -> None:
     """The training process: plays the run it was given until told to stop or to hand it back."""
-    _ChildLoop(conn).run()
+    _ChildLoop(conn_in, conn_out).run()
 
 
 class _ChildLoop:
-    def __init__(self, conn):
-        self.conn = conn
+    def __init__(self, conn_in, conn_out):
+        self.conn, self.out = conn_in, conn_out
         self.engine = None
         self.playing = False
         self.speed = 0
@@ -166,7 +189,7 @@ class _ChildLoop:
     def run(self) -> None:
         import torch
         torch.set_num_threads(1)  # one core trains; the other draws
-        self.conn.send(("ready", {"qt_loaded": any(m.startswith("PySide6") for m in sys.modules),
+        self.out.send(("ready", {"qt_loaded": any(m.startswith("PySide6") for m in sys.modules),
                                   "pid": mp.current_process().pid}))
         try:
             while self._handle_messages():
@@ -193,14 +216,14 @@ class _ChildLoop:
                 try:
                     self._apply(name, args)
                 except Exception as exc:  # a refused edit never stops training
-                    self.conn.send(("error", _seq, f"{type(exc).__name__}: {exc}"))
+                    self.out.send(("error", _seq, f"{type(exc).__name__}: {exc}"))
                 self.acked = _seq
                 self._cfg_dirty = True
                 self._send_frame(force=True)
             elif kind == "pull":
                 from .session import live_state, state_to_bytes
                 self.playing = False
-                self.conn.send(("state", state_to_bytes(live_state(self.engine)), msg[1]))
+                self.out.send(("state", state_to_bytes(live_state(self.engine)), msg[1]))
         return True
 
     def _load(self, data: bytes) -> None:
@@ -240,14 +263,14 @@ class _ChildLoop:
         if stopped or e.status != "ok":  # a lesson's end or a divergence: pause and hand it back
             from .session import live_state, state_to_bytes
             self.playing = False
-            self.conn.send(("stopped", state_to_bytes(live_state(e)), self._frame(force_all=True)))
+            self.out.send(("stopped", state_to_bytes(live_state(e)), self._frame(force_all=True)))
             return
         self._send_frame()
 
     def _send_frame(self, force: bool = False) -> None:
         now = time.perf_counter()
         if force or now >= self._due:
-            self.conn.send(("frame", self._frame(force_all=force)))
+            self.out.send(("frame", self._frame(force_all=force)))
             # A chunk's overshoot is taken from the next interval; after a long stall, start over.
             self._due = self._due + FRAME_INTERVAL if now - self._due < FRAME_INTERVAL else now + FRAME_INTERVAL
 

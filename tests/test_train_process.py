@@ -72,3 +72,18 @@ def test_chunks_last_about_ten_milliseconds_however_slow_an_iteration_is():
     assert next_chunk(5, 0.063) == 1      # 5-step unrolling: 12.6 ms an iteration, one a call
     assert next_chunk(50, 0.001) == 50    # capped, so commands and frames are never far off
     assert next_chunk(0, 0.0) == 1
+
+
+def test_closing_while_frames_go_unread_ends_the_process_cleanly():
+    """Frames of the default networks (about 140 KB) soon fill a pipe nobody reads, as when the app
+    closes mid-training. The child must still see 'quit' and exit by itself (exit code 0), not be
+    terminated after the timeout: the parent's reader thread keeps draining the pipe."""
+    import time
+
+    from core.config import GanConfig
+    r = RemoteTrainer()
+    _wait_ready(r)
+    r.push(GanEngine(GanConfig()), speed=0)
+    time.sleep(1.0)  # frames pile up unread (40 a second): with no reader the child would block
+    r.close(timeout=5.0)
+    assert r._proc.exitcode == 0
