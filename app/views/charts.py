@@ -24,18 +24,19 @@ class ChartsView(pg.GraphicsLayoutWidget):
         self.chance = pg.InfiniteLine(pos=0.5, angle=0, pen=pg.mkPen((120, 120, 120), style=pg.QtCore.Qt.DashLine),
                                       label="chance", labelOpts={"position": 0.05, "color": (90, 90, 90)})
         acc.addItem(self.chance)
-        grad = self._add("grad", "Gradient norm (log)", [("g_grad", "G"), ("d_grad", "D")], row=1, col=0)
+        grad = self._add("grad", "Gradient norm (log)", [("g_grad", "G"), ("d_grad", "D")], row=1, col=0,
+                         left=FewLogTicks("left"))
         grad.setLogMode(y=True)
         q = self._add("quality", "Sample quality", [("modes_frac", "modes captured (share)"),
                                                     ("hq_share", "high quality"), ("js", "JS (bits)"),
                                                     ("mmd", "MMD")], row=1, col=1)
         q.setYRange(0, 1)
 
-    def _add(self, key, title, series, row, col):
+    def _add(self, key, title, series, row, col, left=None):
         # The key to the curves is in the title line, in the curves' colours: a legend inside a
         # chart this small covered its right-hand end, the newest steps (seen in a screenshot).
         self.titles[key] = (title, [(label, PALETTE[i % len(PALETTE)]) for i, (_n, label) in enumerate(series)])
-        p = self.addPlot(row=row, col=col)
+        p = self.addPlot(row=row, col=col, axisItems={"left": left} if left is not None else None)
         p.showGrid(x=True, y=True, alpha=0.2)
         for i, (name, label) in enumerate(series):
             self.curves[name] = p.plot(pen=pg.mkPen(PALETTE[i % len(PALETTE)], width=1.5))
@@ -77,3 +78,18 @@ class ChartsView(pg.GraphicsLayoutWidget):
         """Draw a snapshot made by `chart_snapshot` (on the training thread)."""
         for name, (x, y) in data.items():
             self.curves[name].setData(x, y)
+
+
+class FewLogTicks(pg.AxisItem):
+    """A log axis with three or four labels: in a chart this short, pyqtgraph's labelled minor
+    ticks (0.2, 0.3, ... within a decade) were drawn over one another."""
+
+    def tickValues(self, minVal, maxVal, size):
+        lo, hi = sorted((minVal, maxVal))  # log10 of the values shown
+        span = max(hi - lo, 1e-6)
+        step = next((s for s in (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0) if span / s <= 4), 20.0)
+        first = np.ceil(lo / step) * step
+        return [(step, list(np.arange(first, hi + 1e-9, step)))]
+
+    def tickStrings(self, values, scale, spacing):
+        return [f"{10 ** v:.2g}" for v in values]
