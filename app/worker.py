@@ -21,7 +21,7 @@ from core.chart_data import chart_snapshot
 from core.config import GanConfig
 from core.engine import GanEngine
 from core.frames import Frame, FrameBuilder, FrameSource
-from core.train_process import RemoteTrainer, next_chunk
+from core.train_process import RemoteTrainer, next_due, train_until
 
 from .worker_process import ProcessRelay
 
@@ -166,15 +166,11 @@ class TrainingWorker(ProcessRelay):
                     if wait > 0:
                         self._wake.wait(wait)
                         self._wake.clear()
-                else:  # train until the next frame is due, in small chunks to keep the cadence
-                    while (time.perf_counter() < due
-                           and e.status == "ok" and self._commands.empty() and not self._stop):
-                        start = time.perf_counter()
-                        ran = e.step(self._chunk)  # ~10 ms a call, however slow the iteration
-                        if ran == 0:
-                            self.playing = False  # a lesson's end: pause there
-                            break
-                        self._chunk = next_chunk(ran, time.perf_counter() - start)
+                else:  # until the next frame is due, leaving at once for a command
+                    stopped, self._chunk = train_until(
+                        e, due, self._chunk, lambda: self._stop or not self._commands.empty())
+                    if stopped:
+                        self.playing = False  # a lesson's end: pause there
                 if self.engine.status != "ok":
                     self.playing = False
                 changed = True
@@ -185,7 +181,7 @@ class TrainingWorker(ProcessRelay):
             now = time.perf_counter()
             if changed and (now >= due or not self.playing):
                 self._publish()
-                due = due + FRAME_INTERVAL if now - due < FRAME_INTERVAL else now + FRAME_INTERVAL
+                due = next_due(due, now, FRAME_INTERVAL)
 
     def _drain_commands(self) -> bool:
         last = None
@@ -219,7 +215,11 @@ class TrainingWorker(ProcessRelay):
             self._detections = self.engine.detections()  # ~1 ms: twice a second is plenty
             self._detected_at = now
         frame.detections = self._detections
+        self._set_latest(frame)
+
+    def _set_latest(self, src) -> None:
+        """Offer a frame source to latest() (from this thread or the training process)."""
         with self._lock:
-            self._latest = frame
+            self._latest = src
             self._frame_id += 1
-            self._rate.append((time.perf_counter(), self.engine.step_count))
+            self._rate.append((time.perf_counter(), src.step_count))

@@ -6,7 +6,6 @@ A mixin of app.worker.TrainingWorker, run on its thread only.
 from __future__ import annotations
 
 import queue
-import time
 
 from core.config import GanConfig
 from core.session import restore_state
@@ -104,7 +103,7 @@ class ProcessRelay:
 
     def _lost_process(self) -> None:
         self._epoch = 0
-        self._pending.clear()
+        self._finish_pending()  # the edits are in the engine here, which trains from now on
         if self._on_error:
             self._on_error(RuntimeError(
                 f"the training process ended unexpectedly; training goes on in the app from step "
@@ -121,10 +120,6 @@ class ProcessRelay:
             self._detections = msg["detections"]
         while self._pending and self._pending[0][0] <= msg["acked"]:
             self._done_id = max(self._done_id, self._pending.pop(0)[1])
-        src = RemoteFrameSource(msg, self._remote_cfg, self._remote, self.skip, self._charts,
-                                self._detections)
-        with self._lock:
-            self._latest = src
-            self._frame_id += 1
-            self.remote_frames += 1
-            self._rate.append((time.perf_counter(), msg["step"]))
+        self.remote_frames += 1
+        self._set_latest(RemoteFrameSource(msg, self._remote_cfg, self._remote, self.skip,
+                                           self._charts, self._detections))

@@ -175,7 +175,7 @@ class FrameBuilder:
         self._shadow: _Shadow | None = None
 
     def build(self, src: FrameSource) -> Frame:
-        if self._key is None or not _same_key(src.key, self._key):
+        if self._key is None or not same_key(src.key, self._key):
             self._shadow = _Shadow(src)  # a new player, target or view: copy the structure once
             self._key = src.key
         shadow = self._shadow
@@ -186,7 +186,7 @@ class FrameBuilder:
         return frame
 
 
-def _same_key(a: tuple, b: tuple) -> bool:
+def same_key(a: tuple, b: tuple) -> bool:
     # Objects by identity (a rebuilt player is a new object), numbers and strings by value.
     return len(a) == len(b) and all(x is y or (isinstance(x, (int, str)) and x == y) for x, y in zip(a, b))
 

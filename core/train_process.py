@@ -42,6 +42,27 @@ def next_chunk(ran: int, seconds: float) -> int:
         return 1
     return max(1, min(50, int(CHUNK_SECONDS * ran / seconds)))
 
+
+def train_until(engine, due: float, chunk: int, interrupted) -> tuple[bool, int]:
+    """Full-speed play until the frame due at `due` (perf_counter) or until `interrupted()`, in
+    calls of about CHUNK_SECONDS. Returns (whether the engine stopped: a lesson's end or a
+    divergence, the chunk size for next time). Shared by the training process and the app's
+    in-thread fallback."""
+    while time.perf_counter() < due and not interrupted():
+        start = time.perf_counter()
+        ran = engine.step(chunk)
+        if ran == 0:
+            return True, chunk
+        chunk = next_chunk(ran, time.perf_counter() - start)
+    return False, chunk
+
+
+def next_due(due: float, now: float, interval: float) -> float:
+    """The next frame time on a steady clock: a chunk's overshoot is taken from the next interval
+    (frames due "an interval after the last one" came late by a chunk and their own cost: 22/s
+    instead of 30); after a stall longer than an interval, the clock starts over."""
+    return due + interval if now - due < interval else now + interval
+
 # Edits the child carries out as they come, while it trains (each a GanEngine method).
 LIVE_OPS = ("update", "update_many", "freeze", "resume", "clear_script")
 
@@ -181,16 +202,14 @@ class _ChildLoop:
         self.struct = 0
         self._struct_key = None
         self._cfg_dirty = True
-        self._last = {"frame": 0.0, "charts": 0.0, "detect": 0.0}
-        self._due = 0.0  # when the next frame is due: a steady clock, not "an interval after the
-                         # last one", which made frames late by a chunk and their own cost (22/s)
+        self._last = {"charts": 0.0, "detect": 0.0}
+        self._due = 0.0  # when the next frame is due (see next_due)
         self._detections: dict = {}
 
     def run(self) -> None:
         import torch
         torch.set_num_threads(1)  # one core trains; the other draws
-        self.out.send(("ready", {"qt_loaded": any(m.startswith("PySide6") for m in sys.modules),
-                                  "pid": mp.current_process().pid}))
+        self.out.send(("ready", {"qt_loaded": any(m.startswith("PySide6") for m in sys.modules)}))
         try:
             while self._handle_messages():
                 if self.playing:
@@ -252,14 +271,8 @@ class _ChildLoop:
             wait = self._due - time.perf_counter()
             if wait > 0 and not stopped:
                 self.conn.poll(wait)  # sleeps, but wakes for a message
-        else:  # until the next frame is due, in small chunks, leaving at once for a message
-            while time.perf_counter() < self._due and not self.conn.poll(0):
-                start = time.perf_counter()
-                ran = e.step(self.chunk)
-                if ran == 0:
-                    stopped = True
-                    break
-                self.chunk = next_chunk(ran, time.perf_counter() - start)
+        else:  # until the next frame is due, leaving at once for a message
+            stopped, self.chunk = train_until(e, self._due, self.chunk, lambda: self.conn.poll(0))
         if stopped or e.status != "ok":  # a lesson's end or a divergence: pause and hand it back
             from .session import live_state, state_to_bytes
             self.playing = False
@@ -271,15 +284,14 @@ class _ChildLoop:
         now = time.perf_counter()
         if force or now >= self._due:
             self.out.send(("frame", self._frame(force_all=force)))
-            # A chunk's overshoot is taken from the next interval; after a long stall, start over.
-            self._due = self._due + FRAME_INTERVAL if now - self._due < FRAME_INTERVAL else now + FRAME_INTERVAL
+            self._due = next_due(self._due, now, FRAME_INTERVAL)
 
     def _frame(self, force_all: bool = False) -> dict:
         from .chart_data import chart_snapshot
+        from .frames import same_key
         e, now = self.engine, time.perf_counter()
         key = (e.G, e.D, e.target, e.view_version)
-        if self._struct_key is None or any(a is not b for a, b in zip(key[:3], self._struct_key[:3])) \
-                or key[3] != self._struct_key[3]:
+        if self._struct_key is None or not same_key(key, self._struct_key):
             self.struct += 1
             self._struct_key = key
             self._cfg_dirty = True
@@ -287,8 +299,8 @@ class _ChildLoop:
             "step": e.step_count, "status": e.status, "message": e.message, "metrics": e.metrics(),
             "weights": {name: {k: v.detach().cpu().numpy().copy() for k, v in m.state_dict().items()}
                         for name, m in (("G", e.G), ("D", e.D))},
-            "struct": self.struct, "acked": self.acked, "epoch": self.epoch, "playing": self.playing,
-            "view_extent": getattr(e, "view_extent", None), "time": time.time(),
+            "struct": self.struct, "acked": self.acked, "epoch": self.epoch,
+            "view_extent": getattr(e, "view_extent", None),
             "cfg": e.cfg.to_json(indent=None) if self._cfg_dirty else None,
             "charts": None, "detections": None,
         }
@@ -300,7 +312,6 @@ class _ChildLoop:
             self._detections = e.detections()
             self._last["detect"] = now
             msg["detections"] = self._detections
-        self._last["frame"] = now
         return msg
 
 
