@@ -6,12 +6,13 @@ comes from generators seeded by the config, so the same config and seed give the
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 
 import numpy as np
 import torch
 
-from . import objectives as obj
+from core import iteration as it
 from .config import ConfigError, GanConfig
 from .evaluation import Evaluator
 from .live_edits import LiveEdits
@@ -23,7 +24,7 @@ from .models import Discriminator, Generator
 from .targets import build_target
 from .unrolling import unrolled_params
 
-TRAIN_SERIES = ("d_loss", "g_loss", "acc_real", "acc_fake", "d_real", "d_fake", "g_grad", "d_grad")
+TRAIN_SERIES = it.SERIES
 PLAYERS = ("G", "D")
 
 
@@ -236,55 +237,73 @@ class GanEngine(LiveEdits, ManualStep):
         for _ in range(cfg.g_opt.steps if train_g else 1):
             g_loss, g_grad = self._g_step(n, loss, update=train_g, fake=fake)
         d_loss, acc_real, acc_fake, d_real, d_fake, d_grad = d_stats
-        # Order must match TRAIN_SERIES.
+        # Order must match TRAIN_SERIES (core.iteration.SERIES).
         return torch.stack([d_loss, g_loss, acc_real, acc_fake, d_real, d_fake, g_grad, d_grad]).detach()
 
     def _d_step(self, n: int, loss: str, update: bool, fake: torch.Tensor | None = None):
-        oc = self.cfg.objective
+        """Draw D's samples (the sample plan's order: real, noise if not given, instance noise on
+        real then fake, WGAN-GP's interpolation weights) and take D's step on them."""
+        sigma = self.cfg.objective.instance_noise
         real = self.target.sample(n, self.gen).to(self.device)
         if fake is None:
             with torch.no_grad():
                 fake = self.G(self.G.sample_noise(n, self.gen, self.device))
         fake = fake.detach()
-        if oc.instance_noise > 0:
-            real = real + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
-            fake = fake + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
+        if sigma > 0:
+            real = real + sigma * torch.randn(n, 2, generator=self.gen).to(self.device)
+            fake = fake + sigma * torch.randn(n, 2, generator=self.gen).to(self.device)
+        eps = None
+        if update and self._terms().gp:
+            eps = torch.rand(n // self.D.pack, 1, generator=self.gen).to(self.device)
+        return self._d_update(real, fake, eps, update)
+
+    def _terms(self, update: bool = True) -> it.Terms:
+        terms = it.Terms.of(self.cfg)
+        # Penalties only shape D's update; a step that does not update D does not compute them.
+        return terms if update else dataclasses.replace(terms, gp=False, r1=False, r2=False)
+
+    def _d_update(self, real: torch.Tensor, fake: torch.Tensor, eps: torch.Tensor | None, update: bool):
+        """D's step on given samples (core.iteration's objective): (d_loss, 4 stats, grad norm)."""
+        oc, terms = self.cfg.objective, self._terms(update)
         with torch.set_grad_enabled(update):
-            r, f = self.D(torch.cat([real, fake])).split(n // self.D.pack)  # one pass for both halves
-            d_loss = obj.d_loss(loss, r, f)
-            total = d_loss
-            if update:
-                if loss == "wgan-gp" and oc.gp_weight > 0:
-                    total = total + oc.gp_weight * obj.gradient_penalty(self.D, real, fake, self.gen)
-                if oc.r1 > 0:
-                    total = total + 0.5 * oc.r1 * obj.zero_centred_penalty(self.D, real)
-                if oc.r2 > 0:
-                    total = total + 0.5 * oc.r2 * obj.zero_centred_penalty(self.D, fake)
+            total, (d_loss, r, f) = it.d_objective(terms, self.D, real, fake, eps, oc.gp_weight, oc.r1, oc.r2)
         if update:
             self.opt_d.zero_grad(set_to_none=True)
             total.backward()
             d_grad = _grad_norm(self.D.parameters())
             adam_step(self.opt_d)
-            if loss == "wgan":
+            if terms.clip:
                 with torch.no_grad():
                     torch._foreach_clamp_min_(self.d_params, -oc.clip)
                     torch._foreach_clamp_max_(self.d_params, oc.clip)
         else:
             d_grad = torch.zeros((), device=self.device)
-        return (d_loss.detach(), *self._d_stats(loss, r.detach(), f.detach()), d_grad)
+        return (d_loss.detach(), *it.d_stats(terms.loss, r.detach(), f.detach()), d_grad)
 
     def _g_step(self, n: int, loss: str, update: bool, fake: torch.Tensor | None = None):
-        oc = self.cfg.objective
+        """Draw G's samples (noise if not given, instance noise, the look-ahead's real batch) and
+        take G's step on them."""
+        sigma = self.cfg.objective.instance_noise
         if fake is None:
             fake = self.G(self.G.sample_noise(n, self.gen, self.device))
-        if oc.instance_noise > 0:
-            fake = fake + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
-        if oc.unrolled_steps > 0 and update and not self.frozen["D"]:
-            params = unrolled_params(self, oc.unrolled_steps, fake, loss)
-            f = torch.func.functional_call(self.D, params, (fake,))
-        else:
-            f = self.D(fake)
-        g_loss = obj.g_loss(loss, f)
+        if sigma > 0:
+            fake = fake + sigma * torch.randn(n, 2, generator=self.gen).to(self.device)
+        ahead_real = None
+        if self._unrolls(update):
+            ahead_real = self.target.sample(n, self.gen).to(self.device)
+        return self._g_update(fake, update, ahead_real)
+
+    def _unrolls(self, update: bool) -> bool:
+        return self.cfg.objective.unrolled_steps > 0 and update and not self.frozen["D"]
+
+    def _g_update(self, fake: torch.Tensor, update: bool, ahead_real: torch.Tensor | None = None):
+        """G's step through D (or D after the look-ahead) on G's batch `fake`: (g_loss, grad norm)."""
+        terms = self._terms(update)
+        d = self.D
+        if self._unrolls(update):
+            params = unrolled_params(self, terms.unrolled, fake, terms.loss, ahead_real)
+            d = lambda x: torch.func.functional_call(self.D, params, (x,))
+        g_loss = it.g_objective(terms, d, fake)
         # Gradients for G's weights only: D's weight gradients would be computed and thrown away.
         g_params = self.g_params
         for p, g in zip(g_params, torch.autograd.grad(g_loss, g_params)):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from core import iteration as it
 from . import manual_grad as mg
 from . import objectives as obj
 from .optim_step import adam_step
@@ -82,7 +83,7 @@ class ManualStep:
                 torch._foreach_clamp_max_(d_params, clip)
         else:
             d_grad = torch.zeros((), device=self.device)
-        return (d_loss, *self._d_stats(loss, r, f), d_grad)
+        return (d_loss, *it.d_stats(loss, r, f), d_grad)
 
     def _manual_g_step(self, n: int, loss: str, update: bool, fake: torch.Tensor, g_cache: list):
         oc = self.cfg.objective
@@ -110,11 +111,3 @@ class ManualStep:
     def _d_backward(self, cache, d_scores: torch.Tensor, weight_grads: bool, input_grad: bool = False):
         dx = mg.backward(self.D.net, cache, d_scores[:, None], weight_grads, input_grad)
         return None if dx is None else (dx * self.D.input_scale).reshape(-1, 2)
-
-    def _d_stats(self, loss: str, r: torch.Tensor, f: torch.Tensor):
-        """Accuracy on real and fake, mean D(real) and D(fake), for the charts."""
-        thr = obj.decision_threshold(loss)
-        if loss in ("wgan", "wgan-gp"):
-            thr = (r.mean() + f.mean()) / 2  # a critic has no fixed threshold: split at the midpoint
-        return ((r > thr).float().mean(), (f <= thr).float().mean(),
-                obj.surface_transform(loss, r).mean(), obj.surface_transform(loss, f).mean())

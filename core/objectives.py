@@ -57,19 +57,21 @@ def surface_levels(loss: str) -> tuple[float, float] | None:
     return None
 
 
-def gradient_penalty(d, real: torch.Tensor, fake: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    """WGAN-GP: (||grad D(x_hat)|| - 1)^2 on random interpolates between packs of real and fake."""
-    n = real.shape[0] // d.pack
-    eps = torch.rand(n, 1, generator=gen).to(real.device)
-    eps = eps.repeat_interleave(d.pack, 0)
-    x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
-    (grad,) = torch.autograd.grad(d(x_hat).sum(), x_hat, create_graph=True)
-    norms = grad.reshape(n, -1).norm(dim=1)
+def gradient_penalty(d, real: torch.Tensor, fake: torch.Tensor, eps: torch.Tensor, pack: int = 1) -> torch.Tensor:
+    """WGAN-GP: (||grad D(x_hat)|| - 1)^2 on random interpolates between packs of real and fake.
+
+    d: a callable x -> scores (a Discriminator, or its functional form in a sweep); eps: one
+    uniform weight per pack, shape (n / pack, 1), drawn by the caller. torch.func.grad keeps the
+    penalty differentiable for D's own update, and lets vmap batch it across a sweep's members.
+    """
+    eps = eps.repeat_interleave(pack, 0)
+    x_hat = eps * real + (1 - eps) * fake
+    grad = torch.func.grad(lambda x: d(x).sum())(x_hat)
+    norms = grad.reshape(eps.shape[0] // pack, -1).norm(dim=1)
     return ((norms - 1) ** 2).mean()
 
 
-def zero_centred_penalty(d, x: torch.Tensor) -> torch.Tensor:
+def zero_centred_penalty(d, x: torch.Tensor, pack: int = 1) -> torch.Tensor:
     """R1 (x real) / R2 (x fake): E ||grad_x D(x)||^2, Mescheder et al. 2018 (without the 1/2)."""
-    x = x.detach().requires_grad_(True)
-    (grad,) = torch.autograd.grad(d(x).sum(), x, create_graph=True)
-    return grad.reshape(-1, 2 * d.pack).pow(2).sum(1).mean()
+    grad = torch.func.grad(lambda x: d(x).sum())(x.detach())
+    return grad.reshape(-1, 2 * pack).pow(2).sum(1).mean()

@@ -13,32 +13,35 @@ from __future__ import annotations
 import torch
 
 from . import objectives as obj
-from . import optim_rules
+from core import optim_rules
 
 
-def lookahead(d_call, params: list, state: dict, oc, k: int, real: torch.Tensor, fake: torch.Tensor,
-              loss: str, grad_fn) -> list:
-    """D's parameters after k differentiable updates of rule `oc.kind` from `state` (pure).
+def lookahead(kind: str, hp: tuple, k: int, params: list, state: dict, d_grad) -> list:
+    """D's parameters after k differentiable updates of rule `kind` from `state` (pure).
 
-    d_call(params, x) gives D's scores; grad_fn(loss, params) differentiates keeping the graph
-    (torch.autograd.grad with create_graph in the engine, torch.func in the ensemble)."""
+    hp: (lr, beta1, beta2, momentum), floats or a sweep member's 0-d tensors. d_grad(params)
+    gives D's loss gradient keeping the graph (torch.autograd.grad with create_graph in the
+    engine, torch.func.grad in the ensemble)."""
     current = list(params)
     for _ in range(k):
-        d_total = obj.d_loss(loss, d_call(current, real), d_call(current, fake))
-        grads = grad_fn(d_total, current)
-        current, state = optim_rules.step(oc.kind, current, grads, state, oc.lr, oc.beta1, oc.beta2,
-                                          oc.momentum, differentiable=True)
+        current, state = optim_rules.step(kind, current, d_grad(current), state, *hp, differentiable=True)
     return current
 
 
-def unrolled_params(engine, k: int, fake: torch.Tensor, loss: str) -> dict[str, torch.Tensor]:
+def unrolled_params(engine, k: int, fake: torch.Tensor, loss: str,
+                    real: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
     """D's parameters after k differentiable updates against G's batch `fake` (still attached to
-    G's graph) and one real batch (a dict for functional_call)."""
+    G's graph) and one real batch (drawn here unless given; a dict for functional_call)."""
     D, oc = engine.D, engine.cfg.d_opt
     names = [name for name, _ in D.named_parameters()]
     params = [p for _, p in D.named_parameters()]
     state = optim_rules.state_from_torch(oc.kind, engine.opt_d, params)
-    real = engine.target.sample(len(fake), engine.gen).to(engine.device)
-    d_call = lambda values, x: torch.func.functional_call(D, dict(zip(names, values)), (x,))
-    grad_fn = lambda total, wrt: torch.autograd.grad(total, wrt, create_graph=True)
-    return dict(zip(names, lookahead(d_call, params, state, oc, k, real, fake, loss, grad_fn)))
+    if real is None:
+        real = engine.target.sample(len(fake), engine.gen).to(engine.device)
+
+    def d_grad(current):
+        d = lambda x: torch.func.functional_call(D, dict(zip(names, current)), (x,))
+        return torch.autograd.grad(obj.d_loss(loss, d(real), d(fake)), current, create_graph=True)
+
+    hp = (oc.lr, oc.beta1, oc.beta2, oc.momentum)
+    return dict(zip(names, lookahead(oc.kind, hp, k, params, state, d_grad)))
