@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     w = sub.add_parser("sweep", help="train a grid of configurations at once and map their stability")
     add_source_args(w)
     w.add_argument("--x", required=True, metavar="FIELD=LO:HI:N",
-                   help="first axis, e.g. d_opt.lr=1e-5:1e-2:8 (geometric for learning rates) or FIELD=v1,v2")
+                   help="first axis, e.g. d_opt.lr=1e-5:1e-2:8 (geometric for learning rates and penalty weights) or FIELD=v1,v2; any field that changes no shape: rates, betas, momentum, gp_weight, r1, r2, clip, instance_noise, d_opt.steps, g_opt.steps, run.seed")
     w.add_argument("--y", required=True, metavar="FIELD=LO:HI:N", help="second axis, e.g. g_opt.lr=1e-5:1e-2:8")
     w.add_argument("--steps", type=int, default=2000, help="iterations per member (default 2000)")
     w.add_argument("--report", help="write the per-cell results as JSON here")

@@ -1,13 +1,14 @@
-"""Many independent GANs trained as one: weights stacked along a member axis, batched matmuls.
+"""Many independent GANs trained as one: weights stacked along a member axis, one vmapped iteration.
 
 Why: one small GAN leaves the hardware mostly idle (tiny matrices, per-kernel overhead). Stacking
 M members turns every layer into one batched product, so a grid of configurations (a sweep)
-trains in a fraction of the time of M separate runs. Members never mix: each has its own weights,
-optimiser state, learning rates and samples; a test checks each against GanEngine's own update fed
-the same samples.
+trains in a fraction of the time of M separate runs on a GPU. Members never mix: each has its own
+weights, optimiser state, hyper-parameters and samples. The iteration is core.iteration's, batched
+by core.batched_step, so every objective the engine trains (WGAN-GP, R1, R2, unrolling, several
+D or G steps, SGD / Adam / RMSprop) trains here too; tests check members against the engine.
 
-Members may differ only in fields that change no tensor shape (SWEEPABLE). Gradients are the
-hand-written ones of core.manual_grad, so gradient penalties and unrolling are not available here.
+Members may differ only in fields that change no tensor shape and no set of computed terms
+(SWEEPABLE); a penalty is computed for all members when any has it, weighted by each one's own.
 """
 from __future__ import annotations
 
@@ -16,93 +17,20 @@ import os
 
 import numpy as np
 import torch
-from torch import nn
 
-from . import manual_grad as mg
-from . import objectives as obj
-from .config import ConfigError, GanConfig
-from .engine import build_player, resolve_device
-from .metrics import histogram, js_divergence, mode_metrics
-from .targets import build_target
+from core import optim_rules
+from core.batched_step import HYPER, SERIES, BatchedStep
+from core.config import ConfigError, GanConfig
+from core.engine import build_player, resolve_device
+from core.metrics import histogram, js_divergence, mode_metrics
+from core.targets import build_target
 
-SWEEPABLE = ("d_opt.lr", "g_opt.lr", "d_opt.beta1", "d_opt.beta2", "g_opt.beta1", "g_opt.beta2",
-             "objective.instance_noise", "run.seed")
-SERIES = ("d_loss", "g_loss", "g_grad", "d_grad")
-EPS = 1e-8  # torch.optim.Adam's default, as the engine uses
-
-
-class StackedMLP:
-    """M copies of one MLP layout: weights (M, out, in), biases (M, out), one activation."""
-
-    def __init__(self, nets: list[nn.Sequential], device):
-        self.layers = list(nets[0])
-        self.params: list[torch.Tensor] = []
-        for i, layer in enumerate(self.layers):
-            if isinstance(layer, nn.Linear):
-                self.params.append(torch.stack([n[i].weight.detach() for n in nets]).to(device))
-                self.params.append(torch.stack([n[i].bias.detach() for n in nets]).to(device))
-        self.grads: list[torch.Tensor | None] = [None] * len(self.params)
-
-    def forward(self, x: torch.Tensor):
-        cache, h, k = [], x, 0
-        for layer in self.layers:
-            if isinstance(layer, nn.Linear):
-                cache.append(h)
-                w, b = self.params[k], self.params[k + 1]
-                h = torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))
-                k += 2
-            else:
-                h, saved = mg.activate(layer, h)
-                cache.append(saved)
-        return h, cache
-
-    def backward(self, cache, dy: torch.Tensor, weight_grads: bool, input_grad: bool):
-        k = len(self.params)
-        for i in range(len(self.layers) - 1, -1, -1):
-            layer, saved = self.layers[i], cache[i]
-            if isinstance(layer, nn.Linear):
-                k -= 2
-                if weight_grads:
-                    self.grads[k] = torch.bmm(dy.transpose(1, 2), saved)
-                    self.grads[k + 1] = dy.sum(1)
-                if i == 0 and not input_grad:
-                    return None
-                dy = torch.bmm(dy, self.params[k])
-            else:
-                dy = mg._activation_backward(layer, saved[0], saved[1], dy)
-        return dy
-
-    def member_state(self, m: int, template: nn.Sequential) -> dict:
-        """Member m's weights as a state dict of the single-model layout."""
-        keys = list(template.state_dict().keys())
-        return {key: p[m].detach().cpu().clone() for key, p in zip(keys, self.params)}
-
-
-class StackedAdam:
-    """Adam over stacked parameters with a learning rate and betas per member (torch's formula)."""
-
-    def __init__(self, params: list[torch.Tensor], lr, beta1, beta2, device):
-        col = lambda v: torch.as_tensor(v, dtype=params[0].dtype, device=device)
-        self.lr, self.beta1, self.beta2 = col(lr), col(beta1), col(beta2)
-        self.exp_avg = [torch.zeros_like(p) for p in params]
-        self.exp_avg_sq = [torch.zeros_like(p) for p in params]
-        self.t = 0
-
-    def step(self, params, grads) -> None:
-        self.t += 1
-        bc1 = 1 - self.beta1 ** self.t
-        bc2_sqrt = (1 - self.beta2 ** self.t).sqrt()
-        for p, g, m, v in zip(params, grads, self.exp_avg, self.exp_avg_sq):
-            shape = (-1,) + (1,) * (p.dim() - 1)
-            b1, b2 = self.beta1.view(shape), self.beta2.view(shape)
-            m.lerp_(g, 1 - b1)
-            v.mul_(b2).addcmul_(g, g * (1 - b2))
-            denom = (v.sqrt() / bc2_sqrt.view(shape)).add_(EPS)
-            p.addcdiv_(m, denom * (bc1 / self.lr).view(shape), value=-1.0)
+SWEEPABLE = tuple(HYPER.values()) + ("run.seed",)
+INT_FIELDS = ("d_opt.steps", "g_opt.steps", "run.seed")
 
 
 def check_members(configs: list[GanConfig]) -> None:
-    """Members may differ only in SWEEPABLE fields; penalties and unrolling need autograd."""
+    """Members may differ only in SWEEPABLE fields (the rest fixes shapes and computed terms)."""
     base = configs[0].to_dict()
     for cfg in configs[1:]:
         other = cfg.to_dict()
@@ -111,13 +39,6 @@ def check_members(configs: list[GanConfig]) -> None:
                 if f"{section}.{key}" not in SWEEPABLE and other[section][key] != value:
                     raise ConfigError(f"{section}.{key} differs between sweep members; only "
                                       f"{', '.join(SWEEPABLE)} can vary within one batched sweep")
-    oc, base = configs[0].objective, configs[0]
-    if base.d_opt.kind != "adam" or base.g_opt.kind != "adam" or base.d_opt.steps != 1 \
-            or base.g_opt.steps != 1:
-        raise ConfigError("sweeps train both players with Adam, one D step and one G step per iteration")
-    if oc.r1 or oc.r2 or oc.unrolled_steps or oc.loss == "wgan-gp":
-        raise ConfigError("sweeps train with hand-written gradients: gradient penalties (wgan-gp, r1, "
-                          "r2) and unrolling are not available in a sweep")
 
 
 class Ensemble:
@@ -138,83 +59,49 @@ class Ensemble:
         self.target = build_target(base.target)
         G = [build_player(c, "G") for c in configs]
         D = [build_player(c, "D") for c in configs]
-        self.templates = (G[0].net, D[0].net)
+        self.templates = (G[0].to(self.device), D[0].to(self.device))
         self.noise_dim, self.noise_kind = G[0].noise_dim, G[0].noise_kind
-        self.pack, self.input_scale = D[0].pack, D[0].input_scale
-        self.G = StackedMLP([g.net for g in G], self.device)
-        self.D = StackedMLP([d.net for d in D], self.device)
-        val = lambda path: [c.get(path) for c in configs]
-        self.opt_g = StackedAdam(self.G.params, val("g_opt.lr"), val("g_opt.beta1"), val("g_opt.beta2"),
-                                 self.device)
-        self.opt_d = StackedAdam(self.D.params, val("d_opt.lr"), val("d_opt.beta1"), val("d_opt.beta2"),
-                                 self.device)
-        self.sigma = torch.tensor(val("objective.instance_noise"), dtype=self.G.params[0].dtype,
-                                  device=self.device).view(-1, 1, 1)
-        self.use_noise = any(v > 0 for v in val("objective.instance_noise"))
+        self.G = [torch.stack([p.detach() for p in ps]).to(self.device) for ps in zip(*(g.parameters() for g in G))]
+        self.D = [torch.stack([p.detach() for p in ps]).to(self.device) for ps in zip(*(d.parameters() for d in D))]
+        self.kinds = (base.g_opt.kind, base.d_opt.kind)
+        self.opt_g, self.opt_d = self._fresh_state(self.kinds[0], self.G), self._fresh_state(self.kinds[1], self.D)
+        self.batched = BatchedStep(configs, self.templates[0], self.templates[1], self.device)
         self.step_count = 0
         self.history: list[np.ndarray] = []  # per chunk: (iterations, M, len(SERIES))
 
+    def _fresh_state(self, kind: str, params: list[torch.Tensor]) -> dict:
+        state = optim_rules.init_state(kind, params)
+        state["step"] = torch.zeros(self.M, dtype=params[0].dtype, device=self.device)  # per member
+        return state
+
     # --- one iteration, every member -------------------------------------------------------------
-    def _noise(self, n: int) -> torch.Tensor:
-        shape = (self.M, n, self.noise_dim)
-        if self.noise_kind == "uniform":
-            return torch.rand(shape, generator=self.gen, device=self.device) * 2 - 1
-        return torch.randn(shape, generator=self.gen, device=self.device)
+    def draw(self) -> dict:
+        """One iteration's samples for every member (core.batched_step.BatchedStep.draw's plan)."""
+        gen, dev = self.gen, self.device
 
-    def _randn(self, n: int) -> torch.Tensor:
-        return torch.randn(self.M, n, 2, generator=self.gen, device=self.device)
+        def noise(M, n):
+            if self.noise_kind == "uniform":
+                return torch.rand(M, n, self.noise_dim, generator=gen, device=dev) * 2 - 1
+            return torch.randn(M, n, self.noise_dim, generator=gen, device=dev)
 
-    def _d_forward(self, x: torch.Tensor):
-        out, cache = self.D.forward(x.reshape(self.M, -1, 2 * self.pack) * self.input_scale)
-        return out.squeeze(-1), cache
+        return self.batched.draw(
+            self.M, lambda M, n: self.target.sample(M * n, gen).reshape(M, n, 2).to(dev), noise,
+            lambda *shape: torch.randn(*shape, generator=gen, device=dev),
+            lambda *shape: torch.rand(*shape, generator=gen, device=dev))
 
-    def _d_input_grad(self, cache, d_scores: torch.Tensor) -> torch.Tensor:
-        dx = self.D.backward(cache, d_scores.unsqueeze(-1), weight_grads=False, input_grad=True)
-        return (dx * self.input_scale).reshape(self.M, -1, 2)
-
-    def iteration(self, real: torch.Tensor, z: torch.Tensor, noise: torch.Tensor | None = None):
-        """One D step then one G step for every member, on given samples (M, n, 2) and (M, n, dim).
-
-        `noise` (3, M, n, 2) is instance noise before scaling by each member's sigma.
-        Returns (M, len(SERIES)) per-member metrics.
-        """
-        cfg = self.configs[0]
-        loss = cfg.objective.loss
-        fake, g_cache = self.G.forward(z)
-        fake_d, fake_g = fake, fake
-        if noise is not None:
-            real, fake_d, fake_g = real + self.sigma * noise[0], fake + self.sigma * noise[1], \
-                fake + self.sigma * noise[2]
-        scores, d_cache = self._d_forward(torch.cat([real, fake_d], 1))
-        r, f = scores.split(real.shape[1] // self.pack, dim=1)
-        d_loss = torch.vmap(lambda a, b: obj.d_loss(loss, a, b))(r, f)
-        dr, df = mg.d_output_grads(loss, r, f)
-        self.D.backward(d_cache, torch.cat([dr, df], 1).unsqueeze(-1), weight_grads=True, input_grad=False)
-        d_grad = _member_norm(self.D.grads)
-        self.opt_d.step(self.D.params, self.D.grads)
-        if loss == "wgan":
-            for p in self.D.params:
-                p.clamp_(-cfg.objective.clip, cfg.objective.clip)
-        f, d_cache = self._d_forward(fake_g)
-        g_loss = torch.vmap(lambda a: obj.g_loss(loss, a))(f)
-        dx = self._d_input_grad(d_cache, mg.g_output_grad(loss, f))
-        self.G.backward(g_cache, dx, weight_grads=True, input_grad=False)
-        g_grad = _member_norm(self.G.grads)
-        self.opt_g.step(self.G.params, self.G.grads)
-        return torch.stack([d_loss, g_loss, g_grad, d_grad], 1)
+    def iteration(self, samples: dict) -> torch.Tensor:
+        """Every member's iteration on given samples (see draw); returns (M, len(SERIES)) metrics."""
+        self.G, self.D, self.opt_g, self.opt_d, rows = self.batched.run(self.G, self.D, self.opt_g, self.opt_d,
+                                                                        samples)
+        return rows
 
     def step(self, n_steps: int) -> None:
-        cfg = self.configs[0]
-        n = cfg.run.batch_size * cfg.objective.pack
         # One buffer for the call's metrics: a list of small per-iteration tensors pinned the
         # allocator's heap between the large temporaries, and a 20,000-step call grew to 3.3 GB.
         rows = torch.empty(n_steps, self.M, len(SERIES), device=self.device)
         with torch.no_grad():
             for i in range(n_steps):
-                real = self.target.sample(self.M * n, self.gen).reshape(self.M, n, 2)
-                z = self._noise(n)
-                noise = torch.stack([self._randn(n) for _ in range(3)]) if self.use_noise else None
-                rows[i] = self.iteration(real, z, noise)
+                rows[i] = self.iteration(self.draw())
         self.history.append(rows.cpu().numpy())  # one host sync per call
         self.step_count += n_steps
 
@@ -225,7 +112,9 @@ class Ensemble:
         z = torch.randn(n, self.noise_dim, generator=gen) if self.noise_kind != "uniform" else \
             torch.rand(n, self.noise_dim, generator=gen) * 2 - 1
         with torch.no_grad():
-            out, _ = self.G.forward(z.to(self.device).expand(self.M, n, self.noise_dim))
+            g = lambda params: torch.func.functional_call(
+                self.templates[0], dict(zip(self.batched.g_names, params)), (z.to(self.device),))
+            out = torch.vmap(g)(self.G)
         return out.cpu().numpy().astype(np.float64)
 
     def evaluate(self) -> list[dict]:
@@ -259,13 +148,12 @@ class Ensemble:
         """A GanEngine holding member m's trained weights and config, to continue in the app."""
         from .engine import GanEngine
         e = GanEngine(self.configs[m].copy())
-        for model, stacked, opt, st, tpl in ((e.G, self.G, e.opt_g, self.opt_g, self.templates[0]),
-                                             (e.D, self.D, e.opt_d, self.opt_d, self.templates[1])):
-            model.net.load_state_dict(stacked.member_state(m, tpl))
-            saved = opt.state_dict()  # Adam's moments carry over, so continuing is seamless
-            saved["state"] = {i: {"step": torch.tensor(float(st.t)), "exp_avg": a[m].detach().cpu().clone(),
-                                  "exp_avg_sq": s[m].detach().cpu().clone()}
-                              for i, (a, s) in enumerate(zip(st.exp_avg, st.exp_avg_sq))}
+        for model, stacked, opt, st in ((e.G, self.G, e.opt_g, self.opt_g), (e.D, self.D, e.opt_d, self.opt_d)):
+            with torch.no_grad():
+                for p, value in zip(model.parameters(), stacked):
+                    p.copy_(value[m])
+            saved = opt.state_dict()  # the optimiser's state carries over, so continuing is seamless
+            saved["state"] = {i: _torch_state(st, i, m) for i in range(len(stacked))}
             opt.load_state_dict(saved)
         e.step_count = self.step_count
         e.evaluator.evaluate()
@@ -284,6 +172,8 @@ def verdict(r: dict, n_modes: int, finite: bool) -> str:
     return "ok" if r["js"] < 0.3 else "poor"
 
 
-def _member_norm(grads: list[torch.Tensor]) -> torch.Tensor:
-    """Each member's gradient norm over all its parameters: (M,)."""
-    return torch.sqrt(sum(g.reshape(g.shape[0], -1).square().sum(1) for g in grads))
+def _torch_state(state: dict, i: int, m: int) -> dict:
+    """Member m's state of parameter i, in torch.optim's layout (the rule uses its names)."""
+    out = {k: v[i][m].detach().cpu().clone() for k, v in state.items() if k != "step"}
+    out["step"] = state["step"][m].detach().cpu().clone().float()
+    return out

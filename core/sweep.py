@@ -9,11 +9,12 @@ from typing import Callable
 import numpy as np
 
 from .config import ConfigError, GanConfig
-from .ensemble import SWEEPABLE, Ensemble
+from core.ensemble import INT_FIELDS, SWEEPABLE, Ensemble
 
 MAX_MEMBERS = 4096
 CHUNK = 200          # at most this many iterations between progress reports (and cancel checks)
 CHUNK_SECONDS = 0.1  # aim for a report this often
+GEOMETRIC = (".lr", ".gp_weight", ".r1", ".r2")  # fields that span decades: even steps in log space
 
 
 @dataclass
@@ -23,7 +24,8 @@ class Axis:
 
 
 def parse_axis(spec: str) -> Axis:
-    """'FIELD=LO:HI:N' (geometric for learning rates, else even steps) or 'FIELD=v1,v2,...'."""
+    """'FIELD=LO:HI:N' (geometric for learning rates and penalty weights, else even steps) or
+    'FIELD=v1,v2,...'. Whole-number fields (steps, seed) are rounded."""
     if "=" not in spec:
         raise ConfigError(f"{spec!r}: expected FIELD=LO:HI:N or FIELD=v1,v2,...; fields: {', '.join(SWEEPABLE)}")
     name, text = (part.strip() for part in spec.split("=", 1))
@@ -35,7 +37,7 @@ def parse_axis(spec: str) -> Axis:
             lo, hi, n = float(lo), float(hi), int(n)
             if not 1 <= n <= 64:
                 raise ConfigError(f"{name}: {n} values; use 1 to 64 per axis")
-            geometric = name.endswith(".lr") and lo > 0 and hi > 0
+            geometric = name.endswith(GEOMETRIC) and lo > 0 and hi > 0
             values = np.geomspace(lo, hi, n) if geometric else np.linspace(lo, hi, n)
         else:
             values = [float(v) for v in text.split(",") if v.strip()]
@@ -43,8 +45,8 @@ def parse_axis(spec: str) -> Axis:
         raise ConfigError(f"{spec!r}: numbers expected, e.g. {name}=1e-5:1e-2:8") from None
     if not len(values):
         raise ConfigError(f"{spec!r}: no values")
-    if name == "run.seed":
-        values = [float(int(v)) for v in values]
+    if name in INT_FIELDS:
+        values = list(dict.fromkeys(float(round(v)) for v in values))  # rounding may repeat a value
     return Axis(name, [float(v) for v in values])
 
 
@@ -94,8 +96,8 @@ def member_configs(base: GanConfig, x: Axis, y: Axis) -> list[GanConfig]:
     for yv in y.values:
         for xv in x.values:
             c = base.copy()
-            c.set(x.field, int(xv) if x.field == "run.seed" else xv)
-            c.set(y.field, int(yv) if y.field == "run.seed" else yv)
+            c.set(x.field, int(xv) if x.field in INT_FIELDS else xv)
+            c.set(y.field, int(yv) if y.field in INT_FIELDS else yv)
             c.validate()
             configs.append(c)
     return configs
