@@ -12,6 +12,8 @@ the extra ones). No randomness is drawn here: `draw` makes every sample, in one 
 """
 from __future__ import annotations
 
+import dataclasses
+
 import torch
 
 from core import iteration as it
@@ -33,7 +35,7 @@ class BatchedStep:
 
     def __init__(self, configs, g_template: torch.nn.Module, d_template: torch.nn.Module, device):
         base = configs[0]
-        self.terms = it.Terms.of(configs)
+        self.terms = dataclasses.replace(it.Terms.of(configs), functional=True)
         self.kinds = (base.d_opt.kind, base.g_opt.kind)
         self.d_steps = max(c.d_opt.steps for c in configs)
         self.g_steps = max(c.g_opt.steps for c in configs)

@@ -32,6 +32,7 @@ class Terms:
     noise: bool = False    # instance noise
     clip: bool = False     # WGAN's weight clipping
     unrolled: int = 0      # look-ahead steps of D in G's step
+    functional: bool = False  # input gradients by torch.func (under vmap) rather than autograd
 
     @staticmethod
     def of(configs) -> "Terms":
@@ -62,11 +63,11 @@ def d_objective(terms: Terms, d, real: torch.Tensor, fake: torch.Tensor, gp_eps:
     d_loss = obj.d_loss(terms.loss, r, f)
     total = d_loss
     if terms.gp:
-        total = total + gp_weight * obj.gradient_penalty(d, real, fake, gp_eps, terms.pack)
+        total = total + gp_weight * obj.gradient_penalty(d, real, fake, gp_eps, terms.pack, terms.functional)
     if terms.r1:
-        total = total + 0.5 * r1 * obj.zero_centred_penalty(d, real, terms.pack)
+        total = total + 0.5 * r1 * obj.zero_centred_penalty(d, real, terms.pack, terms.functional)
     if terms.r2:
-        total = total + 0.5 * r2 * obj.zero_centred_penalty(d, fake, terms.pack)
+        total = total + 0.5 * r2 * obj.zero_centred_penalty(d, fake, terms.pack, terms.functional)
     return total, (d_loss, r, f)
 
 

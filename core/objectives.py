@@ -57,21 +57,32 @@ def surface_levels(loss: str) -> tuple[float, float] | None:
     return None
 
 
-def gradient_penalty(d, real: torch.Tensor, fake: torch.Tensor, eps: torch.Tensor, pack: int = 1) -> torch.Tensor:
+def input_grad(d, x: torch.Tensor, functional: bool = False) -> torch.Tensor:
+    """grad_x sum(d(x)), kept differentiable for D's own update.
+
+    torch.autograd.grad (create_graph) in the engine, which is ~25% faster here; torch.func.grad
+    (`functional`) where vmap batches the step across a sweep's members, which autograd cannot.
+    """
+    if functional:
+        return torch.func.grad(lambda v: d(v).sum())(x)
+    x = x.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(d(x).sum(), x, create_graph=True)
+    return grad
+
+
+def gradient_penalty(d, real: torch.Tensor, fake: torch.Tensor, eps: torch.Tensor, pack: int = 1,
+                     functional: bool = False) -> torch.Tensor:
     """WGAN-GP: (||grad D(x_hat)|| - 1)^2 on random interpolates between packs of real and fake.
 
     d: a callable x -> scores (a Discriminator, or its functional form in a sweep); eps: one
-    uniform weight per pack, shape (n / pack, 1), drawn by the caller. torch.func.grad keeps the
-    penalty differentiable for D's own update, and lets vmap batch it across a sweep's members.
+    uniform weight per pack, shape (n / pack, 1), drawn by the caller.
     """
     eps = eps.repeat_interleave(pack, 0)
-    x_hat = eps * real + (1 - eps) * fake
-    grad = torch.func.grad(lambda x: d(x).sum())(x_hat)
+    grad = input_grad(d, eps * real + (1 - eps) * fake, functional)
     norms = grad.reshape(eps.shape[0] // pack, -1).norm(dim=1)
     return ((norms - 1) ** 2).mean()
 
 
-def zero_centred_penalty(d, x: torch.Tensor, pack: int = 1) -> torch.Tensor:
+def zero_centred_penalty(d, x: torch.Tensor, pack: int = 1, functional: bool = False) -> torch.Tensor:
     """R1 (x real) / R2 (x fake): E ||grad_x D(x)||^2, Mescheder et al. 2018 (without the 1/2)."""
-    grad = torch.func.grad(lambda x: d(x).sum())(x.detach())
-    return grad.reshape(-1, 2 * pack).pow(2).sum(1).mean()
+    return input_grad(d, x.detach(), functional).reshape(-1, 2 * pack).pow(2).sum(1).mean()

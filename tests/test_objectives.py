@@ -66,3 +66,27 @@ def test_surface_shows_probabilities_only_for_log_losses():
     assert obj.surface_transform("nonsaturating", raw).item() == 0.5
     assert obj.surface_transform("wgan", raw).item() == 0.0
     assert obj.surface_levels("minimax") == (0.0, 1.0) and obj.surface_levels("wgan-gp") is None
+
+
+@pytest.mark.parametrize("functional", [False, True])
+def test_penalties_are_differentiable_for_ds_update_either_way(functional):
+    """Both ways of taking the input gradient (autograd in the engine, torch.func under vmap) give
+    the penalties and their gradients with respect to D's weights that plain autograd gives."""
+    torch.manual_seed(3)
+    d = Discriminator(DiscriminatorConfig(depth=2, width=16, activation="tanh"), pack=2)
+    weights = list(d.parameters())[:-1]  # the output bias does not move an input gradient
+    real, fake, eps = torch.randn(32, 2), torch.randn(32, 2), torch.rand(16, 1)
+
+    def reference_grad(x):
+        x = x.clone().requires_grad_(True)
+        return torch.autograd.grad(d(x).sum(), x, create_graph=True)[0].reshape(-1, 4)
+
+    r1_ref = reference_grad(real).pow(2).sum(1).mean()
+    e = eps.repeat_interleave(2, 0)
+    gp_ref = ((reference_grad(e * real + (1 - e) * fake).norm(dim=1) - 1) ** 2).mean()
+    r1 = obj.zero_centred_penalty(d, real, pack=2, functional=functional)
+    gp = obj.gradient_penalty(d, real, fake, eps, pack=2, functional=functional)
+    for got, ref in ((r1, r1_ref), (gp, gp_ref)):
+        torch.testing.assert_close(got, ref)
+        for a, b in zip(torch.autograd.grad(got, weights), torch.autograd.grad(ref, weights)):
+            torch.testing.assert_close(a, b)
