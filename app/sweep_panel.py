@@ -20,7 +20,9 @@ from .i18n_messages import message
 from .controls.widgets import spin
 
 METRICS = {"modes": "modes captured", "hq_share": "high-quality share", "js": "JS divergence (bits)"}
-DEFAULTS = {"d_opt.lr": (1e-5, 1e-2), "g_opt.lr": (1e-5, 1e-2), "run.seed": (0, 7)}
+DEFAULTS = {"d_opt.lr": (1e-5, 1e-2), "g_opt.lr": (1e-5, 1e-2), "run.seed": (0, 7),
+            "objective.gp_weight": (0.01, 10.0), "objective.r1": (0.01, 10.0), "objective.r2": (0.01, 10.0),
+            "d_opt.steps": (1, 5), "g_opt.steps": (1, 3)}
 VERDICT_MARKS = {"collapsed": "!", "diverged": "X", "partial": "~", "poor": "?"}
 
 
