@@ -224,21 +224,34 @@ class GanEngine(LiveEdits, ManualStep):
         return n
 
     def _autograd_iteration(self, players) -> torch.Tensor:
+        return self._iteration(players, manual=False)
+
+    def _iteration(self, players, manual: bool) -> torch.Tensor:
+        """One iteration: D's step(s), then G's, drawing samples in one order on either path.
+
+        `manual`: the hand-written-gradient fast path (core.manual_step) instead of autograd;
+        the loop, the sample order and the row are the same, so both train the same weights.
+        """
         cfg = self.cfg
         loss, n, train_d, train_g, d_steps = self._plan(players)
+        forward, d_step, g_step = ((self._manual_g_forward, self._manual_d_step, self._manual_g_step) if manual
+                                   else (self._g_forward, self._d_step, self._g_step))
         # One G forward serves both players when G's weights cannot change in between: D's step
         # reads it detached, G's step backpropagates through it (a 1.1x saving measured here).
         share = train_g and cfg.g_opt.steps == 1 and not (cfg.objective.unrolled_steps > 0 and train_d)
-        fake = None
+        shared = None
         for i in range(d_steps):
             if share and i == d_steps - 1:
-                fake = self.G(self.G.sample_noise(n, self.gen, self.device))
-            d_stats = self._d_step(n, loss, update=train_d, fake=fake)
-        for _ in range(cfg.g_opt.steps if train_g else 1):
-            g_loss, g_grad = self._g_step(n, loss, update=train_g, fake=fake)
+                shared = forward(n)
+            d_stats = d_step(n, loss, train_d, shared)
+        for j in range(cfg.g_opt.steps if train_g else 1):
+            g_loss, g_grad = g_step(n, loss, train_g, shared if j == 0 else None)
         d_loss, acc_real, acc_fake, d_real, d_fake, d_grad = d_stats
         # Order must match TRAIN_SERIES (core.iteration.SERIES).
         return torch.stack([d_loss, g_loss, acc_real, acc_fake, d_real, d_fake, g_grad, d_grad]).detach()
+
+    def _g_forward(self, n: int) -> torch.Tensor:
+        return self.G(self.G.sample_noise(n, self.gen, self.device))
 
     def _d_step(self, n: int, loss: str, update: bool, fake: torch.Tensor | None = None):
         """Draw D's samples (the sample plan's order: real, noise if not given, instance noise on

@@ -40,32 +40,28 @@ class ManualStep:
                 cfg.d_opt.steps if train_d else 1)
 
     def _manual_iteration(self, players) -> torch.Tensor:
-        """The same iteration as `_autograd_iteration`, with the chain rule done by hand (manual_grad)."""
-        cfg = self.cfg
-        loss, n, train_d, train_g, d_steps = self._plan(players)
-        share = train_g and cfg.g_opt.steps == 1
-        g_cache = None
-        for i in range(d_steps):
-            fake = None  # the random stream is consumed in the same order as the autograd path
-            if share and i == d_steps - 1:
-                fake, g_cache = mg.forward(self.G.net, self.G.sample_noise(n, self.gen, self.device))
-            d_stats = self._manual_d_step(n, loss, train_d, fake)
-        for j in range(cfg.g_opt.steps if train_g else 1):
-            if g_cache is None or j > 0:
-                fake, g_cache = mg.forward(self.G.net, self.G.sample_noise(n, self.gen, self.device))
-            g_loss, g_grad = self._manual_g_step(n, loss, train_g, fake, g_cache)
-        d_loss, acc_real, acc_fake, d_real, d_fake, d_grad = d_stats
-        return torch.stack([d_loss, g_loss, acc_real, acc_fake, d_real, d_fake, g_grad, d_grad])
+        """The engine's iteration (GanEngine._iteration) with the chain rule done by hand."""
+        return self._iteration(players, manual=True)
 
-    def _manual_d_step(self, n: int, loss: str, update: bool, fake: torch.Tensor | None):
+    def _manual_g_forward(self, n: int):
+        """G's samples and what the hand-written backward needs: (fake, cache)."""
+        return mg.forward(self.G.net, self.G.sample_noise(n, self.gen, self.device))
+
+    def _manual_d_step(self, n: int, loss: str, update: bool, shared):
         oc = self.cfg.objective
         real = self.target.sample(n, self.gen).to(self.device)
-        if fake is None:
-            fake = self.G(self.G.sample_noise(n, self.gen, self.device))
+        fake = self.G(self.G.sample_noise(n, self.gen, self.device)) if shared is None else shared[0]
         if oc.instance_noise > 0:
             real = real + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
             fake = fake + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
         return self._manual_d_update(real, fake, loss, update)
+
+    def _manual_g_step(self, n: int, loss: str, update: bool, shared):
+        oc = self.cfg.objective
+        fake, g_cache = self._manual_g_forward(n) if shared is None else shared
+        if oc.instance_noise > 0:
+            fake = fake + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
+        return self._manual_g_update(fake, g_cache, loss, update)
 
     def _manual_d_update(self, real: torch.Tensor, fake: torch.Tensor, loss: str, update: bool):
         """D's step on given samples: (d_loss, 4 stats, grad norm); no sampling, no host sync."""
@@ -84,12 +80,6 @@ class ManualStep:
         else:
             d_grad = torch.zeros((), device=self.device)
         return (d_loss, *it.d_stats(loss, r, f), d_grad)
-
-    def _manual_g_step(self, n: int, loss: str, update: bool, fake: torch.Tensor, g_cache: list):
-        oc = self.cfg.objective
-        if oc.instance_noise > 0:
-            fake = fake + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
-        return self._manual_g_update(fake, g_cache, loss, update)
 
     def _manual_g_update(self, fake: torch.Tensor, g_cache: list, loss: str, update: bool):
         """G's step through D on given samples (g_cache from G's forward): (g_loss, grad norm)."""
