@@ -80,7 +80,7 @@ def supports(net: nn.Sequential) -> bool:
 
 def d_output_grads(loss: str, real: torch.Tensor, fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """dL_D/d(real scores), dL_D/d(fake scores) of objectives.d_loss, in closed form."""
-    m_r, m_f = real.shape[-1], fake.shape[-1]  # means over the last axis (ensembles stack members)
+    m_r, m_f = real.shape[-1], fake.shape[-1]  # means over the last axis
     if loss in ("minimax", "nonsaturating"):   # softplus(-r).mean() + softplus(f).mean()
         return -torch.sigmoid(-real) / m_r, torch.sigmoid(fake) / m_f
     if loss == "lsgan":                        # 0.5 (r - 1)^2 + 0.5 f^2, means
