@@ -89,10 +89,11 @@ class CompareGroup:
             for _l, cfg, _p in resolved[1:]:
                 cfg.run.seed = resolved[0][1].run.seed
         target = resolved[0][1].to_dict()["target"]
-        for label, cfg, _p in resolved[1:]:
+        for i, (label, cfg, _p) in enumerate(resolved[1:], 2):
             if cfg.to_dict()["target"] != target:
-                raise ConfigError(f"compared runs must share one target; {label or 'a run'} has another "
-                                  f"(compare runs on the same data, or set target.* for all)")
+                raise ConfigError(f"compared runs must train on the same target; {label or f'run {i}'} "
+                                  f"has another than the first run (set target.* for all, or pick presets "
+                                  f"on one target)")
         self.runs: list[CompareRun] = []
         for i, (label, cfg, preset) in enumerate(resolved):
             label = (labels[i] if labels and i < len(labels) else None) or label or f"run {i + 1}"
