@@ -180,6 +180,15 @@ class SnapshotHistory:
                                 key=lambda s: s.step)
         self._thin()
 
+    def current(self, engine) -> Snapshot:
+        """The kept snapshot of the engine's current step, taken now if there is none."""
+        snap = self.at(engine.step_count)
+        if snap is None or snap.step != engine.step_count:
+            snap = take_snapshot(engine)
+            self.per_snapshot = max(self.per_snapshot, snapshot_bound(engine))
+            self.add(snap)
+        return snap
+
     def drop_after(self, step: int) -> None:
         self.snapshots = [s for s in self.snapshots if s.step <= step]
 
