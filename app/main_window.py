@@ -60,8 +60,16 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background:#fde2d4; color:#5a1a00; padding:6px; border:1px solid #d55e00")
         self.banner.hide()
+        self.compare_windows: list = []  # Compare windows opened from here (closed with the window)
+        from .timeline import TimelineBar
+        self.timeline = TimelineBar(self)
+        plane_box = QtWidgets.QWidget()
+        plane_lay = QtWidgets.QVBoxLayout(plane_box)
+        plane_lay.setContentsMargins(0, 0, 0, 0)
+        plane_lay.addWidget(self.plane, 1)
+        plane_lay.addWidget(self.timeline)
         split = QtWidgets.QSplitter(QtCore.Qt.Vertical)
-        split.addWidget(self.plane)
+        split.addWidget(plane_box)
         split.addWidget(self.charts)
         split.setSizes([600, 300])
         centre = QtWidgets.QWidget()
@@ -333,6 +341,8 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
                 self.recorder.abort()  # no half-written file is left behind
                 self.recorder = None
         self.timer.stop()
+        for w in self.compare_windows:
+            w.close()
         self.sweep.stop(timeout=0.5)
         if getattr(self, "arjovsky_dock", None) is not None:
             self.arjovsky_dock.widget().stop(timeout=0.3)
@@ -359,7 +369,9 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         if frame.step < self.keeper.step:
             self.charts.clear_marks()  # a new or reset run: old detector marks no longer apply
         self.keeper.step = frame.step
-        self.plane.draw(frame)
+        self.timeline.record(frame)
+        if self.timeline.viewing is None:  # the timeline may be showing a kept step instead
+            self.plane.draw(frame)
         if self.recorder is not None:
             self._record(frame)
         self._show_detections(frame)

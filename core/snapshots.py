@@ -21,6 +21,8 @@ Snapshot tensors always live on the CPU, whatever device trains the run.
 """
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -125,6 +127,8 @@ class SnapshotHistory:
         self.max_snapshots, self.budget_bytes = int(max_snapshots), int(budget_bytes)
         self.snapshots: list[Snapshot] = []
         self.per_snapshot = 0  # the largest snapshot_bound seen
+        self._owner = None     # the engine these snapshots are of (weakly): another one starts afresh
+        self.lock = threading.RLock()  # the app takes snapshots on its training thread
 
     # --- the stated bound ---------------------------------------------------------------------
     def capacity(self, per_snapshot: int | None = None) -> int:
@@ -153,15 +157,23 @@ class SnapshotHistory:
 
         A step below the newest kept one means the run went back (a reset, a rewind): kept
         snapshots from that abandoned future are dropped first."""
-        step = engine.step_count
-        if self.snapshots and step < self.snapshots[-1].step:
-            self.drop_after(step - 1)
-        if self.snapshots and step - self.snapshots[-1].step < self.interval:
-            return False
-        self.take(engine)
-        return True
+        with self.lock:
+            if self._owner is not None and self._owner() is not engine:
+                self.clear()  # a new run (a preset, a session): the old one's history is not its past
+            self._owner = weakref.ref(engine)
+            step = engine.step_count
+            if self.snapshots and step < self.snapshots[-1].step:
+                self.drop_after(step - 1)
+            if self.snapshots and step - self.snapshots[-1].step < self.interval:
+                return False
+            self.take(engine)
+            return True
 
     def take(self, engine) -> Snapshot:
+        with self.lock:
+            return self._take(engine)
+
+    def _take(self, engine) -> Snapshot:
         self.per_snapshot = max(self.per_snapshot, snapshot_bound(engine))
         cfg = engine.cfg.to_json(indent=None)
         if self.snapshots and self.snapshots[-1].config_json == cfg:
@@ -176,24 +188,27 @@ class SnapshotHistory:
 
     def add(self, snap: Snapshot) -> None:
         """Keep a snapshot made elsewhere (a loaded session), in step order, within the bound."""
-        self.snapshots = sorted([s for s in self.snapshots if s.step != snap.step] + [snap],
-                                key=lambda s: s.step)
-        self._thin()
+        with self.lock:
+            self.snapshots = sorted([s for s in self.snapshots if s.step != snap.step] + [snap],
+                                    key=lambda s: s.step)
+            self._thin()
 
     def current(self, engine) -> Snapshot:
         """The kept snapshot of the engine's current step, taken now if there is none."""
-        snap = self.at(engine.step_count)
-        if snap is None or snap.step != engine.step_count:
-            snap = take_snapshot(engine)
-            self.per_snapshot = max(self.per_snapshot, snapshot_bound(engine))
-            self.add(snap)
-        return snap
+        with self.lock:
+            snap = self.at(engine.step_count)
+            if snap is None or snap.step != engine.step_count:
+                snap = take_snapshot(engine)
+                self.per_snapshot = max(self.per_snapshot, snapshot_bound(engine))
+                self.add(snap)
+            return snap
 
     def drop_after(self, step: int) -> None:
         self.snapshots = [s for s in self.snapshots if s.step <= step]
 
     def clear(self) -> None:
         self.snapshots = []
+        self._owner = None
 
     def _thin(self) -> None:
         cap = self.capacity()
@@ -204,7 +219,7 @@ class SnapshotHistory:
     def at(self, step: int) -> Snapshot | None:
         """The newest kept snapshot at or before `step` (None before the first)."""
         best = None
-        for s in self.snapshots:
+        for s in list(self.snapshots):
             if s.step > step:
                 break
             best = s
