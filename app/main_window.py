@@ -258,18 +258,20 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         return path or None
 
     def open_session(self, path: str | None = None) -> bool:
-        from core.session import SessionError, load_session
+        from core.session import SessionError
+        from core.session_history import load_with_timeline
         if not self.keeper.confirm_discard("opening another session"):
             return False
         path = path or self._ask_path(False, "Open session", "", "ganscope session (*.gscope)")
         if not path:
             return False
         try:
-            engine = load_session(path)
+            engine, timeline = load_with_timeline(path)  # the run, its full states and its branches
         except (SessionError, ValueError) as exc:
             self._show_error("Cannot open session", str(exc))
             return False
         self.replace_engine(engine, Path(path).name)
+        self.timeline.restore(timeline)
         self.keeper.new_run(engine.step_count)
         self.session_path = path
         self._add_recent(path)
@@ -283,7 +285,6 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         return self.worker.submit(lambda _e: setattr(self.worker, "engine", engine))
 
     def save_session(self, path: str | None = None) -> int | None:
-        from core.session import save_session
         path = path or self._ask_path(True, "Save session", self.session_path or "run.gscope",
                                       "ganscope session (*.gscope)")
         if not path:
@@ -293,7 +294,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         runs, edits = self.keeper.runs, self.keeper.edits
 
         def save(e: GanEngine):
-            save_session(e, path)
+            self.timeline.save(e, path)  # core.session's file, with the timeline (core.session_history)
             self.keeper.saved(e.step_count, runs, edits)
         return self.worker.submit(save)
 

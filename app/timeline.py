@@ -46,7 +46,7 @@ class TimelineBar(QtWidgets.QWidget):
         self.window = window
         self.frames: list = []     # kept Frames, oldest first
         self.viewing = None        # the Frame shown instead of the live run, or None
-        self.branches: list = []   # (label, engine, parent step, changes) made here
+        self.branches: list = []   # (label, engine, parent step, changes, its Compare window) made here
         self._pending = None       # (ticket, changes, step asked) of a branch being made
         window.worker.snapshots = SnapshotHistory()
         lay = QtWidgets.QHBoxLayout(self)
@@ -177,9 +177,75 @@ class TimelineBar(QtWidgets.QWidget):
         at, original, changed = self._made
         label = ", ".join(f"{k}={v}" for k, v in changes.items())
         group = CompareGroup.of_engines([(f"original from step {at:,}", original), (label, changed)])
-        self.branches.append((label, changed, at, changes))
         self.compare_window = open_compare(self.window, group)
+        self.branches.append((label, changed, at, changes, self.compare_window))
         self.window.compare_windows.append(self.compare_window)
         note = "" if asked is None or asked == at else f" (the nearest full state kept before step {asked:,})"
         self.window.say(f"Branched from step {at:,}{note}", 8000)
         self.label.setText(f"branched from step {at:,}{note}")
+
+    # --- sessions -------------------------------------------------------------------------------
+    def save(self, engine, path: str) -> None:
+        """Save the run with its timeline: full states, and each branch with its original as a compare
+        group (called on the worker's thread, which owns `engine` and the full states)."""
+        from core.session_history import MAIN, SavedRun, Timeline, save_with_timeline
+        runs, groups = [], []
+        for label, changed, at, changes, win in self.branches:
+            original = win.group.engines[0]
+            names = []
+            for name, e, ch in ((f"original from step {at:,}", original, {}), (label, changed, changes)):
+                name = _unique(name, [r.label for r in runs])
+                runs.append(SavedRun(name, _settled(e, win), MAIN, at, dict(ch)))
+                names.append(name)
+            groups.append(names)
+        save_with_timeline(engine, path, Timeline(self.window.worker.snapshots or SnapshotHistory(), runs, groups))
+
+    def restore(self, saved) -> int:
+        """After a session opened: its full states become the run's, its compare groups reopen."""
+        from core.compare import CompareGroup
+
+        from .compare_window import open_compare
+        worker = self.window.worker
+
+        def adopt(e):
+            saved.history.adopt(e)
+            worker.snapshots = saved.history
+        ticket = worker.submit(adopt)
+        self.frames, self.viewing, self.branches = [], None, []
+        by_label = {r.label: r for r in saved.runs}
+        for labels in saved.groups:
+            runs = [by_label[x] for x in labels if x in by_label]
+            if len(runs) < 2:
+                continue  # a group with the session's own run: that run is in the main window
+            win = open_compare(self.window, CompareGroup.of_engines([(r.label, r.engine) for r in runs]))
+            self.window.compare_windows.append(win)
+            last = runs[-1]
+            self.branches.append((last.label, last.engine, last.parent_step or 0, last.changes, win))
+        if saved.warning:
+            self.window._show_banner(saved.warning)
+        return ticket
+
+
+def _settled(engine, window):
+    """The engine as its Compare window last left it: a copy made on its training thread."""
+    from core.engine import GanEngine
+    from core.session import engine_state, restore_state, state_from_bytes, state_to_bytes
+    holder = {}
+    runner = getattr(window, "runner", None)
+    if runner is not None and runner._thread.is_alive():
+        import time
+        ticket = runner.submit(lambda _g: holder.setdefault("state", state_to_bytes(engine_state(engine))))
+        deadline = time.monotonic() + 10
+        while not runner.done(ticket) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    data = holder.get("state") or state_to_bytes(engine_state(engine))
+    copy = GanEngine(engine.cfg)
+    restore_state(copy, state_from_bytes(data))
+    return copy
+
+
+def _unique(label: str, taken: list) -> str:
+    out, k = label, 2
+    while out in taken:
+        out, k = f"{label} ({k})", k + 1
+    return out

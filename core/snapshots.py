@@ -203,6 +203,11 @@ class SnapshotHistory:
                 self.add(snap)
             return snap
 
+    def adopt(self, engine) -> None:
+        """These snapshots are of `engine`'s run (a loaded session's): keep them as it trains on."""
+        with self.lock:
+            self._owner = weakref.ref(engine)
+
     def drop_after(self, step: int) -> None:
         self.snapshots = [s for s in self.snapshots if s.step <= step]
 

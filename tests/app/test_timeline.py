@@ -69,7 +69,8 @@ def test_kept_pictures_stay_bounded_and_dense_near_now(qtbot, thread_window, mon
     assert len(hist) <= hist.capacity() and hist.nbytes <= hist.bound_bytes()
 
 
-def test_branch_from_a_kept_step_starts_the_original_and_the_change_side_by_side(qtbot, thread_window, small_cfg):
+def test_branch_from_a_kept_step_starts_the_original_and_the_change_side_by_side(qtbot, thread_window, small_cfg,
+                                                                                   tmp_path):
     win = thread_window
     play_until(qtbot, win, 350)
     wait_ticket(qtbot, win, win.do_action("play:0"))
@@ -95,6 +96,18 @@ def test_branch_from_a_kept_step_starts_the_original_and_the_change_side_by_side
     ref.step(original.step_count - at)
     assert torch.equal(flat(ref.G), flat(original.G))
     assert not torch.equal(flat(changed.D), flat(original.D))
+    # Saved with the session, and back when it opens: the full states and the pair, side by side.
+    kept = list(win.worker.snapshots.steps)
+    path = str(tmp_path / "branched.gscope")
+    wait_ticket(qtbot, win, win.save_session(path))
+    cw.close()
+    win.compare_windows.clear()
+    assert win.open_session(path)
+    qtbot.waitUntil(lambda: win.worker.snapshots.steps == kept, timeout=20000)
+    (again,) = win.compare_windows
+    assert again.labels == cw.labels
+    for a, b in zip(again.group.engines, (original, changed)):
+        assert a.step_count == b.step_count and torch.equal(flat(a.G), flat(b.G)) and a.cfg.to_json() == b.cfg.to_json()
 
 
 def test_branch_while_live_in_the_training_process_uses_the_exact_current_state(qtbot, window):
