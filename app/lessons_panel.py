@@ -17,7 +17,8 @@ UI_TEXT = {  # the panel's own words in each language
     "expect": {"en": "Watch for", "zh": "留意"},
     "dirac": {"en": "Open the Dirac-GAN plane", "zh": "打开 Dirac-GAN 平面"},
     "arjovsky": {"en": "Both losses side by side (current G, fresh D)", "zh": "两种损失并排对比（当前生成器，新判别器）"},
-    "remedies": {"en": "Compare the remedies: GAN, WGAN-GP, PacGAN2, unrolled", "zh": "比较几种解决办法：GAN、WGAN-GP、PacGAN2、展开"},
+    "remedies": {"en": "Compare the remedies: GAN, WGAN-GP, PacGAN2, unrolled",
+                 "zh": "比较几种解决办法：GAN、WGAN-GP、PacGAN2、展开"},
 }
 DETECTOR_NAMES = {
     "collapse": {"en": "mode collapse", "zh": "模式崩溃"},
@@ -94,10 +95,13 @@ class LessonsPanel(QtWidgets.QWidget):
         The main run pauses: both would share the same cores."""
         from .compare_window import REMEDY_STEPS, open_remedies
         self.window.do_action("play:0")
-        if self.compare_window is not None:
+        kept = self.window.timeline.compare_windows
+        if self.compare_window is not None:  # one remedies comparison at a time
             self.compare_window.close()
+            if self.compare_window in kept:
+                kept.remove(self.compare_window)
         self.compare_window = open_remedies(self.window, steps or REMEDY_STEPS, overrides)
-        self.window.compare_windows.append(self.compare_window)
+        kept.append(self.compare_window)
         return self.compare_window
 
     def run_current(self) -> int | None:

@@ -60,16 +60,10 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background:#fde2d4; color:#5a1a00; padding:6px; border:1px solid #d55e00")
         self.banner.hide()
-        self.compare_windows: list = []  # Compare windows opened from here (closed with the window)
         from .timeline import TimelineBar
-        self.timeline = TimelineBar(self)
-        plane_box = QtWidgets.QWidget()
-        plane_lay = QtWidgets.QVBoxLayout(plane_box)
-        plane_lay.setContentsMargins(0, 0, 0, 0)
-        plane_lay.addWidget(self.plane, 1)
-        plane_lay.addWidget(self.timeline)
+        self.timeline = TimelineBar(self)  # rewind and branch; it keeps the Compare windows it opens
         split = QtWidgets.QSplitter(QtCore.Qt.Vertical)
-        split.addWidget(plane_box)
+        split.addWidget(self.timeline.under(self.plane))
         split.addWidget(self.charts)
         split.setSizes([600, 300])
         centre = QtWidgets.QWidget()
@@ -342,8 +336,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
                 self.recorder.abort()  # no half-written file is left behind
                 self.recorder = None
         self.timer.stop()
-        for w in self.compare_windows:
-            w.close()
+        self.timeline.close_windows()
         self.sweep.stop(timeout=0.5)
         if getattr(self, "arjovsky_dock", None) is not None:
             self.arjovsky_dock.widget().stop(timeout=0.3)

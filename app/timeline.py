@@ -48,6 +48,7 @@ class TimelineBar(QtWidgets.QWidget):
         self.viewing = None        # the Frame shown instead of the live run, or None
         self.branches: list = []   # (label, engine, parent step, changes, its Compare window) made here
         self._pending = None       # (ticket, changes, step asked) of a branch being made
+        self.compare_windows: list = []  # every Compare window opened from the main window
         window.worker.snapshots = SnapshotHistory()
         lay = QtWidgets.QHBoxLayout(self)
         lay.setContentsMargins(4, 0, 4, 0)
@@ -72,6 +73,20 @@ class TimelineBar(QtWidgets.QWidget):
         lay.addWidget(self.branch_button)
         self._poll = QtCore.QTimer(self)
         self._poll.timeout.connect(self._check_pending)
+
+    def under(self, plane) -> QtWidgets.QWidget:
+        """The plane with this bar under it, as one widget for the window's splitter."""
+        box = QtWidgets.QWidget()
+        lay = QtWidgets.QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(plane, 1)
+        lay.addWidget(self)
+        return box
+
+    def close_windows(self) -> None:
+        for w in self.compare_windows:
+            w.close()
+        self.compare_windows = []
 
     # --- the pictures ---------------------------------------------------------------------------
     def record(self, frame) -> None:
@@ -179,7 +194,7 @@ class TimelineBar(QtWidgets.QWidget):
         group = CompareGroup.of_engines([(f"original from step {at:,}", original), (label, changed)])
         self.compare_window = open_compare(self.window, group)
         self.branches.append((label, changed, at, changes, self.compare_window))
-        self.window.compare_windows.append(self.compare_window)
+        self.compare_windows.append(self.compare_window)
         note = "" if asked is None or asked == at else f" (the nearest full state kept before step {asked:,})"
         self.window.say(f"Branched from step {at:,}{note}", 8000)
         self.label.setText(f"branched from step {at:,}{note}")
@@ -212,13 +227,14 @@ class TimelineBar(QtWidgets.QWidget):
             worker.snapshots = saved.history
         ticket = worker.submit(adopt)
         self.frames, self.viewing, self.branches = [], None, []
+        self.close_windows()
         by_label = {r.label: r for r in saved.runs}
         for labels in saved.groups:
             runs = [by_label[x] for x in labels if x in by_label]
             if len(runs) < 2:
                 continue  # a group with the session's own run: that run is in the main window
             win = open_compare(self.window, CompareGroup.of_engines([(r.label, r.engine) for r in runs]))
-            self.window.compare_windows.append(win)
+            self.compare_windows.append(win)
             last = runs[-1]
             self.branches.append((last.label, last.engine, last.parent_step or 0, last.changes, win))
         if saved.warning:

@@ -190,7 +190,8 @@ def _check_model(sd, model, what: str) -> None:
 
 def _check_optimizer(sd, opt, what: str) -> None:
     ref = opt.state_dict()
-    if not isinstance(sd, dict) or not isinstance(sd.get("state"), dict) or not isinstance(sd.get("param_groups"), list):
+    if not isinstance(sd, dict) or not isinstance(sd.get("state"), dict) \
+            or not isinstance(sd.get("param_groups"), list):
         raise SessionError(f"{what}: not an optimiser state")
     if len(sd["param_groups"]) != len(ref["param_groups"]):
         raise SessionError(f"{what}: parameter groups do not fit")
@@ -214,7 +215,8 @@ def _check_optimizer(sd, opt, what: str) -> None:
 
 def _check_small_dicts(state: dict, what: str) -> None:
     frozen, resets, live = state.get("frozen"), state.get("resets"), state.get("live")
-    if not isinstance(frozen, dict) or set(frozen) != {"G", "D"} or not all(isinstance(v, bool) for v in frozen.values()):
+    if not isinstance(frozen, dict) or set(frozen) != {"G", "D"} \
+            or not all(isinstance(v, bool) for v in frozen.values()):
         raise SessionError(f"{what}: bad frozen flags")
     if not isinstance(resets, dict) or set(resets) != {"G", "D"} or not all(
             isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10**9 for v in resets.values()):
@@ -251,7 +253,8 @@ def _run(item, engine: GanEngine, what: str) -> SavedRun:
     parent, parent_step = item.get("parent"), item.get("parent_step")
     if parent is not None and not isinstance(parent, str):
         raise SessionError(f"{what}: bad parent")
-    if parent_step is not None and (not isinstance(parent_step, int) or isinstance(parent_step, bool) or parent_step < 0):
+    if parent_step is not None and (not isinstance(parent_step, int) or isinstance(parent_step, bool)
+                                    or parent_step < 0):
         raise SessionError(f"{what}: bad branching step")
     changes = item.get("changes", {})
     if not isinstance(changes, dict) or len(changes) > 64:

@@ -77,3 +77,19 @@ def test_compare_the_remedies_opens_four_runs_that_play(qtbot):
         assert len(win.charts.curves) == 4 and len(win.planes) == 4
     finally:
         win.close()
+
+
+def test_the_lessons_panel_compares_the_remedies_in_one_click(qtbot, window):
+    p = window.lessons
+    names = [s.name for s in p.scenarios]
+    for name in names:  # offered beside lesson 5 and its three remedies only
+        p.list.setCurrentRow(names.index(name))
+        assert p.remedies_button.isVisibleTo(p) == (name in REMEDIES)
+    p.list.setCurrentRow(names.index("lesson-5-collapse"))
+    p.remedies_button.click()  # the full recipe: opens and plays; closed again at once here
+    assert p.compare_window.labels == ["GAN", "WGAN-GP", "PacGAN2", "Unrolled"]
+    assert p.compare_window.runner.stop_at == 3000 and not window.worker.playing
+    win = p.compare_remedies(steps=5, overrides=TINY)  # the same, small and short, to its end
+    assert win in window.timeline.compare_windows and len(window.timeline.compare_windows) == 1
+    qtbot.waitUntil(lambda: "PacGAN2" in win.table.toPlainText(), timeout=60000)
+    assert [e.step_count for e in win.group.engines] == [5] * 4

@@ -100,11 +100,9 @@ def test_branch_from_a_kept_step_starts_the_original_and_the_change_side_by_side
     kept = list(win.worker.snapshots.steps)
     path = str(tmp_path / "branched.gscope")
     wait_ticket(qtbot, win, win.save_session(path))
-    cw.close()
-    win.compare_windows.clear()
     assert win.open_session(path)
     qtbot.waitUntil(lambda: win.worker.snapshots.steps == kept, timeout=20000)
-    (again,) = win.compare_windows
+    (again,) = win.timeline.compare_windows
     assert again.labels == cw.labels
     for a, b in zip(again.group.engines, (original, changed)):
         assert a.step_count == b.step_count and torch.equal(flat(a.G), flat(b.G)) and a.cfg.to_json() == b.cfg.to_json()
