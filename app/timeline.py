@@ -12,6 +12,8 @@ ones geometrically sparser):
 """
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6 import QtCore, QtWidgets
 
 from core.config import ConfigError, GanConfig
@@ -91,6 +93,7 @@ class TimelineBar(QtWidgets.QWidget):
     # --- the pictures ---------------------------------------------------------------------------
     def record(self, frame) -> None:
         """Called with every frame the window draws (the live run)."""
+        frame = dataclasses.replace(frame, charts={}, detections=None)  # the picture only: ~0.1 MB
         steps = [f.step for f in self.frames]
         if steps and frame.step < steps[-1]:  # a reset or another run: its future is gone
             self.frames = [f for f in self.frames if f.step < frame.step]
