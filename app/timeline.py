@@ -5,8 +5,8 @@ ones geometrically sparser):
 - pictures: the Frames the window drew (about 0.1 MB each at the default sizes; FRAMES_KEPT at
   most), so dragging shows a kept step at once and never touches the run, wherever it trains;
 - full states (core.snapshots.SnapshotHistory on the worker, taken on its thread whenever it holds
-  the run: every `interval` steps when it trains there, at each pause or command when the training
-  process plays), from which "Branch from here" starts the original and a changed copy side by side
+  the run: every `interval` steps when it trains there; when the training process plays, every
+  PROCESS_SNAPSHOT_S seconds and at each pause or command), from which "Branch from here" starts the original and a changed copy side by side
   in a Compare window. A branch starts from the newest full state at or before the step shown,
   and says which step that was.
 """
@@ -22,6 +22,9 @@ from core.snapshots import SnapshotHistory, branch, thin_index
 FRAMES_KEPT = 64        # pictures kept: 64 x ~0.1 MB
 FRAME_INTERVAL = 50     # steps between kept pictures (at least)
 FRAMES_RECENT = 16      # the newest pictures kept at every interval
+PROCESS_SNAPSHOT_S = 2.0  # while the training process plays, its exact state comes back this often
+                          # for a full snapshot (a hand-back of a few ms; the run continues
+                          # bit-identically, see core.train_process)
 
 
 def parse_changes(text: str) -> dict:
@@ -75,6 +78,16 @@ class TimelineBar(QtWidgets.QWidget):
         lay.addWidget(self.branch_button)
         self._poll = QtCore.QTimer(self)
         self._poll.timeout.connect(self._check_pending)
+        self._fetch = QtCore.QTimer(self)
+        self._fetch.timeout.connect(self._fetch_state)
+        self._fetch.start(int(PROCESS_SNAPSHOT_S * 1000))
+
+    def _fetch_state(self) -> None:
+        """A command with nothing to do brings the process's run back for a moment: the worker then
+        takes a full snapshot if one is due (TrainingWorker._publish) and hands the run back."""
+        worker = self.window.worker
+        if worker.in_process and worker.done(worker._issued):
+            worker.submit(lambda _e: None)
 
     def under(self, plane) -> QtWidgets.QWidget:
         """The plane with this bar under it, as one widget for the window's splitter."""

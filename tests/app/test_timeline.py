@@ -53,6 +53,17 @@ def test_dragging_back_shows_a_kept_step_exactly_and_training_goes_on(qtbot, win
     window.do_action("play:0")
 
 
+def test_full_states_come_back_from_the_training_process_while_it_plays(qtbot, window):
+    window.timeline._fetch.start(200)
+    play_until(qtbot, window, 100)
+    qtbot.waitUntil(lambda: window.worker.in_process, timeout=30000)
+    qtbot.waitUntil(lambda: len(window.worker.snapshots) >= 3, timeout=30000)
+    assert window.worker.playing
+    qtbot.waitUntil(lambda: window.worker.in_process, timeout=10000)  # it went on playing in the process
+    steps = window.worker.snapshots.steps
+    assert steps[0] == 0 and all(b - a >= 100 for a, b in zip(steps, steps[1:]))
+
+
 def test_kept_pictures_stay_bounded_and_dense_near_now(qtbot, thread_window, monkeypatch):
     win = thread_window
     tl = win.timeline
