@@ -294,7 +294,8 @@ class CompareWindow(QtWidgets.QWidget):
             self.titles[i].setText(f"<b>{self.labels[i]}</b>   {frame.loss}{modes}{status}")
             if charts:
                 self.charts.update_from(i, src.charts)
-        self.step_label.setText(f"step {min(s.step_count for s in sources):,}")
+        stop = self.runner.stop_at
+        self.step_label.setText(f"step {min(s.step_count for s in sources):,}" + (f" of {stop:,}" if stop else ""))
         if not self.runner.playing:
             with QtCore.QSignalBlocker(self.play_button):  # shows the state; sends nothing
                 self.play_button.setChecked(False)

@@ -36,7 +36,7 @@ def test_runs_train_in_lockstep_to_the_end_and_show_the_table(qtbot, compare_win
     for row in w.charts.curves:  # a chart row per run, with the run's history
         x, _y = row["d_loss"].getData()
         assert x is not None and x[-1] == 20
-    assert w.step_label.text() == "step 20"
+    assert w.step_label.text() == "step 20 of 20"
     lines = w.table.toPlainText().splitlines()
     assert lines[2].startswith("ns") and lines[3].startswith("lsgan")
 
