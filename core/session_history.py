@@ -31,6 +31,8 @@ VERSION = 1
 MAX_SNAPSHOTS = 1024   # refuse files claiming more: no real history keeps this many
 MAX_RUNS = 16          # branches and compared runs saved with one session
 MAX_LABEL = 80
+MAX_CONFIGS = 32       # different configs among the snapshots (each is checked against players built
+                       # from it, so a file with a thousand would take minutes to open)
 MAIN = "main"          # the label of the session's own run in compare groups
 
 
@@ -145,6 +147,8 @@ def _snapshot(item, templates: dict, engine: GanEngine, what: str) -> Snapshot:
         raise SessionError(f"{what}: no valid config")
     tpl = templates.get(cfg_json)
     if tpl is None:
+        if len(templates) >= MAX_CONFIGS:
+            raise SessionError(f"{what}: more than {MAX_CONFIGS} different configs among the snapshots")
         cfg = GanConfig.from_json(cfg_json)
         cfg.run.device = engine.cfg.run.device
         tpl = templates[cfg_json] = GanEngine(cfg)
