@@ -30,9 +30,9 @@ class ExportOptions:
     layers: dict = field(default_factory=lambda: {k: on for k, (_l, on) in LAYERS.items()})
 
 
-def caption_text(frame: Frame) -> str:
+def caption_text(frame: Frame, title: str = "") -> str:
     m = frame.metrics
-    parts = [f"step {frame.step:,}", frame.loss]
+    parts = ([title] if title else []) + [f"step {frame.step:,}", frame.loss]
     if not math.isnan(m.get("modes", math.nan)):
         parts.append(f"modes {m['modes']:.0f}")
     if not math.isnan(m.get("hq_share", math.nan)):
@@ -73,13 +73,14 @@ class FrameRenderer:
         self.widget.show()  # lays the children out; WA_DontShowOnScreen keeps it off the screen
         self._image = QtGui.QImage(options.width, options.height, QtGui.QImage.Format_ARGB32_Premultiplied)  # Qt's native raster format: RGB888 draws 3x slower
 
-    def render(self, frame: Frame) -> np.ndarray:
+    def render(self, frame: Frame, title: str = "") -> np.ndarray:
+        """`title` starts the caption (a compared run's name)."""
         self.plane.draw(frame)
         if self.charts is not None and frame.charts:
             self.charts.update_from(frame.charts)
         if self.options.caption:  # elided, never cut mid-word at small sizes
             metrics = self.caption.fontMetrics()
-            self.caption.setText(metrics.elidedText(caption_text(frame), QtCore.Qt.ElideRight,
+            self.caption.setText(metrics.elidedText(caption_text(frame, title), QtCore.Qt.ElideRight,
                                                     self.options.width - 20))
         self._image.fill(QtCore.Qt.white)
         painter = QtGui.QPainter(self._image)

@@ -50,6 +50,7 @@ ZH = {
     "modes captured (share)": "捕获模式（比例）", "high quality": "高质量", "JS (bits)": "JS（比特）",
     "MMD": "MMD", "frozen": "已冻结", "modes": "模式",
     "Updates": "更新方式", "Regulariser": "正则项", "Dirac-GAN plane": "Dirac-GAN 平面",
+    "Timeline": "时间线", "Live": "实时", "Branch from here…": "从这里分支…",
 }
 _ORIGINAL = "_ganscope_en"  # the English text, kept on each object the first time it is translated
 

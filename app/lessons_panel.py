@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from core.compare import REMEDIES
 from core.scenarios import all_scenarios
 
 LANGUAGES = {"en": "English", "zh": "中文"}
@@ -16,6 +17,8 @@ UI_TEXT = {  # the panel's own words in each language
     "expect": {"en": "Watch for", "zh": "留意"},
     "dirac": {"en": "Open the Dirac-GAN plane", "zh": "打开 Dirac-GAN 平面"},
     "arjovsky": {"en": "Both losses side by side (current G, fresh D)", "zh": "两种损失并排对比（当前生成器，新判别器）"},
+    "remedies": {"en": "Compare the remedies: GAN, WGAN-GP, PacGAN2, unrolled",
+                 "zh": "比较几种解决办法：GAN、WGAN-GP、PacGAN2、展开"},
 }
 DETECTOR_NAMES = {
     "collapse": {"en": "mode collapse", "zh": "模式崩溃"},
@@ -53,6 +56,10 @@ class LessonsPanel(QtWidgets.QWidget):
         self.arjovsky_button = QtWidgets.QPushButton()  # lesson 4's experiment with both losses
         self.arjovsky_button.clicked.connect(lambda: self.window.show_arjovsky().start())
         lay.addWidget(self.arjovsky_button)
+        self.remedies_button = QtWidgets.QPushButton()  # lessons 5 and 7: all four at once
+        self.remedies_button.clicked.connect(lambda: self.compare_remedies())
+        lay.addWidget(self.remedies_button)
+        self.compare_window = None
         self.set_language("en")
         self.list.setCurrentRow(0)
 
@@ -68,6 +75,7 @@ class LessonsPanel(QtWidgets.QWidget):
         self.run_button.setText(UI_TEXT["run"][self.lang])
         self.dirac_button.setText(UI_TEXT["dirac"][self.lang])
         self.arjovsky_button.setText(UI_TEXT["arjovsky"][self.lang])
+        self.remedies_button.setText(UI_TEXT["remedies"][self.lang])
         self._show(row)
 
     def _show(self, row: int) -> None:
@@ -76,10 +84,25 @@ class LessonsPanel(QtWidgets.QWidget):
         s = self.scenarios[row]
         self.dirac_button.setVisible(s.name == "lesson-6-oscillation")
         self.arjovsky_button.setVisible(s.name in ("lesson-4-vanishing", "lesson-4b-nonsaturating"))
+        self.remedies_button.setVisible(s.name in REMEDIES)
         title, lesson = s.text(self.lang)
         watch = [DETECTOR_NAMES[n][self.lang] for n in s.expect]
         extra = f"<p><i>{UI_TEXT['expect'][self.lang]}: {', '.join(watch)}</i></p>" if watch else ""
         self.text.setHtml(f"<h3>{title}</h3><p>{lesson}</p>{extra}")
+
+    def compare_remedies(self, steps: int | None = None, overrides=()):
+        """Lesson 5's ring with GAN, WGAN-GP, PacGAN2 and unrolled side by side, ending with the table.
+        The main run pauses: both would share the same cores."""
+        from .compare_window import REMEDY_STEPS, open_remedies
+        self.window.do_action("play:0")
+        kept = self.window.timeline.compare_windows
+        if self.compare_window is not None:  # one remedies comparison at a time
+            self.compare_window.close()
+            if self.compare_window in kept:
+                kept.remove(self.compare_window)
+        self.compare_window = open_remedies(self.window, steps or REMEDY_STEPS, overrides)
+        kept.append(self.compare_window)
+        return self.compare_window
 
     def run_current(self) -> int | None:
         row = self.list.currentRow()

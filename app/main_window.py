@@ -60,8 +60,10 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background:#fde2d4; color:#5a1a00; padding:6px; border:1px solid #d55e00")
         self.banner.hide()
+        from .timeline import TimelineBar
+        self.timeline = TimelineBar(self)  # rewind and branch; it keeps the Compare windows it opens
         split = QtWidgets.QSplitter(QtCore.Qt.Vertical)
-        split.addWidget(self.plane)
+        split.addWidget(self.timeline.under(self.plane))
         split.addWidget(self.charts)
         split.setSizes([600, 300])
         centre = QtWidgets.QWidget()
@@ -250,18 +252,20 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         return path or None
 
     def open_session(self, path: str | None = None) -> bool:
-        from core.session import SessionError, load_session
+        from core.session import SessionError
+        from core.session_history import load_with_timeline
         if not self.keeper.confirm_discard("opening another session"):
             return False
         path = path or self._ask_path(False, "Open session", "", "ganscope session (*.gscope)")
         if not path:
             return False
         try:
-            engine = load_session(path)
+            engine, timeline = load_with_timeline(path)  # the run, its full states and its branches
         except (SessionError, ValueError) as exc:
             self._show_error("Cannot open session", str(exc))
             return False
         self.replace_engine(engine, Path(path).name)
+        self.timeline.restore(timeline)
         self.keeper.new_run(engine.step_count)
         self.session_path = path
         self._add_recent(path)
@@ -275,7 +279,6 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         return self.worker.submit(lambda _e: setattr(self.worker, "engine", engine))
 
     def save_session(self, path: str | None = None) -> int | None:
-        from core.session import save_session
         path = path or self._ask_path(True, "Save session", self.session_path or "run.gscope",
                                       "ganscope session (*.gscope)")
         if not path:
@@ -285,7 +288,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         runs, edits = self.keeper.runs, self.keeper.edits
 
         def save(e: GanEngine):
-            save_session(e, path)
+            self.timeline.save(e, path)  # core.session's file, with the timeline (core.session_history)
             self.keeper.saved(e.step_count, runs, edits)
         return self.worker.submit(save)
 
@@ -333,6 +336,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
                 self.recorder.abort()  # no half-written file is left behind
                 self.recorder = None
         self.timer.stop()
+        self.timeline.close_windows()
         self.sweep.stop(timeout=0.5)
         if getattr(self, "arjovsky_dock", None) is not None:
             self.arjovsky_dock.widget().stop(timeout=0.3)
@@ -359,7 +363,9 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         if frame.step < self.keeper.step:
             self.charts.clear_marks()  # a new or reset run: old detector marks no longer apply
         self.keeper.step = frame.step
-        self.plane.draw(frame)
+        self.timeline.record(frame)
+        if self.timeline.viewing is None:  # the timeline may be showing a kept step instead
+            self.plane.draw(frame)
         if self.recorder is not None:
             self._record(frame)
         self._show_detections(frame)

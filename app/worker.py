@@ -72,6 +72,7 @@ class TrainingWorker(ProcessRelay):
         self.remote_frames = 0           # frames that came from the training process
         self._chunk = 1                  # iterations per engine call at full speed (adapts)
         self.process_ready = threading.Event()  # set once the training process has started
+        self.snapshots = None            # a core.snapshots.SnapshotHistory the timeline reads, if any
 
     # --- UI side --------------------------------------------------------------------------------
     def start(self) -> None:
@@ -208,6 +209,8 @@ class TrainingWorker(ProcessRelay):
             return False
 
     def _publish(self) -> None:
+        if self.snapshots is not None:  # full states for the timeline's branches (app.timeline)
+            self.snapshots.take_due(self.engine)
         frame = FrameSource(self.engine, skip=self.skip)
         frame.charts = chart_snapshot(self.engine)
         now = time.perf_counter()

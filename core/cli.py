@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--report", help="write a JSON report here")
     sc.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    from .compare import add_compare_parser
+    add_compare_parser(sub)
+
     sub.add_parser("presets", help="list the presets, one line each")
 
     c = sub.add_parser("config", help="show the configuration")
@@ -323,7 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["gui", *argv])
-    handlers = {"train": cmd_train, "export": cmd_export, "sweep": cmd_sweep, "scenario": cmd_scenario, "presets": cmd_presets, "config": cmd_config, "gui": cmd_gui}
+    from .compare import cmd_compare
+    handlers = {"compare": cmd_compare, "train": cmd_train, "export": cmd_export, "sweep": cmd_sweep, "scenario": cmd_scenario, "presets": cmd_presets, "config": cmd_config, "gui": cmd_gui}
     try:
         return handlers[args.command](args)
     except (UsageError, ConfigError, ExportError) as exc:

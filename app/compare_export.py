@@ -1,0 +1,75 @@
+"""Compared runs rendered side by side, each by the app's own off-screen plane (app.export), with
+its name at the start of its caption: for `ganscope compare --export` and the Compare window."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6 import QtCore, QtWidgets
+
+from .export import ExportOptions, FrameRenderer, _end_line, _progress, _quiet_offscreen
+
+
+def grid_shape(n: int) -> tuple[int, int]:
+    """(rows, columns) for n runs: side by side up to 3, then two rows."""
+    return (1, n) if n <= 3 else (2, (n + 1) // 2)
+
+
+class SideBySideRenderer:
+    """render(frames, titles) -> one (height, width, 3) uint8 picture of every run's plane."""
+
+    def __init__(self, n: int, width: int, height: int, layers: dict | None = None, caption: bool = True):
+        self.rows, self.cols = grid_shape(n)
+        self.width, self.height = width, height
+        tile_w, tile_h = width // self.cols, height // self.rows
+        options = ExportOptions(width=tile_w, height=tile_h, caption=caption)
+        if layers is not None:
+            options.layers = dict(layers)
+        self.renderers = [FrameRenderer(options) for _ in range(n)]
+
+    def render(self, frames, titles) -> np.ndarray:
+        out = np.full((self.height, self.width, 3), 255, dtype=np.uint8)
+        for i, (renderer, frame, title) in enumerate(zip(self.renderers, frames, titles)):
+            tile = renderer.render(frame, title)
+            r, c = divmod(i, self.cols)
+            h, w = tile.shape[:2]
+            out[r * h:(r + 1) * h, c * w:(c + 1) * w] = tile
+        return out
+
+    def close(self) -> None:
+        for r in self.renderers:
+            r.close()
+
+
+def export_compare(group, out: str, steps: int, every: int = 50, size: tuple[int, int] = (1200, 900),
+                   fps: float = 20.0, force: bool = False, stream=None) -> str:
+    """Train the group `steps` in lockstep, a side-by-side frame every `every`, into `out`.
+    Ctrl-C or an error removes the partial file."""
+    import sys
+
+    from core.animation import AnimationWriter
+
+    stream = stream or sys.stderr
+    QtCore.qInstallMessageHandler(_quiet_offscreen)
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    renderer = SideBySideRenderer(len(group.runs), *size)
+    total = steps // every + 1
+    start = time.perf_counter()
+    labels = [r.label for r in group.runs]
+    try:
+        with AnimationWriter(out, fps, force=force) as writer:
+            def add(g):
+                writer.add(renderer.render([e.frame() for e in g.engines], labels))
+                app.processEvents()
+                _progress(stream, writer.frames, total, time.perf_counter() - start, "frames")
+            group.train(steps, every=every, on_frame=add)
+            _end_line(stream)
+            encode_start = time.perf_counter()
+            path = writer.finish(lambda d, t: _progress(stream, d, t, time.perf_counter() - encode_start,
+                                                        "encoding") or True)
+            _end_line(stream)
+    finally:
+        renderer.close()
+    stream.write(f"{writer.frames} frames ({writer.size[0]}x{writer.size[1]}) of {len(labels)} runs side by "
+                 f"side written to {path} in {time.perf_counter() - start:.1f} s\n")
+    return str(path)

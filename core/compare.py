@@ -1,0 +1,310 @@
+"""Compare 2 to 4 runs side by side: trained in lockstep, summarised in one table.
+
+Lockstep means the same target, the same seed (so the same initial noise streams wherever the
+players have the same shapes) and the same step count: every run is advanced by the same chunk
+before any goes further. `compare(["lesson-5-collapse", "lesson-7a-wgan-gp", ...], steps)` is the
+Python API; `ganscope compare --preset A --preset B ... --steps N [--export out.gif]` the command.
+
+The runs here differ in losses, packing and unrolling, which the batched ensemble (core.ensemble)
+cannot mix, so each run is its own GanEngine, stepped in turn in this thread.
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .config import ConfigError, GanConfig
+from .engine import GanEngine
+
+REMEDIES = ("lesson-5-collapse", "lesson-7a-wgan-gp", "lesson-7b-pacgan", "lesson-7c-unrolled")
+REMEDY_LABELS = {"lesson-5-collapse": "GAN", "lesson-7a-wgan-gp": "WGAN-GP",
+                 "lesson-7b-pacgan": "PacGAN2", "lesson-7c-unrolled": "Unrolled"}
+MIN_RUNS, MAX_RUNS = 2, 4
+CHUNK = 50  # lockstep granularity: every run reaches each multiple of this before any goes on
+
+
+@dataclass
+class CompareRun:
+    label: str
+    engine: GanEngine
+    preset: str | None = None
+    seconds: float = 0.0                       # time spent training this run
+    steps_run: int = 0
+    fired: dict = field(default_factory=dict)  # detector -> first step it fired
+
+    @property
+    def its(self) -> float:
+        return self.steps_run / self.seconds if self.seconds > 0 else 0.0
+
+    def result(self) -> dict:
+        e = self.engine
+        m = e.metrics()
+        return {
+            "label": self.label, "preset": self.preset, "loss": e.cfg.objective.loss,
+            "step": e.step_count, "status": e.status, "message": e.message,
+            "n_modes": e.target.n_modes, "modes": _num(m.get("modes")), "hq_share": _num(m.get("hq_share")),
+            "js": _num(m.get("js")), "mmd": _num(m.get("mmd")), "fired": dict(self.fired),
+            "active": sorted(d.name for d in e.detections().values() if d.active),
+            "its": self.its, "config": e.cfg.to_dict(),
+        }
+
+
+def _num(v):
+    return None if v is None or not math.isfinite(v) else float(v)
+
+
+def resolve(item, seed: int | None = None, overrides: list[tuple[str, str]] = ()) -> tuple[str, GanConfig, str | None]:
+    """(label, config, preset name or None) from a preset name, a GanConfig or (label, config)."""
+    from .presets import preset_config
+    if isinstance(item, str):
+        label, cfg, preset = REMEDY_LABELS.get(item, item), preset_config(item), item
+    elif isinstance(item, GanConfig):
+        label, cfg, preset = None, item.copy(), None
+    elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], GanConfig):
+        label, cfg, preset = str(item[0]), item[1].copy(), None
+    else:
+        raise ConfigError(f"a compared run is a preset name, a GanConfig or (label, GanConfig), got {item!r}")
+    for key, value in overrides:
+        cfg.set(key, value)
+    if seed is not None:
+        cfg.set("run.seed", seed)
+    cfg.validate()
+    return label, cfg, preset
+
+
+class CompareGroup:
+    """2 to 4 runs trained in lockstep; `results()` / `table()` summarise them."""
+
+    def __init__(self, items, seed: int | None = None, overrides: list[tuple[str, str]] = (),
+                 labels: list[str] | None = None):
+        items = list(items)
+        if not MIN_RUNS <= len(items) <= MAX_RUNS:
+            raise ConfigError(f"compare takes {MIN_RUNS} to {MAX_RUNS} runs, got {len(items)}")
+        resolved = [resolve(it, seed, overrides) for it in items]
+        if seed is None:  # lockstep: everyone uses the first run's seed
+            for _l, cfg, _p in resolved[1:]:
+                cfg.run.seed = resolved[0][1].run.seed
+        target = resolved[0][1].to_dict()["target"]
+        for i, (label, cfg, _p) in enumerate(resolved[1:], 2):
+            if cfg.to_dict()["target"] != target:
+                raise ConfigError(f"compared runs must train on the same target; {label or f'run {i}'} "
+                                  f"has another than the first run (set target.* for all, or pick presets "
+                                  f"on one target)")
+        self.runs: list[CompareRun] = []
+        for i, (label, cfg, preset) in enumerate(resolved):
+            label = (labels[i] if labels and i < len(labels) else None) or label or f"run {i + 1}"
+            engine = GanEngine(cfg)
+            if preset is not None:
+                _install_script(engine, preset)
+            self.runs.append(CompareRun(_unique(label, [r.label for r in self.runs]), engine, preset))
+
+    @classmethod
+    def of_engines(cls, engines: list[tuple[str, GanEngine]]) -> "CompareGroup":
+        """A group of existing engines (an original and its branch): nothing is rebuilt."""
+        if not MIN_RUNS <= len(engines) <= MAX_RUNS:
+            raise ConfigError(f"compare takes {MIN_RUNS} to {MAX_RUNS} runs, got {len(engines)}")
+        group = cls.__new__(cls)
+        group.runs = [CompareRun(label, e) for label, e in engines]
+        return group
+
+    @property
+    def engines(self) -> list[GanEngine]:
+        return [r.engine for r in self.runs]
+
+    @property
+    def step_count(self) -> int:
+        return min(e.step_count for e in self.engines)
+
+    def step(self, n: int) -> int:
+        """Advance every run that can by n steps (each in turn); returns the most any ran."""
+        most = 0
+        for run in self.runs:
+            e = run.engine
+            if e.status != "ok":
+                continue
+            start = time.perf_counter()
+            ran = e.step(n)
+            run.seconds += time.perf_counter() - start
+            run.steps_run += ran
+            most = max(most, ran)
+            for d in e.detections().values():
+                if d.active and d.name not in run.fired:
+                    run.fired[d.name] = e.step_count
+            if e.status == "diverged":
+                run.fired.setdefault("diverged", e.step_count)
+        return most
+
+    def train(self, steps: int, every: int | None = None, on_frame: Callable | None = None,
+              progress: Callable[[int, int], bool] | None = None) -> int:
+        """Train `steps` in lockstep chunks; `on_frame(group)` at the start and every `every` steps;
+        `progress(done, total)` returning False stops early. Returns the steps done."""
+        done = 0
+        if on_frame is not None:
+            on_frame(self)
+        chunk = min(CHUNK, every) if every else CHUNK
+        while done < steps:
+            n = min(chunk, steps - done)
+            if every:
+                n = min(n, every - done % every)
+            if self.step(n) == 0:
+                break
+            done += n
+            if on_frame is not None and every and done % every == 0:
+                on_frame(self)
+            if progress is not None and progress(done, steps) is False:
+                break
+        for e in self.engines:  # the table describes the final weights
+            if e.evaluator.history.steps[-1:].tolist() != [e.step_count]:
+                e.evaluator.evaluate()
+        return done
+
+    def results(self) -> list[dict]:
+        return [r.result() for r in self.runs]
+
+    def table(self) -> str:
+        """One row per run: modes, high-quality share, JS, detectors fired (and when), it/s."""
+        rows = [("run", "loss", "modes", "high quality", "JS (bits)", "detectors fired (step)", "it/s")]
+        for r in self.results():
+            modes = "-" if r["modes"] is None else f"{r['modes']:.0f}/{r['n_modes']}"
+            hq = "-" if r["hq_share"] is None else f"{100 * r['hq_share']:.1f}%"
+            js = "-" if r["js"] is None else f"{r['js']:.3f}"
+            fired = ", ".join(f"{k} ({v})" for k, v in r["fired"].items()) or "none"
+            rows.append((r["label"], r["loss"], modes, hq, js, fired, f"{r['its']:.0f}"))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    def report(self) -> dict:
+        return {"steps": self.step_count, "runs": self.results()}
+
+
+def _unique(label: str, taken: list[str]) -> str:
+    out, k = label, 2
+    while out in taken:
+        out, k = f"{label} ({k})", k + 1
+    return out
+
+
+def _install_script(engine: GanEngine, preset: str) -> None:
+    """A lesson's script (freeze, reset, who trains) without its stopping point: --steps decides."""
+    from .scenarios import load_scenario, scenario_names
+    if preset in scenario_names():
+        load_scenario(preset).install(engine)
+        engine.stop_at = None
+
+
+def compare(runs, steps: int, seed: int | None = None, overrides: list[tuple[str, str]] = (),
+            labels: list[str] | None = None, progress=None) -> CompareGroup:
+    """Train 2-4 runs (preset names, GanConfigs or (label, config)) in lockstep for `steps`;
+    the returned group's `table()` / `results()` / `report()` hold the per-run results
+    (modes, high-quality share, JS, detectors fired and when, it/s)."""
+    group = CompareGroup(runs, seed=seed, overrides=overrides, labels=labels)
+    group.train(steps, progress=progress)
+    return group
+
+
+def compare_remedies(steps: int = 3000, seed: int | None = None, progress=None) -> CompareGroup:
+    """Lesson 5's ring with the plain GAN against WGAN-GP, PacGAN2 and unrolling, ending in the table."""
+    return compare(list(REMEDIES), steps, seed=seed, progress=progress)
+
+
+# --- the command line -------------------------------------------------------------------------
+def add_compare_parser(sub) -> None:
+    c = sub.add_parser("compare", help="train 2-4 runs in lockstep and compare them (table, side-by-side video)")
+    c.add_argument("--preset", action="append", default=[], help="a run from a preset (repeat 2-4 times)")
+    c.add_argument("--remedies", action="store_true",
+                   help="lesson 5's ring: GAN against WGAN-GP, PacGAN2 and unrolled (the four lessons' presets)")
+    c.add_argument("--steps", type=int, default=2000, help="iterations for every run (default 2000)")
+    c.add_argument("--seed", type=int, help="one seed for every run (default: the first run's)")
+    c.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a field in every run, e.g. --set run.batch_size=128 (repeatable)")
+    c.add_argument("--device", choices=("cpu", "cuda", "auto"), help="where to train")
+    c.add_argument("--report", help="write the per-run results as JSON here")
+    c.add_argument("--export", help="render the runs side by side into FILE.mp4, FILE.gif or a PNG folder")
+    c.add_argument("--every", type=int, default=50, help="iterations between exported frames (default 50)")
+    c.add_argument("--size", default="1200x900", help="WIDTHxHEIGHT of the export (default 1200x900)")
+    c.add_argument("--fps", type=float, default=20.0, help="frames per second of the export (default 20)")
+    c.add_argument("--force", action="store_true", help="overwrite the export if it exists")
+    c.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def cmd_compare(args) -> int:
+    from .cli import UsageError, check_writable, parse_set, parse_size
+    presets = list(REMEDIES) if args.remedies else []
+    presets += args.preset
+    if not MIN_RUNS <= len(presets) <= MAX_RUNS:
+        raise UsageError(f"compare needs {MIN_RUNS} to {MAX_RUNS} runs (--preset A --preset B ..., or "
+                         f"--remedies), got {len(presets)}")
+    if not 0 < args.steps <= 10_000_000:
+        raise UsageError(f"--steps {args.steps}: must be between 1 and 10000000")
+    check_writable(args.report, "--report")
+    overrides = [parse_set(s) for s in args.set]
+    if args.device:
+        overrides.append(("run.device", args.device))
+    if args.export:
+        from .animation import check_fps, check_output
+        if not 0 < args.every <= args.steps:
+            raise UsageError(f"--every {args.every}: must be between 1 and --steps ({args.steps})")
+        size = parse_size(args.size)
+        _path, fmt = check_output(args.export, args.force)  # refuse before training, not after
+        check_fps(args.fps, fmt)
+    group = CompareGroup(presets, seed=args.seed, overrides=overrides)
+    stream = sys.stderr
+    start = time.perf_counter()
+    try:
+        if args.export:
+            import importlib
+            import os
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+            try:
+                export = importlib.import_module("app.compare_export")  # by name: core never imports Qt
+            except ImportError as exc:
+                print(f"ganscope: export needs the app's views: {exc}", file=sys.stderr)
+                return 1
+            export.export_compare(group, args.export, args.steps, every=args.every, size=size,
+                                  fps=args.fps, force=args.force, stream=stream)
+        else:
+            group.train(args.steps, progress=None if args.quiet else _progress_line(stream, start))
+    except KeyboardInterrupt:
+        print("\nganscope: compare cancelled" + ("; nothing written" if args.export else ""), file=sys.stderr)
+        return 130
+    print(group.table())
+    if args.report:
+        from .atomic import atomic_write_bytes
+        atomic_write_bytes(args.report, json.dumps(_clean(group.report()), indent=1).encode())
+        print(f"report written to {args.report}")
+    return 0 if all(e.status == "ok" for e in group.engines) else 1
+
+
+def _progress_line(stream, start: float):
+    shown = {"decile": -1}
+    tty = hasattr(stream, "isatty") and stream.isatty()
+
+    def progress(done: int, total: int) -> bool:
+        decile = 10 * done // total
+        if tty or decile != shown["decile"]:
+            shown["decile"] = decile
+            rate = done / max(time.perf_counter() - start, 1e-9)
+            begin, end = ("\r", "") if tty else ("", "\n")
+            stream.write(f"{begin}compare: [{'#' * (30 * done // total):<30}] {done}/{total} steps "
+                         f"({rate:.0f} lockstep it/s){end}")
+            stream.flush()
+        if tty and done == total:
+            stream.write("\n")
+        return True
+    return progress
+
+
+def _clean(v):
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_clean(x) for x in v]
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
