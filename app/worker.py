@@ -21,7 +21,7 @@ from core.chart_data import chart_snapshot
 from core.config import GanConfig
 from core.engine import GanEngine
 from core.frames import Frame, FrameBuilder, FrameSource
-from core.train_process import RemoteTrainer, next_due, train_until
+from core.train_process import RemoteTrainer, next_due, play, play_chunks
 
 from .worker_process import ProcessRelay
 
@@ -70,7 +70,7 @@ class TrainingWorker(ProcessRelay):
         self._remote_cfg: GanConfig | None = None
         self._charts: dict = {}
         self.remote_frames = 0           # frames that came from the training process
-        self._chunk = 1                  # iterations per engine call at full speed (adapts)
+        self._chunks = play_chunks()     # iterations per engine call at full speed (adapts)
         self.process_ready = threading.Event()  # set once the training process has started
 
     # --- UI side --------------------------------------------------------------------------------
@@ -159,18 +159,15 @@ class TrainingWorker(ProcessRelay):
             changed = self._drain_commands()
             e = self.engine
             if self.playing and e.status == "ok":
+                stopped = play(e, self.speed, due, self._chunks,
+                               lambda: self._stop or not self._commands.empty())
+                if stopped:
+                    self.playing = False  # a lesson's end: pause there
                 if self.speed > 0:
-                    if e.step(self.speed) == 0:
-                        self.playing = False  # a lesson's end: pause there
                     wait = due - time.perf_counter()
                     if wait > 0:
                         self._wake.wait(wait)
                         self._wake.clear()
-                else:  # until the next frame is due, leaving at once for a command
-                    stopped, self._chunk = train_until(
-                        e, due, self._chunk, lambda: self._stop or not self._commands.empty())
-                    if stopped:
-                        self.playing = False  # a lesson's end: pause there
                 if self.engine.status != "ok":
                     self.playing = False
                 changed = True

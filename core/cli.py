@@ -217,27 +217,20 @@ def cmd_sweep(args) -> int:
     check_writable(args.report, "--report")
     x, y = parse_axis(args.x), parse_axis(args.y)
     base = config_from_args(args)
-    stream = sys.stderr
-    tty = stream.isatty()
+    from .progress import ProgressBar
+    bar = None if args.quiet else ProgressBar(args.steps, label="sweep")
 
-    shown = {"decile": -1}
-
-    def progress(done, total):
-        decile = 10 * done // total
-        if not args.quiet and (tty or decile != shown["decile"]):
-            shown["decile"] = decile
-            bar = "#" * int(30 * done / total)
-            start, end = ("\r", "") if tty else ("", "\n")
-            stream.write(f"{start}sweep: [{bar:<30}] {done}/{total}{end}")
-            stream.flush()
+    def progress(done, _total):
+        if bar is not None:
+            bar.update(done)
         return True
     try:
         result, _ens = run_sweep(base, x, y, args.steps, device=args.device, progress=progress)
     except KeyboardInterrupt:
         print("\nganscope: sweep cancelled; nothing written", file=sys.stderr)
         return 130
-    if tty and not args.quiet:
-        stream.write("\n")
+    if bar is not None:
+        bar.finish()
     print(result.table(args.metric))
     rate = result.report()["gan_iterations_per_second"]
     print(f"{len(result.cells)} members x {result.steps} steps in {result.seconds:.1f} s "
