@@ -14,12 +14,13 @@ import torch
 from . import objectives as obj
 from .config import ConfigError, GanConfig
 from .evaluation import Evaluator
+from .frames import ViewState, build_frame
 from .live_edits import LiveEdits
 from .metrics import MetricHistory
 from .cuda_graph import GraphStep
 from .manual_step import ManualStep, grad_norm as _grad_norm
 from .optim_step import adam_step
-from .models import Discriminator, Generator
+from .models import build_player
 from .targets import build_target
 from .unrolling import unrolled_params
 
@@ -33,16 +34,6 @@ def resolve_device(name: str) -> torch.device:
     if name == "cuda" and not torch.cuda.is_available():
         raise ConfigError("run.device='cuda': no CUDA device is available here (use cpu or auto)")
     return torch.device(name)
-
-
-def build_player(cfg: GanConfig, player: str, resets: int = 0):
-    """G or D initialised from (seed, player, reset count), without touching torch's global RNG."""
-    seed = cfg.run.seed * 1000 + resets * 2 + (player == "D")
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        if player == "G":
-            return Generator(cfg.generator)
-        return Discriminator(cfg.discriminator, cfg.objective.pack)
 
 
 def _fast_adam(device: torch.device) -> dict:
@@ -324,8 +315,9 @@ class GanEngine(LiveEdits, ManualStep):
     def frame(self, skip: frozenset = frozenset()):
         """Everything one picture needs, as float32 numpy arrays (see core.frames.Frame);
         `skip` names layers that will not be drawn ('surface', 'arrows', 'manifold')."""
-        from .frames import build_frame
-        return build_frame(self, skip=skip)
+        if self._view is None:  # the engine owns its display samples; _reset_view drops them
+            self._view = ViewState(self)
+        return build_frame(self, self._view, skip=skip)
 
     def detections(self):
         """Each failure-mode detector's verdict now (core.detectors), name -> Detection."""
