@@ -49,7 +49,7 @@ def _fast_adam(device: torch.device) -> dict:
     return {"foreach": True}
 
 
-class GanEngine(LiveEdits, ManualStep):
+class GanEngine(ManualStep):
     """A GAN on a 2-D target.
 
     Parameters
@@ -68,6 +68,7 @@ class GanEngine(LiveEdits, ManualStep):
         self.manual_grad = True  # hand-written gradients where they apply (see core.manual_grad)
         self.use_cuda_graph = True  # on a GPU, replay recorded iterations (see core.cuda_graph)
         self._graph = GraphStep(self)
+        self.edits = LiveEdits(self)  # changes while training (core.live_edits)
         self._resets = {"G": 0, "D": 0}
         self.reset_all()
 
@@ -124,6 +125,21 @@ class GanEngine(LiveEdits, ManualStep):
             self.opt_g = opt
         else:
             self.opt_d = opt
+
+    def update(self, path: str, value) -> str:
+        """Change one config field while training; returns what had to happen ('live', 'rebuilt ...').
+
+        Learning rates, betas and momentum change in place and keep the optimiser's state.
+        """
+        return self.edits.update_many({path: value})
+
+    def update_many(self, changes: dict) -> str:
+        """Change several fields at once (validated together, e.g. a mixture's centres and sigmas)."""
+        return self.edits.update_many(changes)
+
+    def set_lr(self, player: str, lr: float) -> None:
+        """Change a learning rate live, keeping the optimiser's state."""
+        self.update(("g_opt" if player == "G" else "d_opt") + ".lr", lr)
 
     def freeze(self, player: str, frozen: bool = True) -> None:
         self.frozen[_check_player(player)] = bool(frozen)
