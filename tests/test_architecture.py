@@ -73,6 +73,25 @@ def test_core_modules_import_one_another_without_a_cycle():
     assert find_cycle(graph) is None, f"import cycle in core: {' -> '.join(find_cycle(graph))}"
 
 
+def test_no_core_source_names_qt_pyqtgraph_or_the_app_even_lazily():
+    """Imports inside functions and importlib strings never run in the fresh-interpreter test below."""
+    offences = []
+    for module in core_modules():
+        path = ROOT / (module.replace(".", "/") + ".py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "import_module" and node.args \
+                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                names = [node.args[0].value]
+            else:
+                continue
+            offences += [f"{module}:{node.lineno} {n}" for n in names if n.split(".")[0] in FORBIDDEN]
+    assert offences == []
+
+
 def test_no_core_module_loads_qt_pyqtgraph_or_the_app():
     # A fresh interpreter: the test process itself may have loaded Qt for other tests.
     code = (
