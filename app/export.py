@@ -127,8 +127,9 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
     import time
 
     from core.animation import AnimationWriter
-
     from core.chart_data import chart_snapshot
+    from core.progress import ProgressBar
+    from core.run_loop import Every, run_loop
 
     stream = stream or sys.stderr
     total = steps // options.every + 1
@@ -138,46 +139,34 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
     start = time.perf_counter()
     try:
         with AnimationWriter(out, options.fps, force=force) as writer:
-            for i in range(total):
-                if i:
-                    engine.step(options.every)
+            bar = ProgressBar(total, label="frames", unit="frames", stream=stream)
+
+            def add_frame(_state=None) -> None:
                 frame = engine.frame()
                 if options.charts:
                     frame.charts = chart_snapshot(engine)
                 writer.add(renderer.render(frame))
                 app.processEvents()
-                _progress(stream, i + 1, total, time.perf_counter() - start, "frames")
-                if engine.status != "ok":
-                    _end_line(stream)
-                    stream.write(f"{engine.message}; the animation stops at step {engine.step_count}\n")
-                    break
-            _end_line(stream)
-            encode_start = time.perf_counter()
-            path = writer.finish(lambda d, t: _progress(stream, d, t, time.perf_counter() - encode_start,
-                                                        "encoding") or True)
-            _end_line(stream)
+                bar.update(writer.frames)
+
+            add_frame()  # frame 0: the untrained state
+            run_loop(engine, (total - 1) * options.every, chunks=options.every, callbacks=[Every(add_frame)])
+            bar.finish()
+            if engine.status != "ok":
+                stream.write(f"{engine.message}; the animation stops at step {engine.step_count}\n")
+            encoding = ProgressBar(1, label="encoding", unit="frames", stream=stream)
+
+            def encoded(done: int, total: int) -> bool:
+                encoding.total = max(total, 1)
+                encoding.update(done)
+                return True
+            path = writer.finish(encoded)
+            encoding.finish()
     finally:
         renderer.close()
     stream.write(f"{writer.frames} frames ({writer.size[0]}x{writer.size[1]}) written to {path} "
                  f"in {time.perf_counter() - start:.1f} s\n")
     return str(path)
-
-
-def _progress(stream, done: int, total: int, elapsed: float, what: str) -> None:
-    width = 30
-    filled = int(width * done / max(total, 1))
-    rate = done / elapsed if elapsed > 0 else 0.0
-    tty = hasattr(stream, "isatty") and stream.isatty()
-    if tty or done == total or done % max(total // 10, 1) == 0:
-        start, end = ("\r", "") if tty else ("", "\n")
-        stream.write(f"{start}{what}: [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
-                     f"{rate:5.1f}/s{end}")
-        stream.flush()
-
-
-def _end_line(stream) -> None:
-    if hasattr(stream, "isatty") and stream.isatty():
-        stream.write("\n")
 
 
 def _quiet_offscreen(mode, context, message) -> None:

@@ -51,10 +51,10 @@ class LessonsPanel(QtWidgets.QWidget):
         self.run_button.clicked.connect(self.run_current)
         lay.addWidget(self.run_button)
         self.dirac_button = QtWidgets.QPushButton()  # lesson 6's theory, beside it
-        self.dirac_button.clicked.connect(lambda: self.window.show_dirac())
+        self.dirac_button.clicked.connect(lambda: self.window.docks.show_dirac())
         lay.addWidget(self.dirac_button)
         self.arjovsky_button = QtWidgets.QPushButton()  # lesson 4's experiment with both losses
-        self.arjovsky_button.clicked.connect(lambda: self.window.show_arjovsky().start())
+        self.arjovsky_button.clicked.connect(lambda: self.window.docks.show_arjovsky().start())
         lay.addWidget(self.arjovsky_button)
         self.remedies_button = QtWidgets.QPushButton()  # lessons 5 and 7: all four at once
         self.remedies_button.clicked.connect(lambda: self.compare_remedies())

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import queue
-import time
 from pathlib import Path
 
 
@@ -15,10 +14,11 @@ from core.presets import preset_config
 
 from .controls.panel import ControlPanel
 from .gc_main_thread import MainThreadGC
-from .window_menus import MenusMixin
-from .window_panels import PanelsMixin
-from .window_recording import RecordingMixin
-from .window_sketch import SketchMixin
+from .window_menus import WindowMenus
+from .window_panels import FloatingPanels
+from .window_recording import RecordingControl
+from .window_sketch import SketchTool
+from .window_status import StatusLine
 from .unsaved import RunKeeper, ask_recover_dialog, ask_unsaved_dialog
 from .sketch import Sketch
 from .views.charts import ChartsView
@@ -32,7 +32,7 @@ CHART_EVERY = 6         # charts every 6th frame (5 fps): they change slowly, an
                         # holds the GIL for ~5 ms
 
 
-class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets.QMainWindow):
+class MainWindow(QtWidgets.QMainWindow):
     def __init__(self, engine: GanEngine | None = None, settings: QtCore.QSettings | None = None,
                  preset: str = "ring", autosave: str | None = None, train_process: bool | None = None):
         """`autosave`: where to autosave the run (None: the user's data folder; "": never).
@@ -48,10 +48,8 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         self._errors: queue.Queue = queue.Queue()
         self._drawn_id = 0
         self._ticks = 0
-        self._fps_times: list[float] = []
         self.session_path: str | None = None
         self.sketch = Sketch()
-        self.recorder = None  # a Recorder while recording
         self.unattended = False  # screenshots and timings: never stop to ask
 
         self.plane = PlaneView()
@@ -108,7 +106,14 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         self.status_rate = QtWidgets.QLabel()
         self.statusBar().addWidget(self.status_step, 1)
         self.statusBar().addPermanentWidget(self.status_rate)
-        self._build_menus()
+        self.status_line = StatusLine(self.status_step, self.status_rate, self.lessons)
+        # Collaborators, each given what it uses: drawing, recording, floating panels, menus.
+        self.sketch_tool = SketchTool(self, self.sketch, self.plane, self.panel, self.worker)
+        self.recording = RecordingControl(self, self.settings, self.plane, self.panel, self.worker, self.lessons)
+        self.docks = FloatingPanels(self, self.lessons, self.sweep_dock, self.settings, self.charts,
+                                    self.detect_label)
+        self.menus = WindowMenus(self, self.settings, self.plane)
+        self.menus.build()
         self._restore_settings()
         self.panel.sync(self.engine.cfg)
         self.panel.preset.setCurrentText(preset)
@@ -125,6 +130,20 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
     def engine(self) -> GanEngine:
         """The engine being trained (read it; change it only through `send_update` / commands)."""
         return self.worker.engine
+
+    @property
+    def recorder(self):
+        """The recording under way (app.recorder.Recorder), or None."""
+        return self.recording.recorder
+
+    def start_recording(self, path: str | None = None, options=None, force: bool = False) -> bool:
+        return self.recording.start(path, options, force)
+
+    def stop_recording(self) -> str | None:
+        return self.recording.stop()
+
+    def set_language(self, lang: str) -> None:
+        self.docks.set_language(lang)
 
     # --- commands -----------------------------------------------------------------------------
     def send_update(self, path: str, value) -> int:
@@ -185,10 +204,10 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         if key == "record":
             want = (self.recorder is None) if not arg else bool(int(arg))
             if want != (self.recorder is not None):
-                self.toggle_recording()
+                self.recording.toggle()
             return None
         if key in ("draw", "eraser", "brush", "undo", "clear_sketch", "save_points"):
-            return self._sketch_action(key, arg)
+            return self.sketch_tool.action(key, arg)
         return None
 
     def load_config(self, cfg: GanConfig, ask: bool = True) -> int | None:
@@ -211,7 +230,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
 
     def set_layer(self, key: str, on: bool) -> None:
         self.plane.show_layer(key, on)
-        self.layer_actions[key].setChecked(on)
+        self.menus.layer_actions[key].setChecked(on)
         self.panel.layer_boxes[key].setChecked(on)
         self._update_skip()
 
@@ -268,7 +287,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         self.timeline.restore(timeline)
         self.keeper.new_run(engine.step_count)
         self.session_path = path
-        self._add_recent(path)
+        self.menus.add_recent(path)
         return True
 
     def replace_engine(self, engine: GanEngine, label: str) -> int:
@@ -284,7 +303,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         if not path:
             return None
         self.session_path = path
-        self._add_recent(path)
+        self.menus.add_recent(path)
         runs, edits = self.keeper.runs, self.keeper.edits
 
         def save(e: GanEngine):
@@ -322,7 +341,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         if not self.keeper.confirm_discard("closing"):
             event.ignore()
             return
-        if self.recorder is not None:
+        if self.recording.recorder is not None:
             if QtWidgets.QApplication.platformName() != "offscreen":
                 answer = QtWidgets.QMessageBox.question(
                     self, message("Recording"), message("A recording is running. Save it before closing?"),
@@ -331,15 +350,15 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
                     event.ignore()
                     return
                 if answer == QtWidgets.QMessageBox.Save:
-                    self.stop_recording()
-            if self.recorder is not None:
-                self.recorder.abort()  # no half-written file is left behind
-                self.recorder = None
+                    self.recording.stop()
+            if self.recording.recorder is not None:
+                self.recording.recorder.abort()  # no half-written file is left behind
+                self.recording.recorder = None
         self.timer.stop()
         self.timeline.close_windows()
         self.sweep.stop(timeout=0.5)
-        if getattr(self, "arjovsky_dock", None) is not None:
-            self.arjovsky_dock.widget().stop(timeout=0.3)
+        if self.docks.arjovsky_dock is not None:
+            self.docks.arjovsky_dock.widget().stop(timeout=0.3)
         self.settings.setValue("geometry", self.saveGeometry())
         for key, on in self.plane.visible.items():
             self.settings.setValue(f"layers/{key}", on)
@@ -366,34 +385,17 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         self.timeline.record(frame)
         if self.timeline.viewing is None:  # the timeline may be showing a kept step instead
             self.plane.draw(frame)
-        if self.recorder is not None:
-            self._record(frame)
-        self._show_detections(frame)
-        self._sync_handles(frame)
+        if self.recording.recorder is not None:
+            self.recording.record(frame)
+        self.docks.show_detections(frame)
+        self.sketch_tool.sync_handles(frame)
         self._ticks += 1
         if self._ticks % CHART_EVERY == 0 or not self.worker.playing:
             self.charts.update_from(frame.charts)
-        now = time.perf_counter()
-        self._fps_times = [t for t in self._fps_times if now - t < 1.0] + [now]
         if frame.status != "ok":
             self._show_banner(frame.message)
             self.panel.set_checked("play", False)
         elif self.banner.isVisible() and self.banner.text() == getattr(self, "_last_status_msg", None):
             self.banner.hide()
         self._last_status_msg = message(frame.message) if frame.status != "ok" else None
-        m = frame.metrics
-        modes = ""
-        if frame.centres is not None and "modes" in m:
-            modes = f"   modes {m['modes']:.0f}/{len(frame.centres)}"
-        frozen = [p for p, f in self.engine.frozen.items() if f]
-        from .i18n import translate
-        t = lambda text: translate(text, self.lessons.lang)  # noqa: E731
-        if modes:
-            modes = f"   {t('modes')} {m['modes']:.0f}/{len(frame.centres)}"
-        self.status_step.setText(
-            f"{t('step')} {frame.step}   D(real) {m.get('d_real', float('nan')):.2f}   "
-            f"D(fake) {m.get('d_fake', float('nan')):.2f}{modes}"
-            + (f"   {t('frozen')}: {', '.join(frozen)}" if frozen else ""))
-        rec = f"● REC {self.recorder.frames} frames   " if self.recorder is not None else ""
-        self.status_rate.setText(f"{rec}{self.worker.iterations_per_second():.0f} it/s   "
-                                 f"{len(self._fps_times)} fps")
+        self.status_line.show(frame, self.engine.frozen, self.recorder, self.worker.iterations_per_second())

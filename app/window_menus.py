@@ -12,33 +12,51 @@ from .views.plane import LAYERS
 MAX_RECENT = 8
 
 
-class MenusMixin:
-    """MainWindow's menus (File, Run, View, Help) and the recent sessions kept in its settings."""
+class WindowMenus:
+    """The main window's menus (File, Run, View, Help) and the recent sessions kept in its
+    settings; MainWindow owns one (`window.menus`).
 
-    def _build_menus(self):
-        m = self.menuBar()
+    Parameters
+    ----------
+    window : MainWindow
+        Whose menu bar is filled, and whose commands the menus call (files, runs, layers, panels,
+        language, recording).
+    settings, plane
+        The settings holding the recent sessions, and the plane (Auto-range).
+    """
+
+    def __init__(self, window, settings, plane):
+        self.window, self.settings, self.plane = window, settings, plane
+        self.recent_menu: QtWidgets.QMenu | None = None
+        self.record_action: QtGui.QAction | None = None
+        self.layer_actions: dict[str, QtGui.QAction] = {}
+        self.language_actions: dict[str, QtGui.QAction] = {}
+
+    def build(self) -> None:
+        w = self.window
+        m = w.menuBar()
         file = m.addMenu("&File")
-        file.addAction("&New run", lambda: self.load_config(preset_config("ring")), QtGui.QKeySequence.New)
-        file.addAction("&Open session…", self.open_session, QtGui.QKeySequence.Open)
-        file.addAction("&Save session…", self.save_session, QtGui.QKeySequence.Save)
+        file.addAction("&New run", lambda: w.load_config(preset_config("ring")), QtGui.QKeySequence.New)
+        file.addAction("&Open session…", w.open_session, QtGui.QKeySequence.Open)
+        file.addAction("&Save session…", w.save_session, QtGui.QKeySequence.Save)
         self.recent_menu = file.addMenu("Recent sessions")
-        file.addAction("&Import points…", self.import_points)
-        self.record_action = file.addAction("Record animation…", self.toggle_recording,
+        file.addAction("&Import points…", w.import_points)
+        self.record_action = file.addAction("Record animation…", w.recording.toggle,
                                             QtGui.QKeySequence("Ctrl+E"))
         file.addSeparator()
-        file.addAction("&Quit", self.close, QtGui.QKeySequence.Quit)
+        file.addAction("&Quit", w.close, QtGui.QKeySequence.Quit)
         run = m.addMenu("&Run")
         for text, action, key in (("Play / pause", "play", "Space"), ("Step", "step", "S"),
                                   ("Step D only", "step_d", "D"), ("Step G only", "step_g", "G"),
                                   ("Reset all", "reset_all", "R"), ("Reset D", "reset_D", "Shift+D"),
                                   ("Reset G", "reset_G", "Shift+G")):
-            act = run.addAction(text, lambda a=action: self.do_action(a))
+            act = run.addAction(text, lambda a=action: w.do_action(a))
             act.setShortcut(QtGui.QKeySequence(key))
         run.addSeparator()
-        sweep = run.addAction("Sweep…", self.show_sweep)
-        run.addAction("Arjovsky-Bottou experiment…", self.show_arjovsky)
+        sweep = run.addAction("Sweep…", w.docks.show_sweep)
+        run.addAction("Arjovsky-Bottou experiment…", w.docks.show_arjovsky)
         sweep.setShortcut(QtGui.QKeySequence("Ctrl+G"))
-        undo = run.addAction("Undo drawing stroke", lambda: self.do_action("undo"))
+        undo = run.addAction("Undo drawing stroke", lambda: w.do_action("undo"))
         undo.setShortcut(QtGui.QKeySequence.Undo)
         view = m.addMenu("&View")
         self.layer_actions = {}
@@ -46,39 +64,39 @@ class MenusMixin:
             act = view.addAction(label)
             act.setCheckable(True)
             act.setChecked(on)
-            act.toggled.connect(lambda checked, k=key: self.set_layer(k, checked))
+            act.toggled.connect(lambda checked, k=key: w.set_layer(k, checked))
             self.layer_actions[key] = act
         view.addSeparator()
         view.addAction("Auto-range", self.plane.auto_range, QtGui.QKeySequence("A"))
-        view.addAction("Lessons", lambda: (self.lessons_dock.show(), self.lessons_dock.raise_()),
+        view.addAction("Lessons", lambda: (w.lessons_dock.show(), w.lessons_dock.raise_()),
                        QtGui.QKeySequence("Ctrl+L"))
-        view.addAction("Dirac-GAN plane", self.show_dirac)
+        view.addAction("Dirac-GAN plane", w.docks.show_dirac)
         lang_menu = view.addMenu("Language / 语言")
-        group = QtGui.QActionGroup(self)
+        group = QtGui.QActionGroup(w)
         self.language_actions = {}
         from .lessons_panel import LANGUAGES
         for code, label in LANGUAGES.items():
-            act = lang_menu.addAction(label, lambda c=code: self.set_language(c))
+            act = lang_menu.addAction(label, lambda c=code: w.set_language(c))
             act.setCheckable(True)
             group.addAction(act)
             self.language_actions[code] = act
         help_ = m.addMenu("&Help")
         help_.addAction("&About ganscope", lambda: QtWidgets.QMessageBox.about(
-            self, "About ganscope", "ganscope: watch a small GAN learn a 2-D distribution, live."))
-        self._refresh_recent()
+            w, "About ganscope", "ganscope: watch a small GAN learn a 2-D distribution, live."))
+        self.refresh_recent()
 
-    def _add_recent(self, path: str) -> None:
-        recent = [p for p in self._recent() if p != path]
+    def add_recent(self, path: str) -> None:
+        recent = [p for p in self.recent() if p != path]
         self.settings.setValue("recent", [path, *recent][:MAX_RECENT])
-        self._refresh_recent()
+        self.refresh_recent()
 
-    def _recent(self) -> list[str]:
+    def recent(self) -> list[str]:
         value = self.settings.value("recent", [])
         return [value] if isinstance(value, str) else list(value or [])
 
-    def _refresh_recent(self) -> None:
+    def refresh_recent(self) -> None:
         self.recent_menu.clear()
-        for p in self._recent():
-            self.recent_menu.addAction(Path(p).name, lambda p=p: self.open_session(p))
-        self.recent_menu.setEnabled(bool(self._recent()))
+        for p in self.recent():
+            self.recent_menu.addAction(Path(p).name, lambda p=p: self.window.open_session(p))
+        self.recent_menu.setEnabled(bool(self.recent()))
 

@@ -4,32 +4,49 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 
-class PanelsMixin:
-    """MainWindow's floating panels, language switching and detector display."""
+class FloatingPanels:
+    """The main window's floating panels, language switching and detector display; MainWindow owns
+    one (`window.docks`).
+
+    Parameters
+    ----------
+    window : MainWindow
+        The panels' parent: docks are added to it, and a language applies to all of it (its
+        menus' language actions included).
+    lessons, sweep_dock, settings, charts, detect_label
+        The lessons panel (which holds the language), the sweep's dock, the settings the language
+        is remembered in, and the charts and label that show the detectors' verdicts.
+    """
+
+    def __init__(self, window, lessons, sweep_dock, settings, charts, detect_label):
+        self.window, self.lessons, self.sweep_dock = window, lessons, sweep_dock
+        self.settings, self.charts, self.detect_label = settings, charts, detect_label
+        self.dirac_dock: QtWidgets.QDockWidget | None = None     # made when first shown
+        self.arjovsky_dock: QtWidgets.QDockWidget | None = None
 
     def show_dirac(self):
         """The Dirac-GAN plane (lesson 6's theory), in its own floating panel."""
-        if getattr(self, "dirac_dock", None) is None:
+        if self.dirac_dock is None:
             from .dirac_view import open_dirac_window
             from .i18n import apply_language
-            self.dirac_dock = open_dirac_window(self)
-            apply_language(self, self.lessons.lang)
+            self.dirac_dock = open_dirac_window(self.window)
+            apply_language(self.window, self.lessons.lang)
         self.dirac_dock.show()
         self.dirac_dock.raise_()
         return self.dirac_dock.widget()
 
     def show_arjovsky(self):
         """G's gradient under both log losses while a fresh D trains against the current G."""
-        if getattr(self, "arjovsky_dock", None) is None:
+        if self.arjovsky_dock is None:
             from .arjovsky_view import ArjovskyView
             from .i18n import apply_language
-            self.arjovsky_dock = QtWidgets.QDockWidget("Arjovsky-Bottou experiment", self)
+            self.arjovsky_dock = QtWidgets.QDockWidget("Arjovsky-Bottou experiment", self.window)
             self.arjovsky_dock.setObjectName("arjovsky")
-            self.arjovsky_dock.setWidget(ArjovskyView(self))
-            self.addDockWidget(QtCore.Qt.BottomDockWidgetArea, self.arjovsky_dock)
+            self.arjovsky_dock.setWidget(ArjovskyView(self.window))
+            self.window.addDockWidget(QtCore.Qt.BottomDockWidgetArea, self.arjovsky_dock)
             self.arjovsky_dock.setFloating(True)
             self.arjovsky_dock.resize(720, 520)
-            apply_language(self, self.lessons.lang)
+            apply_language(self.window, self.lessons.lang)
         self.arjovsky_dock.show()
         self.arjovsky_dock.raise_()
         return self.arjovsky_dock.widget()
@@ -46,11 +63,11 @@ class PanelsMixin:
         """The lessons' language, remembered between sessions."""
         from .i18n import apply_language
         self.lessons.set_language(lang)
-        self.language_actions.get(self.lessons.lang).setChecked(True)
+        self.window.menus.language_actions.get(self.lessons.lang).setChecked(True)
         self.settings.setValue("language", self.lessons.lang)
-        apply_language(self, self.lessons.lang)
+        apply_language(self.window, self.lessons.lang)
 
-    def _show_detections(self, frame) -> None:
+    def show_detections(self, frame) -> None:
         if frame.detections is None:
             return
         from .lessons_panel import DETECTOR_NAMES

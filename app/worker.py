@@ -18,10 +18,9 @@ from collections import deque
 from typing import Callable
 
 from core.chart_data import chart_snapshot
-from core.config import GanConfig
 from core.engine import GanEngine
 from core.frames import Frame, FrameBuilder, FrameSource
-from core.train_process import RemoteTrainer, next_due, train_until
+from core.train_process import RemoteTrainer, next_due, play, play_chunks
 
 from .worker_process import ProcessRelay
 
@@ -29,7 +28,7 @@ FRAME_INTERVAL = 1 / 30   # a frame for the screen at most 30 times a second
 DETECT_INTERVAL = 0.5     # seconds between detector runs while playing
 
 
-class TrainingWorker(ProcessRelay):
+class TrainingWorker:
     """Owns a GanEngine in a background thread.
 
     Parameters
@@ -49,9 +48,9 @@ class TrainingWorker(ProcessRelay):
         self.playing = False
         self.speed = 0            # iterations per frame; 0 means as fast as possible
         self.skip: frozenset = frozenset()  # layers no one draws: frames leave them out (cheaper)
-        self._commands: queue.Queue = queue.Queue()
+        self.commands: queue.Queue = queue.Queue()
         self._wake = threading.Event()
-        self._stop = False
+        self.stopping = False
         self._lock = threading.Lock()
         self._latest: FrameSource | None = None
         self._builder = FrameBuilder()  # used by latest(), on the caller's (UI) thread
@@ -64,14 +63,10 @@ class TrainingWorker(ProcessRelay):
         self._on_error = on_error
         self._rate = deque(maxlen=30)  # (time, step) pairs for the it/s readout
         self._thread = threading.Thread(target=self._run, name="ganscope-training", daemon=True)
-        self._remote: RemoteTrainer | None = RemoteTrainer() if process else None
-        self._epoch = 0                  # the current hand-over to the process
-        self._pending: list = []         # live edits (seq, ticket, command) not yet acknowledged
-        self._remote_cfg: GanConfig | None = None
-        self._charts: dict = {}
-        self.remote_frames = 0           # frames that came from the training process
-        self._chunk = 1                  # iterations per engine call at full speed (adapts)
-        self.process_ready = threading.Event()  # set once the training process has started
+        # Plays in a training process when there is one (see app.worker_process).
+        self._relay: ProcessRelay | None = ProcessRelay(self, RemoteTrainer()) if process else None
+        self._no_process = threading.Event()  # process_ready without a process: never set
+        self._chunks = play_chunks()     # iterations per engine call at full speed (adapts)
         self.snapshots = None            # a core.snapshots.SnapshotHistory the timeline reads, if any
 
     # --- UI side --------------------------------------------------------------------------------
@@ -80,12 +75,12 @@ class TrainingWorker(ProcessRelay):
 
     def stop(self, timeout: float = 2.0) -> bool:
         """Stop and join the thread (and end the training process); True when it ended in time."""
-        self._stop = True
+        self.stopping = True
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
-        if self._remote is not None:
-            self._remote.close(timeout=min(timeout, 1.0))
+        if self._relay is not None:
+            self._relay.close(timeout=min(timeout, 1.0))
         return not self._thread.is_alive()
 
     def submit(self, command: Callable[[GanEngine], object], live: tuple | None = None) -> int:
@@ -96,14 +91,29 @@ class TrainingWorker(ProcessRelay):
         hands the run back.
         """
         self._issued += 1
-        self._commands.put((self._issued, command, live))
+        self.commands.put((self._issued, command, live))
         self._wake.set()
         return self._issued
 
     @property
     def in_process(self) -> bool:
         """Whether the training process is running the game right now."""
-        return self._remote is not None and self._epoch > 0 and self.playing
+        return self._relay is not None and self._relay.in_process and self.playing
+
+    @property
+    def remote_frames(self) -> int:
+        """Frames that came from the training process."""
+        return 0 if self._relay is None else self._relay.remote_frames
+
+    @property
+    def process_ready(self) -> threading.Event:
+        """Set once the training process has started (never, without one)."""
+        return self._relay.process_ready if self._relay is not None else self._no_process
+
+    @property
+    def _remote(self) -> RemoteTrainer | None:
+        """The training process's handle, if there is one."""
+        return None if self._relay is None else self._relay.remote
 
     def done(self, ticket: int) -> bool:
         """Whether the command with this ticket has run (and a frame after it exists)."""
@@ -150,65 +160,70 @@ class TrainingWorker(ProcessRelay):
 
     # --- worker thread -------------------------------------------------------------------------
     def _run(self) -> None:
-        self._publish()
+        self.publish()
         due = time.perf_counter() + FRAME_INTERVAL  # a steady frame clock (see core.train_process)
-        while not self._stop:
-            if self.playing and self.engine.status == "ok" and self._remote_ready():
-                self._play_in_process()
+        while not self.stopping:
+            if self.playing and self.engine.status == "ok" and self._relay is not None and self._relay.ready():
+                self._relay.play()
                 due = time.perf_counter() + FRAME_INTERVAL
                 continue
             changed = self._drain_commands()
             e = self.engine
             if self.playing and e.status == "ok":
+                stopped = play(e, self.speed, due, self._chunks,
+                               lambda: self.stopping or not self.commands.empty())
+                if stopped:
+                    self.playing = False  # a lesson's end: pause there
                 if self.speed > 0:
-                    if e.step(self.speed) == 0:
-                        self.playing = False  # a lesson's end: pause there
                     wait = due - time.perf_counter()
                     if wait > 0:
                         self._wake.wait(wait)
                         self._wake.clear()
-                else:  # until the next frame is due, leaving at once for a command
-                    stopped, self._chunk = train_until(
-                        e, due, self._chunk, lambda: self._stop or not self._commands.empty())
-                    if stopped:
-                        self.playing = False  # a lesson's end: pause there
                 if self.engine.status != "ok":
                     self.playing = False
                 changed = True
             elif not changed:
-                self._remote_ready()  # notices the process starting, so Play hands over at once
+                if self._relay is not None:
+                    self._relay.ready()  # notices the process starting, so Play hands over at once
                 self._wake.wait(0.1)
                 self._wake.clear()
             now = time.perf_counter()
             if changed and (now >= due or not self.playing):
-                self._publish()
+                self.publish()
                 due = next_due(due, now, FRAME_INTERVAL)
 
     def _drain_commands(self) -> bool:
         last = None
         while True:
             try:
-                ticket, command, _live = self._commands.get_nowait()
+                ticket, command, _live = self.commands.get_nowait()
             except queue.Empty:
                 break
-            self._run_command(command)
+            self.run_command(command)
             last = ticket
         if last is None:
             return False
-        self._publish()  # the frame reflects the commands before they count as done
+        self.publish()  # the frame reflects the commands before they count as done
         self._done_id = last
         return True
 
-    def _run_command(self, command) -> bool:
+    def run_command(self, command) -> bool:
         try:
             command(self.engine)
             return True
         except Exception as exc:  # a bad command must never kill training
-            if self._on_error:
-                self._on_error(exc)
+            self.report_error(exc)
             return False
 
-    def _publish(self) -> None:
+    def finish(self, ticket: int) -> None:
+        """The command with this ticket (and every one before it) counts as done."""
+        self._done_id = max(self._done_id, ticket)
+
+    def report_error(self, exc: BaseException) -> None:
+        if self._on_error:
+            self._on_error(exc)
+
+    def publish(self) -> None:
         if self.snapshots is not None:  # full states for the timeline's branches (app.timeline)
             self.snapshots.take_due(self.engine)
         frame = FrameSource(self.engine, skip=self.skip)
@@ -218,9 +233,9 @@ class TrainingWorker(ProcessRelay):
             self._detections = self.engine.detections()  # ~1 ms: twice a second is plenty
             self._detected_at = now
         frame.detections = self._detections
-        self._set_latest(frame)
+        self.offer(frame)
 
-    def _set_latest(self, src) -> None:
+    def offer(self, src) -> None:
         """Offer a frame source to latest() (from this thread or the training process)."""
         with self._lock:
             self._latest = src

@@ -30,7 +30,7 @@ def main() -> None:
     env = dict(os.environ)
     if not env.get("DISPLAY"):
         env["QT_QPA_PLATFORM"] = "offscreen"
-    app = [sys.executable, "-m", "core.cli", "gui", "--exit-after-first-frame"]
+    app = [sys.executable, "-m", "app.entry", "gui", "--exit-after-first-frame"]
     floor = [sys.executable, "-c", "import torch, pyqtgraph; from PySide6 import QtWidgets"]
     timed(app, env)  # warm the file cache once
     apps = [timed(app, env) for _ in range(args.repeats)]

@@ -14,6 +14,7 @@ import torch
 
 from . import objectives as obj
 from .config import GanConfig
+from .run_loop import Every, LoopState, run_loop
 
 
 @dataclass
@@ -42,15 +43,16 @@ def gradient_decay(cfg: GanConfig, g_state: dict | None = None, iterations: int 
     gen = torch.Generator().manual_seed(cfg.run.seed + 2017)
     z = engine.G.sample_noise(cfg.run.batch_size * cfg.objective.pack, gen, engine.device)
     rows = []
-    for i in range(0, iterations + 1, every):
-        if i:
-            engine.step(every, players=("D",))
+
+    def measure(state: LoopState | None = None) -> None:
         grads = [_g_grad_norm(engine, z, loss) for loss in ("minimax", "nonsaturating")]
         acc = engine.history.as_arrays()
-        rows.append((i, *np.log10(np.maximum(grads, 1e-30)),
+        rows.append((state.done if state else 0, *np.log10(np.maximum(grads, 1e-30)),
                      float((acc["acc_real"][-1] + acc["acc_fake"][-1]) / 2) if len(acc["step"]) else 0.5))
-        if stop is not None and stop():
-            break
+
+    measure()  # at 0 iterations; then after each chunk, and stop() is asked before the next one
+    run_loop(engine, iterations // every * every, chunks=every, callbacks=[Every(measure)],
+             should_stop=stop, step=lambda n: engine.step(n, players=("D",)))
     a = np.array(rows)
     return GradientDecay(a[:, 0].astype(int), a[:, 1], a[:, 2], a[:, 3])
 

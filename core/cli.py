@@ -1,4 +1,8 @@
-"""`ganscope` command line: train headless, list presets, dump the config; no arguments opens the app."""
+"""The headless commands of `ganscope`: train, sweep, scenario, presets, config.
+
+The `ganscope` script itself is app.entry, which adds the commands that need the app (gui, the
+default, and export); this module never names the app.
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +10,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any, Callable
 
 from .animation import ExportError
 from .config import ConfigError, GanConfig, describe_defaults
@@ -18,7 +23,8 @@ class UsageError(Exception):
     """Bad arguments: reported in one line with exit code 2, nothing written."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(add_commands: Callable[[Any], None] | None = None) -> argparse.ArgumentParser:
+    """The headless commands; `add_commands(subparsers)` may register more (app.entry adds the app's)."""
     p = argparse.ArgumentParser(prog="ganscope", description="Watch a small GAN learn a 2-D distribution.")
     sub = p.add_subparsers(dest="command")
 
@@ -28,20 +34,6 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--report", help="write a JSON report here")
     t.add_argument("--save", help="save the session here (.gscope)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
-
-    x = sub.add_parser("export", help="train headless and write an animation (MP4, GIF or PNG frames)")
-    add_source_args(x)
-    x.add_argument("--steps", type=int, default=2000, help="iterations to train (default 2000)")
-    x.add_argument("--every", type=int, default=20, help="iterations between frames (default 20)")
-    x.add_argument("--out", required=True,
-                   help="FILE.mp4, FILE.gif, or a name without extension for a folder of PNG frames")
-    x.add_argument("--size", default="800x600", help="WIDTHxHEIGHT in pixels (default 800x600)")
-    x.add_argument("--fps", type=float, default=30.0, help="frames per second of the animation (default 30)")
-    x.add_argument("--layers", help="comma-separated layers to draw (default: as in the app): "
-                   "surface,contour,density,real,fake,arrows,manifold,trails")
-    x.add_argument("--charts", action="store_true", help="draw the metric charts beside the plane")
-    x.add_argument("--no-caption", action="store_true", help="no step and metrics line")
-    x.add_argument("--force", action="store_true", help="overwrite the output if it exists")
 
     w = sub.add_parser("sweep", help="train a grid of configurations at once and map their stability")
     add_source_args(w)
@@ -71,15 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--dump", action="store_true", help="print the default config as JSON")
     c.add_argument("--explain", action="store_true", help="list every field, its range and why")
 
-    g = sub.add_parser("gui", help="open the app (the default with no command)")
-    add_source_args(g)
-    g.add_argument("--steps", type=int, default=0, help="train this many steps, then (with --screenshot) exit")
-    g.add_argument("--screenshot", help="save a PNG of the whole window after --steps and exit")
-    g.add_argument("--lesson", help="start a lesson (see `ganscope scenario`); with --screenshot, "
-                   "the picture is taken at its end")
-    g.add_argument("--lang", choices=("en", "zh"), help="interface and lessons in English or Chinese")
-    g.add_argument("--exit-after-first-frame", action="store_true",
-                   help="quit as soon as the first frame is drawn (start-up timing)")
+    if add_commands is not None:
+        add_commands(sub)  # the app's commands, from the composition root (app.entry)
     return p
 
 
@@ -183,34 +168,6 @@ def parse_size(text: str) -> tuple[int, int]:
     return check_size(w, h)
 
 
-def cmd_export(args) -> int:
-    from .animation import check_fps, check_output
-    if not 0 < args.steps <= 10_000_000:
-        raise UsageError(f"--steps {args.steps}: must be between 1 and 10000000")
-    if not 0 < args.every <= args.steps:
-        raise UsageError(f"--every {args.every}: must be between 1 and --steps ({args.steps})")
-    width, height = parse_size(args.size)
-    _path, fmt = check_output(args.out, args.force)  # refuse before training, not after
-    fps = check_fps(args.fps, fmt)
-    engine = engine_from_args(args)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless: no window, no display needed
-    import importlib
-    try:
-        export = importlib.import_module("app.export")  # by name: core never imports the view
-    except ImportError as exc:
-        print(f"ganscope: export needs the app's views: {exc}", file=sys.stderr)
-        return 1
-    options = export.ExportOptions(width=width, height=height, fps=fps, every=args.every,
-                                   charts=args.charts, caption=not args.no_caption,
-                                   layers=export.parse_layers(args.layers))
-    try:
-        export.export_headless(engine, args.out, args.steps, options, force=args.force)
-    except KeyboardInterrupt:
-        print("\nganscope: export cancelled; nothing written", file=sys.stderr)
-        return 130
-    return 0 if engine.status == "ok" else 1
-
-
 def cmd_sweep(args) -> int:
     from .sweep import parse_axis, run_sweep
     if not 0 < args.steps <= 10_000_000:
@@ -220,27 +177,20 @@ def cmd_sweep(args) -> int:
     check_writable(args.report, "--report")
     x, y = parse_axis(args.x), parse_axis(args.y)
     base = config_from_args(args)
-    stream = sys.stderr
-    tty = stream.isatty()
+    from .progress import ProgressBar
+    bar = None if args.quiet else ProgressBar(args.steps, label="sweep")
 
-    shown = {"decile": -1}
-
-    def progress(done, total):
-        decile = 10 * done // total
-        if not args.quiet and (tty or decile != shown["decile"]):
-            shown["decile"] = decile
-            bar = "#" * int(30 * done / total)
-            start, end = ("\r", "") if tty else ("", "\n")
-            stream.write(f"{start}sweep: [{bar:<30}] {done}/{total}{end}")
-            stream.flush()
+    def progress(done, _total):
+        if bar is not None:
+            bar.update(done)
         return True
     try:
         result, _ens = run_sweep(base, x, y, args.steps, device=args.device, progress=progress)
     except KeyboardInterrupt:
         print("\nganscope: sweep cancelled; nothing written", file=sys.stderr)
         return 130
-    if tty and not args.quiet:
-        stream.write("\n")
+    if bar is not None:
+        bar.finish()
     print(result.table(args.metric))
     rate = result.report()["gan_iterations_per_second"]
     print(f"{len(result.cells)} members x {result.steps} steps in {result.seconds:.1f} s "
@@ -308,26 +258,28 @@ def cmd_config(args) -> int:
     return 0
 
 
-def cmd_gui(args) -> int:
-    import importlib
-    try:
-        # By name, at call time: core must never import the Qt view, but the CLI may hand off to it.
-        run_app = importlib.import_module("app.main").run_app
-    except ImportError as exc:
-        print(f"ganscope: the app cannot start: {exc}. Install the GUI dependencies "
-              f"(bash scripts/setup.sh --window).", file=sys.stderr)
-        return 1
-    return run_app(args)
+def cmd_compare(args) -> int:
+    from .compare import cmd_compare as run
+    return run(args)
 
 
-def main(argv: list[str] | None = None) -> int:
+HANDLERS = {"compare": cmd_compare, "train": cmd_train, "sweep": cmd_sweep, "scenario": cmd_scenario, "presets": cmd_presets,
+            "config": cmd_config}
+
+
+def main(argv: list[str] | None = None, parser: argparse.ArgumentParser | None = None,
+         handlers: dict | None = None, default: str | None = None) -> int:
+    """Run one command. The composition root (app.entry, the `ganscope` script) passes a parser and
+    handlers with the app's commands added, and `default`, the command run when none is named."""
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
+    parser = parser or build_parser()
+    handlers = HANDLERS | (handlers or {})
     args = parser.parse_args(argv)
     if args.command is None:
-        args = parser.parse_args(["gui", *argv])
-    from .compare import cmd_compare
-    handlers = {"compare": cmd_compare, "train": cmd_train, "export": cmd_export, "sweep": cmd_sweep, "scenario": cmd_scenario, "presets": cmd_presets, "config": cmd_config, "gui": cmd_gui}
+        if default is None:
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        args = parser.parse_args([default, *argv])
     try:
         return handlers[args.command](args)
     except (UsageError, ConfigError, ExportError) as exc:

@@ -233,7 +233,9 @@ def add_compare_parser(sub) -> None:
     c.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def cmd_compare(args) -> int:
+def cmd_compare(args, exporter: Callable | None = None) -> int:
+    """`ganscope compare`. `exporter(group, path, steps, ...)` renders the side-by-side animation; the
+    composition root (app.entry) passes the app's, since core never names the view."""
     from .cli import UsageError, check_writable, parse_set, parse_size
     presets = list(REMEDIES) if args.remedies else []
     presets += args.preset
@@ -255,21 +257,16 @@ def cmd_compare(args) -> int:
         check_fps(args.fps, fmt)
     group = CompareGroup(presets, seed=args.seed, overrides=overrides)
     stream = sys.stderr
-    start = time.perf_counter()
     try:
         if args.export:
-            import importlib
-            import os
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-            try:
-                export = importlib.import_module("app.compare_export")  # by name: core never imports Qt
-            except ImportError as exc:
-                print(f"ganscope: export needs the app's views: {exc}", file=sys.stderr)
+            if exporter is None:
+                print("ganscope: compare --export needs the app's views (run the `ganscope` command)",
+                      file=sys.stderr)
                 return 1
-            export.export_compare(group, args.export, args.steps, every=args.every, size=size,
-                                  fps=args.fps, force=args.force, stream=stream)
+            exporter(group, args.export, args.steps, every=args.every, size=size,
+                     fps=args.fps, force=args.force, stream=stream)
         else:
-            group.train(args.steps, progress=None if args.quiet else _progress_line(stream, start))
+            group.train(args.steps, progress=None if args.quiet else _progress(stream, args.steps))
     except KeyboardInterrupt:
         print("\nganscope: compare cancelled" + ("; nothing written" if args.export else ""), file=sys.stderr)
         return 130
@@ -281,21 +278,15 @@ def cmd_compare(args) -> int:
     return 0 if all(e.status == "ok" for e in group.engines) else 1
 
 
-def _progress_line(stream, start: float):
-    shown = {"decile": -1}
-    tty = hasattr(stream, "isatty") and stream.isatty()
+def _progress(stream, total: int):
+    """The one progress bar (core.progress), counting lockstep steps."""
+    from .progress import ProgressBar
+    bar = ProgressBar(total, label="compare", unit="lockstep it", stream=stream)
 
     def progress(done: int, total: int) -> bool:
-        decile = 10 * done // total
-        if tty or decile != shown["decile"]:
-            shown["decile"] = decile
-            rate = done / max(time.perf_counter() - start, 1e-9)
-            begin, end = ("\r", "") if tty else ("", "\n")
-            stream.write(f"{begin}compare: [{'#' * (30 * done // total):<30}] {done}/{total} steps "
-                         f"({rate:.0f} lockstep it/s){end}")
-            stream.flush()
-        if tty and done == total:
-            stream.write("\n")
+        bar.update(done)
+        if done >= total:
+            bar.finish()
         return True
     return progress
 

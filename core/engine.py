@@ -15,12 +15,13 @@ import torch
 from core import iteration as it
 from .config import ConfigError, GanConfig
 from .evaluation import Evaluator
+from .frames import ViewState, build_frame
 from .live_edits import LiveEdits
 from .metrics import MetricHistory
 from .cuda_graph import GraphStep
 from .manual_step import ManualStep, grad_norm as _grad_norm
 from .optim_step import adam_step
-from .models import Discriminator, Generator
+from .models import build_player
 from .targets import build_target
 from .unrolling import unrolled_params
 
@@ -36,16 +37,6 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def build_player(cfg: GanConfig, player: str, resets: int = 0):
-    """G or D initialised from (seed, player, reset count), without touching torch's global RNG."""
-    seed = cfg.run.seed * 1000 + resets * 2 + (player == "D")
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        if player == "G":
-            return Generator(cfg.generator)
-        return Discriminator(cfg.discriminator, cfg.objective.pack)
-
-
 def _fast_adam(device: torch.device) -> dict:
     """Fused Adam where this torch has it for the device (CPU since 2.4, CUDA since 2.0).
 
@@ -59,7 +50,7 @@ def _fast_adam(device: torch.device) -> dict:
     return {"foreach": True}
 
 
-class GanEngine(LiveEdits, ManualStep):
+class GanEngine(ManualStep):
     """A GAN on a 2-D target.
 
     Parameters
@@ -78,6 +69,7 @@ class GanEngine(LiveEdits, ManualStep):
         self.manual_grad = True  # hand-written gradients where they apply (see core.manual_grad)
         self.use_cuda_graph = True  # on a GPU, replay recorded iterations (see core.cuda_graph)
         self._graph = GraphStep(self)
+        self.edits = LiveEdits(self)  # changes while training (core.live_edits)
         self._resets = {"G": 0, "D": 0}
         self.reset_all()
 
@@ -134,6 +126,21 @@ class GanEngine(LiveEdits, ManualStep):
             self.opt_g = opt
         else:
             self.opt_d = opt
+
+    def update(self, path: str, value) -> str:
+        """Change one config field while training; returns what had to happen ('live', 'rebuilt ...').
+
+        Learning rates, betas and momentum change in place and keep the optimiser's state.
+        """
+        return self.edits.update_many({path: value})
+
+    def update_many(self, changes: dict) -> str:
+        """Change several fields at once (validated together, e.g. a mixture's centres and sigmas)."""
+        return self.edits.update_many(changes)
+
+    def set_lr(self, player: str, lr: float) -> None:
+        """Change a learning rate live, keeping the optimiser's state."""
+        self.update(("g_opt" if player == "G" else "d_opt") + ".lr", lr)
 
     def freeze(self, player: str, frozen: bool = True) -> None:
         self.frozen[_check_player(player)] = bool(frozen)
@@ -356,8 +363,9 @@ class GanEngine(LiveEdits, ManualStep):
     def frame(self, skip: frozenset = frozenset()):
         """Everything one picture needs, as float32 numpy arrays (see core.frames.Frame);
         `skip` names layers that will not be drawn ('surface', 'arrows', 'manifold')."""
-        from .frames import build_frame
-        return build_frame(self, skip=skip)
+        if self._view is None:  # the engine owns its display samples; _reset_view drops them
+            self._view = ViewState(self)
+        return build_frame(self, self._view, skip=skip)
 
     def detections(self):
         """Each failure-mode detector's verdict now (core.detectors), name -> Detection."""

@@ -12,6 +12,8 @@ import torch
 
 from . import manual_grad as mg
 from . import objectives as obj
+from .models import build_player, d_backward, d_forward
+from .targets import build_target
 
 MANIFOLD_LINES = 21    # latent grid lines per direction
 MANIFOLD_POINTS = 64   # points along each line
@@ -66,13 +68,14 @@ def _latent_grid(dim: int, kind: str) -> torch.Tensor:
     return lines
 
 
-def build_frame(engine, extent: tuple | None = None, skip: frozenset = frozenset()) -> Frame:
-    """A Frame of the engine's current state. `skip` names layers nobody will draw ('manifold',
-    'arrows', 'surface'): their arrays are left empty, which saves most of the cost of a frame."""
+def build_frame(engine, view: ViewState | None = None, extent: tuple | None = None,
+                skip: frozenset = frozenset()) -> Frame:
+    """A Frame of the current state of `engine` (a GanEngine, or a _Shadow of one), drawn with the
+    display samples of `view` (the owner keeps it from frame to frame; None: fresh ones). `skip`
+    names layers nobody will draw ('manifold', 'arrows', 'surface'): their arrays are left empty,
+    which saves most of the cost of a frame. Reads `engine`, never changes it."""
     cfg = engine.cfg
-    if engine._view is None:
-        engine._view = ViewState(engine)
-    view = engine._view
+    view = view or ViewState(engine)
     loss = cfg.objective.loss
     G, D = engine.G, engine.D
     extent = extent or getattr(engine, "view_extent", None) or engine.target.extent()
@@ -94,16 +97,15 @@ def build_frame(engine, extent: tuple | None = None, skip: frozenset = frozenset
             # In blocks of 1,024 points: the activations stay in the CPU's cache (128x128 at once
             # took 8.1 ms here, in blocks 4.3 ms); hand-written forward: in-place ReLUs.
             block = 1024 * D.pack
-            scores = torch.cat([engine._d_forward(g)[0] if hand else D(g) for g in grid.split(block)])
+            scores = torch.cat([d_forward(D, g)[0] if hand else D(g) for g in grid.split(block)])
             surface = obj.surface_transform(loss, scores).reshape(res, res)
         manifold = G(view.latent) if "manifold" not in skip else torch.zeros(0, MANIFOLD_POINTS, 2)
         n = len(fake) // D.pack
         if "arrows" in skip:
             push = torch.zeros_like(fake)
         elif hand:  # the generator's push by the hand-written chain rule: no autograd graph
-            f, cache = engine._d_forward(fake)
-            push = -engine._d_backward(cache, mg.g_output_grad(loss, f) * n, weight_grads=False,
-                                       input_grad=True)
+            f, cache = d_forward(D, fake)
+            push = -d_backward(D, cache, mg.g_output_grad(loss, f) * n, weight_grads=False, input_grad=True)
     if "arrows" not in skip and not hand:
         # The generator's push: minus the gradient of its loss with respect to each fake point.
         x = fake.detach().requires_grad_(True)
@@ -180,7 +182,9 @@ class FrameBuilder:
             self._key = src.key
         shadow = self._shadow
         shadow.load(src)
-        frame = build_frame(shadow, skip=src.skip)
+        if shadow.view is None:
+            shadow.view = ViewState(shadow)
+        frame = build_frame(shadow, shadow.view, skip=src.skip)
         frame.charts = src.charts
         frame.detections = src.detections
         return frame
@@ -192,13 +196,9 @@ def same_key(a: tuple, b: tuple) -> bool:
 
 
 class _Shadow:
-    """Just enough of a GanEngine for build_frame, holding copies of G and D."""
+    """What build_frame reads of a GanEngine, holding copies of G and D, and its own display samples."""
 
     def __init__(self, src: FrameSource):
-        from .engine import GanEngine, build_player
-        from .targets import build_target
-        self._d_forward = GanEngine._d_forward.__get__(self)
-        self._d_backward = GanEngine._d_backward.__get__(self)
         # Built from the source's config, never copied from the live modules, which the training
         # thread is changing; their values come from the source's weights in load().
         self.G = build_player(src.cfg, "G").to(src.device)
@@ -207,7 +207,7 @@ class _Shadow:
         # config, exactly as the process built its own.
         self.target = src.target if src.target is not None else build_target(src.cfg.target)
         self.device = src.device
-        self._view = None
+        self.view: ViewState | None = None  # made at the first frame, once the config is loaded
 
     def load(self, src: FrameSource) -> None:
         self.G.load_state_dict(src.weights["G"])

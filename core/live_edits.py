@@ -1,7 +1,8 @@
 """Changing a run while it trains: validated config edits and what each one has to rebuild.
 
-A mixin of GanEngine. Learning rates, betas and momentum change in place and keep the
-optimiser's state; a new model or target is rebuilt once however many of its fields change.
+A collaborator that GanEngine owns (`engine.edits`); GanEngine.update / update_many / set_lr hand
+over to it. Learning rates, betas and momentum change in place and keep the optimiser's state; a
+new model or target is rebuilt once however many of its fields change.
 """
 from __future__ import annotations
 
@@ -13,22 +14,29 @@ from .targets import build_target
 
 
 class LiveEdits:
-    def update(self, path: str, value) -> str:
-        """Change one config field while training; returns what had to happen ('live', 'rebuilt ...').
+    """Validated config edits of one engine and what each has to rebuild.
 
-        Learning rates, betas and momentum change in place and keep the optimiser's state.
-        """
-        return self.update_many({path: value})
+    Parameters
+    ----------
+    engine : GanEngine
+        What an edit changes: its `cfg` (restored when an edit is refused), its optimisers
+        (`opt_g`, `opt_d`, `_set_opt`, `_new_optimizer`), its players (`reset`), its `target`,
+        `evaluator` and display samples (`_reset_view`).
+    """
+
+    def __init__(self, engine):
+        self.engine = engine
 
     def update_many(self, changes: dict) -> str:
         """Change several fields at once (validated together, e.g. a mixture's centres and sigmas)."""
-        old = self.cfg.copy()
+        e = self.engine
+        old = e.cfg.copy()
         try:
             for path, value in changes.items():
-                self.cfg.set(path, value)
-            self.cfg.validate()
+                e.cfg.set(path, value)
+            e.cfg.validate()
         except ConfigError:
-            self.cfg = old
+            e.cfg = old
             raise
         results, done = [], set()
         for path in changes:
@@ -45,38 +53,40 @@ class LiveEdits:
 
     def _apply(self, path: str) -> str:
         """Carry out the consequences of a changed field (already validated)."""
+        e = self.engine
         section, key = path.split(".")
         if section in ("g_opt", "d_opt"):
             player = "G" if section == "g_opt" else "D"
             if key == "kind":
-                self._set_opt(player, self._new_optimizer(player))
-                return f"new {self.cfg.get(path)} optimiser for {player} (its state starts afresh)"
+                e._set_opt(player, e._new_optimizer(player))
+                return f"new {e.cfg.get(path)} optimiser for {player} (its state starts afresh)"
             self._apply_hyperparams(player)
             return "live"
         if section == "generator" or (section == "discriminator") or (section, key) == ("objective", "pack"):
             player = "G" if section == "generator" else "D"
-            self.reset(player)
+            e.reset(player)
             if player == "G":  # evaluation and display noise follow G's input size
-                self.evaluator = Evaluator(self, keep_history=self.evaluator.history)
-            self._reset_view()
+                e.evaluator = Evaluator(e, keep_history=e.evaluator.history)
+            e._reset_view()
             return f"rebuilt {'generator' if player == 'G' else 'discriminator'} (weights start afresh)"
         if section == "target":
-            self.target = build_target(self.cfg.target)
-            self.evaluator = Evaluator(self, keep_history=self.evaluator.history)
-            self._reset_view()
+            e.target = build_target(e.cfg.target)
+            e.evaluator = Evaluator(e, keep_history=e.evaluator.history)
+            e._reset_view()
             return "new target"
         if (section, key) == ("run", "threads"):
-            torch.set_num_threads(self.cfg.run.threads)
+            torch.set_num_threads(e.cfg.run.threads)
         if (section, key) in (("run", "device"), ("run", "seed")):
             return "takes effect at the next reset"
         if section == "run" and key in ("eval_samples", "display_samples"):
-            self.evaluator = Evaluator(self, keep_history=self.evaluator.history)
-            self._reset_view()
+            e.evaluator = Evaluator(e, keep_history=e.evaluator.history)
+            e._reset_view()
         return "live"
 
     def _apply_hyperparams(self, player: str) -> None:
-        oc = self.cfg.g_opt if player == "G" else self.cfg.d_opt
-        for group in (self.opt_g if player == "G" else self.opt_d).param_groups:
+        e = self.engine
+        oc = e.cfg.g_opt if player == "G" else e.cfg.d_opt
+        for group in (e.opt_g if player == "G" else e.opt_d).param_groups:
             group["lr"] = oc.lr
             if "betas" in group:
                 group["betas"] = (oc.beta1, oc.beta2)
@@ -84,7 +94,3 @@ class LiveEdits:
                 group["momentum"] = oc.momentum
             if "alpha" in group:
                 group["alpha"] = oc.beta2
-
-    def set_lr(self, player: str, lr: float) -> None:
-        """Change a learning rate live, keeping the optimiser's state."""
-        self.update(("g_opt" if player == "G" else "d_opt") + ".lr", lr)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .config import DiscriminatorConfig, GeneratorConfig
+from . import manual_grad as mg
+from .config import DiscriminatorConfig, GanConfig, GeneratorConfig
 
 _ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -72,3 +73,26 @@ class Discriminator(nn.Module):
         """x: (n * pack, 2) points -> (n,) scores; consecutive rows form one pack."""
         x = x.reshape(-1, 2 * self.pack) * self.input_scale
         return self.net(x).squeeze(-1)
+
+
+def build_player(cfg: GanConfig, player: str, resets: int = 0) -> Generator | Discriminator:
+    """G or D initialised from (seed, player, reset count), without touching torch's global RNG."""
+    seed = cfg.run.seed * 1000 + resets * 2 + (player == "D")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        if player == "G":
+            return Generator(cfg.generator)
+        return Discriminator(cfg.discriminator, cfg.objective.pack)
+
+
+def d_forward(D: Discriminator, x: torch.Tensor) -> tuple[torch.Tensor, list]:
+    """D(x) as Discriminator.forward computes it (packs, input scale), keeping manual_grad's cache."""
+    out, cache = mg.forward(D.net, x.reshape(-1, 2 * D.pack) * D.input_scale)
+    return out.squeeze(-1), cache
+
+
+def d_backward(D: Discriminator, cache: list, d_scores: torch.Tensor, weight_grads: bool,
+               input_grad: bool = False) -> torch.Tensor | None:
+    """The backward pass of d_forward: weight gradients into .grad, and/or d(loss)/d(points)."""
+    dx = mg.backward(D.net, cache, d_scores[:, None], weight_grads, input_grad)
+    return None if dx is None else (dx * D.input_scale).reshape(-1, 2)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from .config import ConfigError
 from .presets import PRESET_DIR, preset_config
+from .run_loop import DetectorLog, run_loop
 
 LANGUAGES = ("en", "zh")
 ACTIONS = ("freeze", "unfreeze", "reset")
@@ -92,13 +93,6 @@ def run_scenario(name: str, seed: int | None = None, steps: int | None = None, c
     s.install(engine)
     if steps is not None:
         engine.stop_at = engine.step_count + steps
-    fired: dict[str, int] = {}
-    while engine.status == "ok" and engine.step_count < engine.stop_at:
-        if engine.step(check_every) == 0:
-            break
-        for d in engine.detections().values():
-            if d.active and d.name not in fired:
-                fired[d.name] = engine.step_count
-    if engine.status == "diverged":
-        fired.setdefault("diverged", engine.step_count)
-    return engine, fired
+    detectors = DetectorLog(engine)
+    run_loop(engine, max(engine.stop_at - engine.step_count, 0), chunks=check_every, callbacks=[detectors])
+    return engine, detectors.fired

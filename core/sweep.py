@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
 from .config import ConfigError, GanConfig
-from core.ensemble import INT_FIELDS, SWEEPABLE, Ensemble
+from .ensemble import INT_FIELDS, SWEEPABLE, Ensemble
+from .run_loop import CANCELLED, Every, LoopState, TimedChunks, run_loop
 
 MAX_MEMBERS = 4096
 CHUNK = 200          # at most this many iterations between progress reports (and cancel checks)
@@ -108,20 +108,15 @@ def run_sweep(base: GanConfig, x: Axis, y: Axis, steps: int, device: str | None 
               threads: int | None = None) -> tuple[SweepResult, Ensemble]:
     """Train every cell for `steps`; progress(done, total) returning False cancels (results so far)."""
     ens = Ensemble(member_configs(base, x, y), device=device, threads=threads)
-    start = time.perf_counter()
-    done, cancelled, k = 0, False, 1
-    while done < steps:
-        k = min(k, steps - done)
-        t = time.perf_counter()
-        ens.step(k)
-        done += k
-        # Chunks of about a tenth of a second: progress moves and Cancel answers at once, whatever
-        # the grid's size and the hardware.
-        k = max(1, min(CHUNK, int(k * CHUNK_SECONDS / max(time.perf_counter() - t, 1e-6))))
-        if progress is not None and not progress(done, steps):
-            cancelled = done < steps
-            break
-    seconds = time.perf_counter() - start
+
+    def report(state: LoopState) -> None:
+        if progress is not None and not progress(state.done, steps):
+            state.stop()
+
+    # Chunks of about a tenth of a second: progress moves and Cancel answers at once, whatever
+    # the grid's size and the hardware.
+    state = run_loop(ens, steps, chunks=TimedChunks(CHUNK_SECONDS, CHUNK), callbacks=[Every(report)])
+    done, seconds, cancelled = state.done, state.elapsed, state.reason == CANCELLED
     cells = ens.evaluate()
     for c, cfg in zip(cells, ens.configs):
         c["x"], c["y"] = cfg.get(x.field), cfg.get(y.field)

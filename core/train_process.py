@@ -27,6 +27,8 @@ import time
 
 import numpy as np
 
+from .run_loop import TimedChunks, run_loop
+
 FRAME_INTERVAL = 1 / 40   # frames for the screen 40 times a second: drawing has a core of its own
                           # here, and the screen shows what it has time for (30+ fps measured)
 CHART_INTERVAL = 0.2      # chart data 5 times a second: the charts redraw at 5 fps
@@ -34,27 +36,26 @@ DETECT_INTERVAL = 0.5     # detector verdicts twice a second
 CHUNK_SECONDS = 0.01      # each engine call at full speed trains for about this long: 5 default
                           # iterations, 1 of a 5-step unrolled one (a fixed 5 made that one's
                           # frames 63 ms apart: 17 fps)
+MOST_PER_CALL = 50        # iterations an engine call may take at most: commands and frames are
+                          # never far off
 
 
-def next_chunk(ran: int, seconds: float) -> int:
-    """Iterations for the next engine call, from how long the last `ran` took."""
-    if ran <= 0 or seconds <= 0:
-        return 1
-    return max(1, min(50, int(CHUNK_SECONDS * ran / seconds)))
+def play(engine, speed: int, due: float, chunks: TimedChunks, interrupted) -> bool:
+    """One frame's worth of play: `speed` iterations (the speed slider), or with speed 0 as fast as
+    possible until the frame due at `due` (perf_counter) or until `interrupted()`, in calls of
+    about CHUNK_SECONDS. Returns whether the engine stopped: a lesson's end or a divergence.
+    Shared by the training process and the app's in-thread fallback."""
+    if speed > 0:
+        state = run_loop(engine, speed, chunks=speed)
+    else:
+        state = run_loop(engine, None, chunks=chunks,
+                         should_stop=lambda: time.perf_counter() >= due or interrupted())
+    return state.stopped_by_engine
 
 
-def train_until(engine, due: float, chunk: int, interrupted) -> tuple[bool, int]:
-    """Full-speed play until the frame due at `due` (perf_counter) or until `interrupted()`, in
-    calls of about CHUNK_SECONDS. Returns (whether the engine stopped: a lesson's end or a
-    divergence, the chunk size for next time). Shared by the training process and the app's
-    in-thread fallback."""
-    while time.perf_counter() < due and not interrupted():
-        start = time.perf_counter()
-        ran = engine.step(chunk)
-        if ran == 0:
-            return True, chunk
-        chunk = next_chunk(ran, time.perf_counter() - start)
-    return False, chunk
+def play_chunks() -> TimedChunks:
+    """Chunk sizes for full-speed play, about CHUNK_SECONDS each (kept across frames)."""
+    return TimedChunks(CHUNK_SECONDS, MOST_PER_CALL)
 
 
 def next_due(due: float, now: float, interval: float) -> float:
@@ -197,7 +198,7 @@ class _ChildLoop:
         self.playing = False
         self.speed = 0
         self.acked = 0
-        self.chunk = 1
+        self.chunks = play_chunks()
         self.epoch = 0
         self.struct = 0
         self._struct_key = None
@@ -265,14 +266,11 @@ class _ChildLoop:
 
     def _train(self) -> None:
         e = self.engine
-        stopped = False
-        if self.speed > 0:
-            stopped = e.step(self.speed) == 0
+        stopped = play(e, self.speed, self._due, self.chunks, lambda: self.conn.poll(0))
+        if self.speed > 0 and not stopped:
             wait = self._due - time.perf_counter()
-            if wait > 0 and not stopped:
+            if wait > 0:
                 self.conn.poll(wait)  # sleeps, but wakes for a message
-        else:  # until the next frame is due, leaving at once for a message
-            stopped, self.chunk = train_until(e, self._due, self.chunk, lambda: self.conn.poll(0))
         if stopped or e.status != "ok":  # a lesson's end or a divergence: pause and hand it back
             from .session import live_state, state_to_bytes
             self.playing = False

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import math
-import sys
-import time
 from dataclasses import dataclass, field
 
 from .engine import GanEngine
+from .progress import ProgressBar
+from .run_loop import INTERRUPTED, DetectorLog, Progress, run_loop
 
 CHUNK = 50  # iterations between progress updates (and divergence checks)
 
@@ -77,46 +77,18 @@ def _clean(v):
 
 def run_training(engine: GanEngine, steps: int, progress: bool = True, stream=None) -> RunSummary:
     """Train `steps` iterations in chunks; Ctrl-C stops early and still summarises."""
-    stream = stream or sys.stderr
-    done, interrupted = 0, False
-    fired: dict[str, int] = {}
-    tty = hasattr(stream, "isatty") and stream.isatty()
-    next_line = 0  # without a terminal, one progress line per 10% instead of a redrawn bar
-    start = time.perf_counter()
-    try:
-        while done < steps and engine.status == "ok":
-            ran = engine.step(min(CHUNK, steps - done))
-            done += ran
-            if ran == 0:
-                break  # a scenario's end, or a divergence
-            for d in engine.detections().values():
-                if d.active and d.name not in fired:
-                    fired[d.name] = engine.step_count
-            if progress and (tty or done >= next_line):
-                _draw_bar(stream, done, steps, time.perf_counter() - start, engine.metrics(), tty)
-                next_line = done + max(steps // 10, 1)
-    except KeyboardInterrupt:
-        interrupted = True
-    wall = time.perf_counter() - start
-    if progress and tty:
-        stream.write("\n")
-    if done and engine.evaluator.history.steps[-1:].tolist() != [engine.step_count]:
+    detectors = DetectorLog(engine)
+    callbacks = [detectors]
+    if progress:
+        callbacks.append(Progress(ProgressBar(steps, stream=stream), _bar_text))
+    state = run_loop(engine, steps, chunks=CHUNK, callbacks=callbacks, interruptible=True)
+    if state.done and engine.evaluator.history.steps[-1:].tolist() != [engine.step_count]:
         engine.evaluator.evaluate()  # final metrics describe the final weights
-    if engine.status == "diverged":
-        fired.setdefault("diverged", engine.step_count)
-    return RunSummary(engine, done, wall, interrupted, engine.metrics(), fired)
+    return RunSummary(engine, state.done, state.elapsed, state.reason == INTERRUPTED, engine.metrics(),
+                      detectors.fired)
 
 
-def _draw_bar(stream, done: int, total: int, elapsed: float, m: dict, tty: bool) -> None:
-    width = 30
-    filled = int(width * done / max(total, 1))
-    rate = done / elapsed if elapsed > 0 else 0.0
-    eta = (total - done) / rate if rate > 0 else 0.0
-    extra = ""
-    if not math.isnan(m.get("modes", math.nan)):
-        extra = f" modes {m['modes']:.0f}"
-    start = "\r" if tty else ""
-    end = "" if tty else "\n"
-    stream.write(f"{start}[{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
-                 f"{rate:5.0f} it/s eta {eta:4.0f}s{extra} D(real) {m.get('d_real', math.nan):.2f} {end}")
-    stream.flush()
+def _bar_text(engine: GanEngine) -> str:
+    m = engine.metrics()
+    modes = "" if math.isnan(m.get("modes", math.nan)) else f"modes {m['modes']:.0f} "
+    return f"{modes}D(real) {m.get('d_real', math.nan):.2f}"

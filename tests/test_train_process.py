@@ -67,11 +67,16 @@ def test_a_refused_edit_is_reported_and_training_goes_on(small_cfg):
 
 
 def test_chunks_last_about_ten_milliseconds_however_slow_an_iteration_is():
-    from core.train_process import next_chunk
-    assert next_chunk(5, 0.007) == 7      # default nets: 1.4 ms an iteration
-    assert next_chunk(5, 0.063) == 1      # 5-step unrolling: 12.6 ms an iteration, one a call
-    assert next_chunk(50, 0.001) == 50    # capped, so commands and frames are never far off
-    assert next_chunk(0, 0.0) == 1
+    from core.train_process import play_chunks
+
+    def after(ran, seconds):
+        chunks = play_chunks()
+        chunks.ran(ran, seconds)
+        return chunks.size
+    assert after(5, 0.007) == 7      # default nets: 1.4 ms an iteration
+    assert after(5, 0.063) == 1      # 5-step unrolling: 12.6 ms an iteration, one a call
+    assert after(50, 0.001) == 50    # capped, so commands and frames are never far off
+    assert after(0, 0.0) == 1
 
 
 def test_closing_while_frames_go_unread_ends_the_process_cleanly():

@@ -4,7 +4,7 @@ from PIL import Image
 
 from app.compare_export import SideBySideRenderer, grid_shape
 from app.export import ExportOptions, FrameRenderer
-from core.cli import main
+from app.entry import main
 from core.compare import CompareGroup
 from tests.test_compare import TINY, TINY_ARGS
 

@@ -5,8 +5,8 @@ from core.dirac import trajectory
 
 
 def test_the_plane_follows_objective_update_and_click(qtbot, window):
-    v = window.show_dirac()
-    assert window.dirac_dock.isVisible()
+    v = window.docks.show_dirac()
+    assert window.docks.dirac_dock.isVisible()
     v.objective.setCurrentText("wgan")
     v.update_mode.setCurrentText("simultaneous")
     x, y = v.path.getData()
@@ -27,7 +27,7 @@ def test_lesson_6_offers_the_plane(qtbot, window):
     p.list.setCurrentRow(names.index("lesson-6-oscillation"))
     assert not p.dirac_button.isHidden()
     p.dirac_button.click()
-    assert window.dirac_dock.isVisible()
+    assert window.docks.dirac_dock.isVisible()
     p.list.setCurrentRow(names.index("lesson-2-chance"))
     assert p.dirac_button.isHidden()
 
@@ -39,7 +39,7 @@ def test_the_arjovsky_bottou_panel_plots_both_losses_for_the_current_g(qtbot, wi
     names = [s.name for s in p.scenarios]
     p.list.setCurrentRow(names.index("lesson-4-vanishing"))
     assert not p.arjovsky_button.isHidden()
-    v = window.show_arjovsky()
+    v = window.docks.show_arjovsky()
     v.iterations.setValue(300)
     assert v.start()
     qtbot.waitUntil(lambda: not v.running and not v.timer.isActive(), timeout=60000)

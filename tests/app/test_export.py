@@ -6,7 +6,7 @@ from PySide6 import QtWidgets
 
 from app.export import ExportOptions, FrameRenderer, export_headless, parse_layers
 from core.animation import ExportError
-from core.cli import main
+from app.entry import main
 from core.engine import GanEngine
 from core.frames import build_frame
 from tests.app.conftest import wait_ticket

@@ -46,7 +46,7 @@ def test_language_switch_translates_the_lessons_and_is_remembered(qtbot, window,
     from core.engine import GanEngine
     again = MainWindow(GanEngine(small_cfg), settings=window.settings, autosave="")
     qtbot.addWidget(again)
-    assert again.lessons.lang == "zh" and again.language_actions["zh"].isChecked()
+    assert again.lessons.lang == "zh" and again.menus.language_actions["zh"].isChecked()
     again.close()
     window.set_language("en")
     assert p.list.item(0).text().startswith("1. The discriminator")

@@ -88,8 +88,8 @@ def test_layers_toggle_from_panel_and_menu(qtbot, window):
     box = window.panel.layer_boxes["real"]
     assert window.plane.real.isVisible()
     box.setChecked(False)
-    assert not window.plane.real.isVisible() and not window.layer_actions["real"].isChecked()
-    window.layer_actions["manifold"].setChecked(True)
+    assert not window.plane.real.isVisible() and not window.menus.layer_actions["real"].isChecked()
+    window.menus.layer_actions["manifold"].setChecked(True)
     assert window.plane.manifold.isVisible() and window.panel.layer_boxes["manifold"].isChecked()
     sync(qtbot, window)
     assert len(window.plane.manifold.xData) == 42 * 64
@@ -153,7 +153,7 @@ def test_session_save_and_open_round_trip(qtbot, window, tmp_path):
     assert window.open_session(path)
     sync(qtbot, window)
     assert window.engine.step_count == 3 and torch.equal(params(window.engine.G), saved_g)
-    assert window._recent()[0] == path
+    assert window.menus.recent()[0] == path
     assert not window.open_session(str(tmp_path / "missing.gscope"))
     assert "no such file" in window.banner.text()
 

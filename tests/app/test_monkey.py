@@ -50,12 +50,12 @@ def monkey_actions(window, rng: random.Random, tmp_path):
                                        rng.choice(["adam", "sgd", "rmsprop"]))),
         (1, lambda: window.send_update("d_opt.lr", rng.choice([float("nan"), -1.0, 1e9]))),  # refused
         (3, lambda: window.do_action(f"draw:{int(rng.random() < 0.5)}")),
-        (6, lambda: window._on_draw(rng.uniform(-2, 2), rng.uniform(-2, 2), rng.random() < 0.3,
+        (6, lambda: window.sketch_tool.on_draw(rng.uniform(-2, 2), rng.uniform(-2, 2), rng.random() < 0.3,
                                     rng.random() < 0.3)),
         (2, lambda: window.do_action(rng.choice(["undo", "clear_sketch", "eraser:1", "eraser:0"]))),
         (1, lambda: p.mixture.add_row()),
         (1, lambda: p.mixture.remove_selected()),
-        (1, lambda: window.move_components([[rng.uniform(-2, 2), rng.uniform(-2, 2)] for _ in range(3)])),
+        (1, lambda: window.sketch_tool.move_components([[rng.uniform(-2, 2), rng.uniform(-2, 2)] for _ in range(3)])),
         (1, lambda: toggle_recording(window, rng, tmp_path)),
         (2, lambda: window.plane.auto_range()),
     ]

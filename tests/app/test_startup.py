@@ -5,7 +5,7 @@ import sys
 
 SCRIPT = """
 import sys
-from core.cli import main
+from app.entry import main
 code = main(["gui", "--exit-after-first-frame", "--set", "generator.width=32"])
 from core.engine import GanEngine
 from core.presets import preset_config

@@ -1,0 +1,40 @@
+"""The main window's status line: step, D's outputs, modes and frozen players; speed and frame rate."""
+from __future__ import annotations
+
+import time
+
+
+class StatusLine:
+    """Fills the status bar's two labels from each drawn frame; MainWindow owns one.
+
+    Parameters
+    ----------
+    step_label, rate_label : QLabel
+        Where the run's state and the speeds are shown.
+    lessons : LessonsPanel
+        Holds the interface language.
+    """
+
+    def __init__(self, step_label, rate_label, lessons):
+        self.status_step, self.status_rate, self.lessons = step_label, rate_label, lessons
+        self._fps_times: list[float] = []
+
+    def show(self, frame, frozen_players: dict, recorder, iterations_per_second: float) -> None:
+        now = time.perf_counter()
+        self._fps_times = [t for t in self._fps_times if now - t < 1.0] + [now]
+        m = frame.metrics
+        modes = ""
+        if frame.centres is not None and "modes" in m:
+            modes = f"   modes {m['modes']:.0f}/{len(frame.centres)}"
+        frozen = [p for p, f in frozen_players.items() if f]
+        from .i18n import translate
+        t = lambda text: translate(text, self.lessons.lang)  # noqa: E731
+        if modes:
+            modes = f"   {t('modes')} {m['modes']:.0f}/{len(frame.centres)}"
+        self.status_step.setText(
+            f"{t('step')} {frame.step}   D(real) {m.get('d_real', float('nan')):.2f}   "
+            f"D(fake) {m.get('d_fake', float('nan')):.2f}{modes}"
+            + (f"   {t('frozen')}: {', '.join(frozen)}" if frozen else ""))
+        rec = f"● REC {recorder.frames} frames   " if recorder is not None else ""
+        self.status_rate.setText(f"{rec}{iterations_per_second:.0f} it/s   "
+                                 f"{len(self._fps_times)} fps")
