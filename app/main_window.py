@@ -333,13 +333,14 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
                 self.recorder.abort()  # no half-written file is left behind
                 self.recorder = None
         self.timer.stop()
-        self.sweep.stop(timeout=0.5)
-        if getattr(self, "arjovsky_dock", None) is not None:
-            self.arjovsky_dock.widget().stop(timeout=0.3)
         self.settings.setValue("geometry", self.saveGeometry())
         for key, on in self.plane.visible.items():
             self.settings.setValue(f"layers/{key}", on)
-        self.worker.stop(timeout=1.0)
+        self.hide()  # the window goes at once; what follows ends threads the user no longer sees
+        self.sweep.stop(timeout=0.5)
+        if getattr(self, "arjovsky_dock", None) is not None:
+            self.arjovsky_dock.widget().stop(timeout=0.3)
+        self.worker.stop(timeout=0.5)  # the training process is told to quit, and reaped in the background
         self.gc.stop()
         self.keeper.discard_autosave()  # a clean exit: nothing to recover next time
         super().closeEvent(event)

@@ -77,15 +77,34 @@ class TrainingWorker(ProcessRelay):
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self, timeout: float = 2.0) -> bool:
-        """Stop and join the thread (and end the training process); True when it ended in time."""
+    def stop(self, timeout: float = 0.5) -> bool:
+        """Stop the thread, waiting up to `timeout` s for it (it leaves within a training chunk),
+        and tell the training process to quit without waiting for it: the process is reaped in
+        the background (see `wait_closed`). True when the thread ended in time."""
         self._stop = True
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
-        if self._remote is not None:
-            self._remote.close(timeout=min(timeout, 1.0))
+        elif self._remote is not None and self._thread.ident is None:
+            self._remote.request_close()  # never started: nothing else will
         return not self._thread.is_alive()
+
+    def wait_closed(self, timeout: float = 1.0) -> None:
+        """For an exiting app: wait up to `timeout` s in all for the thread and the training
+        process to end, then terminate the process."""
+        deadline = time.monotonic() + timeout
+        self._stop = True
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(max(0.0, deadline - time.monotonic()))
+        if self._remote is not None:
+            self._remote.wait_closed(max(0.05, deadline - time.monotonic()))
+
+    @property
+    def remote_pid(self) -> int | None:
+        """The training process's id, once started (for checks that it is gone)."""
+        r = self._remote
+        return r.pid if r is not None and r.started else None
 
     def submit(self, command: Callable[[GanEngine], object], live: tuple | None = None) -> int:
         """Run command(engine) on the worker thread between chunks; returns a ticket for `done()`.
@@ -149,6 +168,13 @@ class TrainingWorker(ProcessRelay):
 
     # --- worker thread -------------------------------------------------------------------------
     def _run(self) -> None:
+        try:
+            self._train_loop()
+        finally:  # this thread is the one that talks to the process: it says goodbye too
+            if self._remote is not None:
+                self._remote.request_close()
+
+    def _train_loop(self) -> None:
         self._publish()
         due = time.perf_counter() + FRAME_INTERVAL  # a steady frame clock (see core.train_process)
         while not self._stop:

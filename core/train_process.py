@@ -20,6 +20,7 @@ last op applied ("acked") and of the load they continue ("epoch").
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue
 import sys
 import threading
@@ -89,6 +90,8 @@ class RemoteTrainer:
         self.info: dict = {}
         self.dead = False
         self._seq = 0
+        self._quit_sent = False
+        self._send_lock = threading.Lock()  # 'quit' may come from another thread than the commands
 
     def start(self) -> None:
         self.started = True
@@ -108,6 +111,9 @@ class RemoteTrainer:
         except (EOFError, OSError):
             self.dead = True
             self._inbox.put(None)  # wakes a waiting receive()
+        # EOF: the child has closed its end, so it is exiting. Reaping it here, not on the UI
+        # thread, lets a closing window go away at once (it waited 1-1.5 s for the join).
+        self._proc.join()
 
     def check_ready(self, timeout: float = 0.0) -> bool:
         """Whether the child has started, waiting up to `timeout` seconds for it."""
@@ -158,18 +164,35 @@ class RemoteTrainer:
         except queue.Empty:
             return out
 
-    def close(self, timeout: float = 1.0) -> None:
+    def request_close(self) -> None:
+        """Tell the child to quit and return at once: it finishes its chunk, exits with code 0,
+        and the reader thread reaps it. Safe to call more than once."""
+        if self._quit_sent:
+            return
+        self._quit_sent = True
         self._send(("quit",))
-        if self.started and self._proc.pid is not None:
-            self._proc.join(timeout)  # the reader keeps draining, so the child is never stuck
-            if self._proc.is_alive():
-                self._proc.terminate()
-                self._proc.join(timeout)
-        else:
+        if not self.started:
             for conn in (self._child_in, self._child_out):
                 conn.close()
-        self._out.close()
+
+    def wait_closed(self, timeout: float = 1.0) -> int | None:
+        """Wait up to `timeout` seconds for the child to exit, then terminate it (an app that is
+        exiting leaves nothing behind). Returns the child's exit code (None if never started)."""
+        self.request_close()
+        if self._reader.ident is not None:  # only the reader reaps: one waitpid, no race
+            self._reader.join(timeout)  # it keeps draining, so the child is never stuck
+            for end in (self._proc.terminate, self._proc.kill):  # kill: even a stopped process
+                if self._reader.is_alive():
+                    end()
+                    self._reader.join(timeout)
+        with self._send_lock:
+            self._out.close()
         self.dead = True
+        return self._proc.exitcode if self.started else None
+
+    def close(self, timeout: float = 1.0) -> None:
+        """Quit and wait (at most about 2 x timeout): request_close() then wait_closed()."""
+        self.wait_closed(timeout)
 
     @property
     def pid(self) -> int | None:
@@ -179,7 +202,8 @@ class RemoteTrainer:
         if self.dead or not self.started:
             return
         try:
-            self._out.send(msg)
+            with self._send_lock:
+                self._out.send(msg)
         except (OSError, ValueError, BrokenPipeError):
             self.dead = True
 
@@ -188,6 +212,15 @@ class RemoteTrainer:
 def child_main(conn_in, conn_out) -> None:
     """The training process: plays the run it was given until told to stop or to hand it back."""
     _ChildLoop(conn_in, conn_out).run()
+    # Straight out: the interpreter's teardown with torch loaded took 1.5-3.5 s on a busy 2-core
+    # machine, and this process has nothing to flush or save (its results went down the pipe).
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    conn_out.close()
+    os._exit(0)
 
 
 class _ChildLoop:
@@ -208,7 +241,10 @@ class _ChildLoop:
 
     def run(self) -> None:
         import torch
-        torch.set_num_threads(1)  # one core trains; the other draws
+
+        from .torch_startup import skip_dynamo_import
+        torch.set_num_threads(1)  # one core trains; the other draws (this process's own setting)
+        skip_dynamo_import()
         self.out.send(("ready", {"qt_loaded": any(m.startswith("PySide6") for m in sys.modules)}))
         try:
             while self._handle_messages():
