@@ -21,6 +21,7 @@ from core.chart_data import chart_snapshot
 from core.config import GanConfig
 from core.engine import GanEngine
 from core.frames import Frame, FrameBuilder, FrameSource
+from core.speed_meter import CpuRate
 from core.train_process import RemoteTrainer, next_due, train_until
 
 from .worker_process import ProcessRelay
@@ -72,6 +73,9 @@ class TrainingWorker(ProcessRelay):
         self.remote_frames = 0           # frames that came from the training process
         self._chunk = 1                  # iterations per engine call at full speed (adapts)
         self.process_ready = threading.Event()  # set once the training process has started
+        self.frame_interval = FRAME_INTERVAL  # seconds between frames offered (the frame budget's)
+        self.detail: tuple = (None, None)    # (max surface resolution, max points) frames are built with
+        self._cpu_rate = CpuRate()           # the in-thread trainer's headless rate
 
     # --- UI side --------------------------------------------------------------------------------
     def start(self) -> None:
@@ -130,6 +134,12 @@ class TrainingWorker(ProcessRelay):
     def set_playing(self, playing: bool) -> None:
         self.submit(lambda _e: setattr(self, "playing", bool(playing)))
 
+    def set_frame_interval(self, seconds: float) -> int:
+        """Offer frames at most every `seconds` (the app draws no more than that): the training
+        process then spends nothing on frames nobody will see."""
+        s = max(FRAME_INTERVAL, float(seconds))
+        return self.submit(lambda _e: setattr(self, "frame_interval", s), live=("frame_interval", s))
+
     def set_speed(self, iterations_per_frame: int) -> None:
         n = max(0, int(iterations_per_frame))
         self.submit(lambda _e: setattr(self, "speed", n), live=("speed", n))
@@ -145,7 +155,7 @@ class TrainingWorker(ProcessRelay):
         if src is None:
             return fid, None
         if self._built[0] != fid:
-            self._built = (fid, self._builder.build(src))
+            self._built = (fid, self._builder.build(src, *self.detail))
         return self._built
 
     def frames_made(self) -> int:
@@ -158,6 +168,13 @@ class TrainingWorker(ProcessRelay):
         with self._lock:
             src = self._latest
         return src.step_count if src is not None else self.engine.step_count
+
+    def headless_rate(self) -> float:
+        """Iterations per second training would run at headless, as measured by the trainer's
+        CPU time (core.speed_meter); 0.0 when not known yet."""
+        with self._lock:
+            src = self._latest
+        return float(getattr(src, "cpu_its", 0.0) or 0.0)
 
     def iterations_per_second(self) -> float:
         with self._lock:
@@ -176,11 +193,11 @@ class TrainingWorker(ProcessRelay):
 
     def _train_loop(self) -> None:
         self._publish()
-        due = time.perf_counter() + FRAME_INTERVAL  # a steady frame clock (see core.train_process)
+        due = time.perf_counter() + self.frame_interval  # a steady frame clock (see core.train_process)
         while not self._stop:
             if self.playing and self.engine.status == "ok" and self._remote_ready():
                 self._play_in_process()
-                due = time.perf_counter() + FRAME_INTERVAL
+                due = time.perf_counter() + self.frame_interval
                 continue
             changed = self._drain_commands()
             e = self.engine
@@ -193,8 +210,10 @@ class TrainingWorker(ProcessRelay):
                         self._wake.wait(wait)
                         self._wake.clear()
                 else:  # until the next frame is due, leaving at once for a command
+                    self._cpu_rate.begin(e.step_count)
                     stopped, self._chunk = train_until(
                         e, due, self._chunk, lambda: self._stop or not self._commands.empty())
+                    self._cpu_rate.end(e.step_count)
                     if stopped:
                         self.playing = False  # a lesson's end: pause there
                 if self.engine.status != "ok":
@@ -207,7 +226,7 @@ class TrainingWorker(ProcessRelay):
             now = time.perf_counter()
             if changed and (now >= due or not self.playing):
                 self._publish()
-                due = next_due(due, now, FRAME_INTERVAL)
+                due = next_due(due, now, self.frame_interval)
 
     def _drain_commands(self) -> bool:
         last = None
@@ -241,6 +260,7 @@ class TrainingWorker(ProcessRelay):
             self._detections = self.engine.detections()  # ~1 ms: twice a second is plenty
             self._detected_at = now
         frame.detections = self._detections
+        frame.cpu_its = self._cpu_rate.rate()
         self._set_latest(frame)
 
     def _set_latest(self, src) -> None:

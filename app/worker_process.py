@@ -34,6 +34,7 @@ class ProcessRelay:
         lesson's end, a divergence, a command that needs the engine here, or closing)."""
         r = self._remote
         self._epoch = r.push(self.engine, self.speed)
+        r.op("frame_interval", self.frame_interval)  # no more frames than the window draws
         self._pending.clear()
         while not self._stop:
             while True:
@@ -57,6 +58,7 @@ class ProcessRelay:
                 if not (self.playing and self.engine.status == "ok"):
                     return
                 self._epoch = r.push(self.engine, self.speed)
+                r.op("frame_interval", self.frame_interval)
             for msg in r.receive(0.02):
                 if msg[0] == "frame":
                     self._accept_frame(msg[1])

@@ -28,6 +28,8 @@ import time
 
 import numpy as np
 
+from .speed_meter import CpuRate
+
 FRAME_INTERVAL = 1 / 40   # frames for the screen 40 times a second: drawing has a core of its own
                           # here, and the screen shows what it has time for (30+ fps measured)
 CHART_INTERVAL = 0.2      # chart data 5 times a second: the charts redraw at 5 fps
@@ -238,6 +240,8 @@ class _ChildLoop:
         self._last = {"charts": 0.0, "detect": 0.0}
         self._due = 0.0  # when the next frame is due (see next_due)
         self._detections: dict = {}
+        self.frame_interval = FRAME_INTERVAL  # the app asks for fewer frames when it draws fewer
+        self.cpu_rate = CpuRate()
 
     def run(self) -> None:
         import torch
@@ -294,6 +298,8 @@ class _ChildLoop:
     def _apply(self, name: str, args: tuple) -> None:
         if name == "speed":
             self.speed = max(0, int(args[0]))
+        elif name == "frame_interval":
+            self.frame_interval = min(1.0, max(FRAME_INTERVAL, float(args[0])))
         elif name in LIVE_OPS:
             getattr(self.engine, name)(*args)
         else:
@@ -308,7 +314,9 @@ class _ChildLoop:
             if wait > 0 and not stopped:
                 self.conn.poll(wait)  # sleeps, but wakes for a message
         else:  # until the next frame is due, leaving at once for a message
+            self.cpu_rate.begin(e.step_count)
             stopped, self.chunk = train_until(e, self._due, self.chunk, lambda: self.conn.poll(0))
+            self.cpu_rate.end(e.step_count)
         if stopped or e.status != "ok":  # a lesson's end or a divergence: pause and hand it back
             from .session import live_state, state_to_bytes
             self.playing = False
@@ -320,7 +328,7 @@ class _ChildLoop:
         now = time.perf_counter()
         if force or now >= self._due:
             self.out.send(("frame", self._frame(force_all=force)))
-            self._due = next_due(self._due, now, FRAME_INTERVAL)
+            self._due = next_due(self._due, now, self.frame_interval)
 
     def _frame(self, force_all: bool = False) -> dict:
         from .chart_data import chart_snapshot
@@ -338,7 +346,7 @@ class _ChildLoop:
             "struct": self.struct, "acked": self.acked, "epoch": self.epoch,
             "view_extent": getattr(e, "view_extent", None),
             "cfg": e.cfg.to_json(indent=None) if self._cfg_dirty else None,
-            "charts": None, "detections": None,
+            "charts": None, "detections": None, "cpu_its": self.cpu_rate.rate(),
         }
         self._cfg_dirty = False
         if force_all or now - self._last["charts"] >= CHART_INTERVAL:
@@ -367,6 +375,7 @@ class RemoteFrameSource:
         self.metrics = msg["metrics"]
         self.view_extent = msg["view_extent"]
         self.manual_grad = True
+        self.cpu_its = msg.get("cpu_its", 0.0)  # the process's headless rate (core.speed_meter)
         self.skip = skip  # the parent builds the frame, so its own choice of layers applies
         self.charts = charts
         self.detections = detections
