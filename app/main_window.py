@@ -14,6 +14,7 @@ from core.engine import GanEngine
 from core.presets import preset_config
 
 from .controls.panel import ControlPanel
+from .frame_budget import FrameBudget
 from .gc_main_thread import MainThreadGC
 from .window_menus import MenusMixin
 from .window_panels import PanelsMixin
@@ -27,9 +28,8 @@ from .i18n_messages import message
 from .worker import TrainingWorker
 
 DRAW_INTERVAL_MS = 15   # look for a new frame often (cheap when there is none): draws follow
-                        # the worker's ~30 fps closely instead of beating against it
-CHART_EVERY = 6         # charts every 6th frame (5 fps): they change slowly, and each redraw
-                        # holds the GIL for ~5 ms
+                        # the worker's frames closely instead of beating against them; how many
+                        # are drawn, and in what detail, is the frame budget's (app.frame_budget)
 
 
 class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets.QMainWindow):
@@ -47,8 +47,6 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
                                      process=train_process)
         self._errors: queue.Queue = queue.Queue()
         self._drawn_id = 0
-        self._ticks = 0
-        self._fps_times: list[float] = []
         self.session_path: str | None = None
         self.sketch = Sketch()
         self.recorder = None  # a Recorder while recording
@@ -116,6 +114,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         self.timer.timeout.connect(self._on_tick)
         self.timer.start(DRAW_INTERVAL_MS)
         self.keeper = RunKeeper(self, autosave)
+        self.budget = FrameBudget(self)
         self.gc = MainThreadGC(self)  # Qt objects must never be collected by the training thread
         self.worker.start()
 
@@ -353,6 +352,9 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
                 self._show_banner(text)
             else:
                 self.say(text, 4000)
+        if self._drawn_id == self.worker.frames_made() or not self.budget.due():
+            return
+        started = time.perf_counter()
         frame_id, frame = self.worker.latest()
         if frame is None or frame_id == self._drawn_id:
             return
@@ -365,11 +367,8 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
             self._record(frame)
         self._show_detections(frame)
         self._sync_handles(frame)
-        self._ticks += 1
-        if self._ticks % CHART_EVERY == 0 or not self.worker.playing:
+        if self.budget.charts_due(frame.charts):
             self.charts.update_from(frame.charts)
-        now = time.perf_counter()
-        self._fps_times = [t for t in self._fps_times if now - t < 1.0] + [now]
         if frame.status != "ok":
             self._show_banner(frame.message)
             self.panel.set_checked("play", False)
@@ -390,5 +389,5 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
             f"D(fake) {m.get('d_fake', float('nan')):.2f}{modes}"
             + (f"   {t('frozen')}: {', '.join(frozen)}" if frozen else ""))
         rec = f"● REC {self.recorder.frames} frames   " if self.recorder is not None else ""
-        self.status_rate.setText(f"{rec}{self.worker.iterations_per_second():.0f} it/s   "
-                                 f"{len(self._fps_times)} fps")
+        self.status_rate.setText(rec + self.budget.rate_text())
+        self.budget.drawn(frame, time.perf_counter() - started)
