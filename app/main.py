@@ -21,8 +21,6 @@ def run_app(args) -> int:
     from .gc_main_thread import freeze_start_up_objects
     from .main_window import MainWindow
 
-    freeze_start_up_objects()
-
     settings = None
     if args.screenshot:  # reproducible pictures: ignore the user's remembered window and layers
         settings = QtCore.QSettings(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope,
@@ -34,6 +32,7 @@ def run_app(args) -> int:
     win.unattended = bool(args.screenshot or getattr(args, "exit_after_first_frame", False))
     win.resize(1500, 950)
     win.show()
+    QtCore.QTimer.singleShot(2000, freeze_start_up_objects)  # after the first frames, off the start
     if getattr(args, "lang", None):
         win.set_language(args.lang)
     if getattr(args, "lesson", None):
