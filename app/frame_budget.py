@@ -12,6 +12,8 @@ from .frame_governor import FrameGovernor, Measurement
 
 WINDOW_S = 0.5   # seconds per measurement fed to the governor
 SLACK_S = 0.004  # a frame due within this is drawn now: the draw timer ticks every 15 ms
+CHART_FRAMES = 6  # charts redraw at most every 6th frame: their four plots and axes cost more
+                  # to paint than the plane (profiled), so when frames are few, charts are fewer
 
 
 class FrameBudget:
@@ -21,6 +23,7 @@ class FrameBudget:
         self._last_draw = 0.0
         self._chart_at = 0.0
         self._chart_data = None
+        self._since_chart = CHART_FRAMES
         self._window_start = time.perf_counter()
         self._tick_s = 0.0
         self._frames = 0
@@ -45,9 +48,10 @@ class FrameBudget:
         if data is self._chart_data or not data:
             return False
         now = time.perf_counter()
-        if self.win.worker.playing and now - self._chart_at < 1.0 / self.governor.detail.chart_hz:
+        if self.win.worker.playing and (now - self._chart_at < 1.0 / self.governor.detail.chart_hz
+                                        or self._since_chart < CHART_FRAMES):
             return False
-        self._chart_data, self._chart_at = data, now
+        self._chart_data, self._chart_at, self._since_chart = data, now, 0
         return True
 
     def drawn(self, frame, seconds: float) -> None:
@@ -56,6 +60,7 @@ class FrameBudget:
         self._last_draw = now
         self._tick_s += seconds
         self._frames += 1
+        self._since_chart += 1
         self._drawn_times = [t for t in self._drawn_times if now - t < 1.0] + [now]
         self._shown = (frame.surface.shape[0] if frame.surface.ndim == 2 else 0, len(frame.fake))
         if now - self._window_start >= WINDOW_S:

@@ -24,6 +24,8 @@ def main() -> None:
     ap.add_argument("--res", type=int, default=128, help="surface resolution")
     ap.add_argument("--points", type=int, default=2048, help="real and generated points drawn")
     ap.add_argument("--preset", default="ring", help="the run to train (e.g. lesson-7c-unrolled)")
+    ap.add_argument("--full-detail", action="store_true",
+                    help="pin the frame budget at full detail (the surface and points asked for)")
     ap.add_argument("--no-thread", action="store_true",
                     help="skip the in-thread fallback (profiling the app as users run it)")
     args = ap.parse_args()
@@ -53,24 +55,28 @@ def main() -> None:
     frame_ms = (time.perf_counter() - t) / 20 * 1000
 
     out = {"platform": QtWidgets.QApplication.platformName(), "preset": args.preset,
+           "full_detail": args.full_detail, "cpus": os.cpu_count(), "load_average_1min": os.getloadavg()[0],
            "surface": f"{args.res}x{args.res}",
            "points": args.points, "seconds": args.seconds, "headless_its": headless_its,
            "frame_build_ms": frame_ms}
     # The app as users run it (training process), then the in-thread fallback as the baseline.
     for name, process in (("process", True), ("thread", False))[:1 if args.no_thread else 2]:
-        r = measure_app(MainWindow, GanEngine(cfg), process, args.seconds)
+        r = measure_app(MainWindow, GanEngine(cfg), process, args.seconds, args.full_detail)
         r["kept_share"] = r["app_its"] / headless_its
         out[name] = r
         app.processEvents()
     print(json.dumps(_rounded(out), indent=1))
 
 
-def measure_app(MainWindow, engine, process: bool, seconds: float) -> dict:
+def measure_app(MainWindow, engine, process: bool, seconds: float, full_detail: bool = False) -> dict:
     from PySide6 import QtCore
     settings = QtCore.QSettings(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, "ganscope", "benchmark")
     settings.clear()
     win = MainWindow(engine, settings=settings, autosave="", train_process=process)
     win.unattended = True
+    if full_detail:
+        gov = win.budget.governor
+        gov.ladder = gov.ladder[:1]  # level 0 only: the governor cannot lower anything
     win.resize(1500, 950)
     win.show()
     win.do_action("play:1")

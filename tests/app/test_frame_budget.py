@@ -16,7 +16,8 @@ def test_a_lower_detail_level_reaches_the_picture_and_the_status_bar_says_so(qtb
     wait_ticket(qtbot, window, window.send_update("run.display_samples", 2048))
     gov = window.budget.governor
     gov.level, gov.reason = 3, "frame over budget"  # as if frames had been too dear
-    gov.hold_up = 10 ** 6                           # and stays there for this test
+    gov.ladder = gov.ladder[:4]                     # and stays there for this test: no lower
+    gov.hold_up = 10 ** 6                           # level, and no step up
     window.budget._apply()
     _play_until_drawn(qtbot, window)
     d = gov.detail
