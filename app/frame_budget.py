@@ -63,6 +63,8 @@ class FrameBudget:
         self._since_chart += 1
         self._drawn_times = [t for t in self._drawn_times if now - t < 1.0] + [now]
         self._shown = (frame.surface.shape[0] if frame.surface.ndim == 2 else 0, len(frame.fake))
+        d = self.governor.detail  # a recording keeps the run's full detail; the screen may not
+        self.win.worker.detail = (None, None) if self.win.recorder is not None else (d.res, d.points)
         if now - self._window_start >= WINDOW_S:
             self._measure(now)
 

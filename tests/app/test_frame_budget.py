@@ -61,3 +61,15 @@ def test_a_hidden_layer_is_not_computed(qtbot, window):
     wait_ticket(qtbot, window, window.do_action("step"))
     frame = window.worker.latest()[1]
     assert np.isnan(frame.surface).all() and not frame.arrows.any() and frame.manifold.size == 0
+
+
+def test_a_recording_keeps_full_detail_whatever_the_screen_can_afford(qtbot, window, tmp_path):
+    from app.export import ExportOptions
+    wait_ticket(qtbot, window, window.send_update("run.surface_res", 128))
+    gov = window.budget.governor
+    gov.level, gov.ladder, gov.hold_up = 3, gov.ladder[:4], 10 ** 6
+    window.budget._apply()
+    assert window.start_recording(str(tmp_path / "r.gif"), ExportOptions(width=96, height=96, every=1))
+    _play_until_drawn(qtbot, window, frames=3)
+    qtbot.waitUntil(lambda: window.worker.latest()[1].surface.shape == (128, 128), timeout=20000)
+    window.stop_recording()
