@@ -13,6 +13,15 @@ import gc
 
 from PySide6 import QtCore
 
+def freeze_start_up_objects() -> None:
+    """Move everything alive now (modules, torch, the window: objects that live as long as the
+    app) out of the collector's sight. A full collection then looks only at what the app made
+    since: closing the window spent 1.5 s in it on a busy 2-core machine, and each full
+    collection while running held the UI thread about as long. No collection first (that took
+    0.4 s of start-up): the little garbage frozen with them is never freed, which costs less."""
+    gc.freeze()
+
+
 _users = 0          # windows relying on this; automatic collection comes back when none are left
 _was_enabled = True
 

@@ -5,22 +5,6 @@ import os
 import sys
 
 
-def _skip_dynamo_import() -> None:
-    """Spare the app 1.4 s of start-up: torch.optim's methods are wrapped to switch TorchDynamo
-    off, and the wrapper imports all of torch._dynamo on the first call. The app never compiles,
-    so each wrapper is told that its plain function is already the "disabled" one. Only unwrapped
-    functions are touched; on a torch where this does not apply, nothing happens."""
-    import torch
-    if "torch._dynamo" in sys.modules:
-        return
-    for name, inner in vars(torch.optim.Optimizer).items():
-        fn = getattr(inner, "__wrapped__", None)
-        code = getattr(inner, "__code__", None)
-        if callable(fn) and code is not None and code.co_name == "inner" \
-                and code.co_filename.endswith("_compile.py") and getattr(fn, "__dynamo_disable", None) is None:
-            fn.__dynamo_disable = fn
-
-
 def run_app(args) -> int:
     if args.screenshot and not os.environ.get("DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
@@ -28,11 +12,13 @@ def run_app(args) -> int:
 
     from core.cli import engine_from_args
 
-    _skip_dynamo_import()
+    from core.torch_startup import skip_dynamo_import
+    skip_dynamo_import()
 
     engine = engine_from_args(args)  # bad arguments fail here, before any window opens
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("ganscope")
+    from .gc_main_thread import freeze_start_up_objects
     from .main_window import MainWindow
 
     settings = None
@@ -46,6 +32,7 @@ def run_app(args) -> int:
     win.unattended = bool(args.screenshot or getattr(args, "exit_after_first_frame", False))
     win.resize(1500, 950)
     win.show()
+    QtCore.QTimer.singleShot(2000, freeze_start_up_objects)  # after the first frames, off the start
     if getattr(args, "lang", None):
         win.set_language(args.lang)
     if getattr(args, "lesson", None):
@@ -78,6 +65,7 @@ def _tear_down(win) -> None:
     import gc
 
     import shiboken6
+    win.worker.wait_closed(1.0)  # the training process: gone by itself, or terminated after 1 s
     if shiboken6.isValid(win):
         shiboken6.delete(win)
     gc.collect()

@@ -13,6 +13,7 @@ from core.engine import GanEngine
 from core.presets import preset_config
 
 from .controls.panel import ControlPanel
+from .frame_budget import FrameBudget
 from .gc_main_thread import MainThreadGC
 from .window_menus import WindowMenus
 from .window_panels import FloatingPanels
@@ -27,9 +28,8 @@ from .i18n_messages import message
 from .worker import TrainingWorker
 
 DRAW_INTERVAL_MS = 15   # look for a new frame often (cheap when there is none): draws follow
-                        # the worker's ~30 fps closely instead of beating against it
-CHART_EVERY = 6         # charts every 6th frame (5 fps): they change slowly, and each redraw
-                        # holds the GIL for ~5 ms
+                        # the worker's frames closely instead of beating against them; how many
+                        # are drawn, and in what detail, is the frame budget's (app.frame_budget)
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -47,7 +47,6 @@ class MainWindow(QtWidgets.QMainWindow):
                                      process=train_process)
         self._errors: queue.Queue = queue.Queue()
         self._drawn_id = 0
-        self._ticks = 0
         self.session_path: str | None = None
         self.sketch = Sketch()
         self.unattended = False  # screenshots and timings: never stop to ask
@@ -123,6 +122,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timer.timeout.connect(self._on_tick)
         self.timer.start(DRAW_INTERVAL_MS)
         self.keeper = RunKeeper(self, autosave)
+        self.budget = FrameBudget(self)
         self.gc = MainThreadGC(self)  # Qt objects must never be collected by the training thread
         self.worker.start()
 
@@ -355,14 +355,15 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.recording.recorder.abort()  # no half-written file is left behind
                 self.recording.recorder = None
         self.timer.stop()
+        self.settings.setValue("geometry", self.saveGeometry())
+        for key, on in self.plane.visible.items():
+            self.settings.setValue(f"layers/{key}", on)
+        self.hide()  # the window goes at once; what follows ends threads the user no longer sees
         self.timeline.close_windows()
         self.sweep.stop(timeout=0.5)
         if self.docks.arjovsky_dock is not None:
             self.docks.arjovsky_dock.widget().stop(timeout=0.3)
-        self.settings.setValue("geometry", self.saveGeometry())
-        for key, on in self.plane.visible.items():
-            self.settings.setValue(f"layers/{key}", on)
-        self.worker.stop(timeout=1.0)
+        self.worker.stop(timeout=0.5)  # the training process is told to quit, and reaped in the background
         self.gc.stop()
         self.keeper.discard_autosave()  # a clean exit: nothing to recover next time
         super().closeEvent(event)
@@ -375,6 +376,9 @@ class MainWindow(QtWidgets.QMainWindow):
                 self._show_banner(text)
             else:
                 self.say(text, 4000)
+        if self._drawn_id == self.worker.frames_made() or not self.budget.due():
+            return
+        started = time.perf_counter()
         frame_id, frame = self.worker.latest()
         if frame is None or frame_id == self._drawn_id:
             return
@@ -389,8 +393,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.recording.record(frame)
         self.docks.show_detections(frame)
         self.sketch_tool.sync_handles(frame)
-        self._ticks += 1
-        if self._ticks % CHART_EVERY == 0 or not self.worker.playing:
+        if self.budget.charts_due(frame.charts):
             self.charts.update_from(frame.charts)
         if frame.status != "ok":
             self._show_banner(frame.message)
@@ -398,4 +401,5 @@ class MainWindow(QtWidgets.QMainWindow):
         elif self.banner.isVisible() and self.banner.text() == getattr(self, "_last_status_msg", None):
             self.banner.hide()
         self._last_status_msg = message(frame.message) if frame.status != "ok" else None
-        self.status_line.show(frame, self.engine.frozen, self.recorder, self.worker.iterations_per_second())
+        self.status_line.show(frame, self.engine.frozen, self.recording.recorder, self.budget.rate_text())
+        self.budget.drawn(frame, time.perf_counter() - started)

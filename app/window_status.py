@@ -1,8 +1,6 @@
 """The main window's status line: step, D's outputs, modes and frozen players; speed and frame rate."""
 from __future__ import annotations
 
-import time
-
 
 class StatusLine:
     """Fills the status bar's two labels from each drawn frame; MainWindow owns one.
@@ -17,11 +15,9 @@ class StatusLine:
 
     def __init__(self, step_label, rate_label, lessons):
         self.status_step, self.status_rate, self.lessons = step_label, rate_label, lessons
-        self._fps_times: list[float] = []
 
-    def show(self, frame, frozen_players: dict, recorder, iterations_per_second: float) -> None:
-        now = time.perf_counter()
-        self._fps_times = [t for t in self._fps_times if now - t < 1.0] + [now]
+    def show(self, frame, frozen_players: dict, recorder, rates: str) -> None:
+        """`rates`: it/s, fps and the detail the frame budget chose (app.frame_budget.rate_text)."""
         m = frame.metrics
         modes = ""
         if frame.centres is not None and "modes" in m:
@@ -36,5 +32,4 @@ class StatusLine:
             f"D(fake) {m.get('d_fake', float('nan')):.2f}{modes}"
             + (f"   {t('frozen')}: {', '.join(frozen)}" if frozen else ""))
         rec = f"● REC {recorder.frames} frames   " if recorder is not None else ""
-        self.status_rate.setText(f"{rec}{iterations_per_second:.0f} it/s   "
-                                 f"{len(self._fps_times)} fps")
+        self.status_rate.setText(rec + rates)

@@ -20,6 +20,7 @@ from typing import Callable
 from core.chart_data import chart_snapshot
 from core.engine import GanEngine
 from core.frames import Frame, FrameBuilder, FrameSource
+from core.speed_meter import CpuRate
 from core.train_process import RemoteTrainer, next_due, play, play_chunks
 
 from .worker_process import ProcessRelay
@@ -68,20 +69,42 @@ class TrainingWorker:
         self._no_process = threading.Event()  # process_ready without a process: never set
         self._chunks = play_chunks()     # iterations per engine call at full speed (adapts)
         self.snapshots = None            # a core.snapshots.SnapshotHistory the timeline reads, if any
+        self.frame_interval = FRAME_INTERVAL  # seconds between frames offered (the frame budget's)
+        self.detail: tuple = (None, None)    # (max surface resolution, max points) frames are built with
+        self._cpu_rate = CpuRate()           # the in-thread trainer's headless rate
 
     # --- UI side --------------------------------------------------------------------------------
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self, timeout: float = 2.0) -> bool:
-        """Stop and join the thread (and end the training process); True when it ended in time."""
+    def stop(self, timeout: float = 0.5) -> bool:
+        """Stop the thread, waiting up to `timeout` s for it (it leaves within a training chunk),
+        and tell the training process to quit without waiting for it: the process is reaped in
+        the background (see `wait_closed`). True when the thread ended in time."""
         self.stopping = True
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
-        if self._relay is not None:
-            self._relay.close(timeout=min(timeout, 1.0))
+        elif self._remote is not None and self._thread.ident is None:
+            self._remote.request_close()  # never started: nothing else will
         return not self._thread.is_alive()
+
+    def wait_closed(self, timeout: float = 1.0) -> None:
+        """For an exiting app: wait up to `timeout` s in all for the thread and the training
+        process to end, then terminate the process."""
+        deadline = time.monotonic() + timeout
+        self.stopping = True
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(max(0.0, deadline - time.monotonic()))
+        if self._remote is not None:
+            self._remote.wait_closed(max(0.05, deadline - time.monotonic()))
+
+    @property
+    def remote_pid(self) -> int | None:
+        """The training process's id, once started (for checks that it is gone)."""
+        r = self._remote
+        return r.pid if r is not None and r.started else None
 
     def submit(self, command: Callable[[GanEngine], object], live: tuple | None = None) -> int:
         """Run command(engine) on the worker thread between chunks; returns a ticket for `done()`.
@@ -122,6 +145,12 @@ class TrainingWorker:
     def set_playing(self, playing: bool) -> None:
         self.submit(lambda _e: setattr(self, "playing", bool(playing)))
 
+    def set_frame_interval(self, seconds: float) -> int:
+        """Offer frames at most every `seconds` (the app draws no more than that): the training
+        process then spends nothing on frames nobody will see."""
+        s = max(FRAME_INTERVAL, float(seconds))
+        return self.submit(lambda _e: setattr(self, "frame_interval", s), live=("frame_interval", s))
+
     def set_speed(self, iterations_per_frame: int) -> None:
         n = max(0, int(iterations_per_frame))
         self.submit(lambda _e: setattr(self, "speed", n), live=("speed", n))
@@ -137,7 +166,7 @@ class TrainingWorker:
         if src is None:
             return fid, None
         if self._built[0] != fid:
-            self._built = (fid, self._builder.build(src))
+            self._built = (fid, self._builder.build(src, *self.detail))
         return self._built
 
     def frames_made(self) -> int:
@@ -151,6 +180,13 @@ class TrainingWorker:
             src = self._latest
         return src.step_count if src is not None else self.engine.step_count
 
+    def headless_rate(self) -> float:
+        """Iterations per second training would run at headless, as measured by the trainer's
+        CPU time (core.speed_meter); 0.0 when not known yet."""
+        with self._lock:
+            src = self._latest
+        return float(getattr(src, "cpu_its", 0.0) or 0.0)
+
     def iterations_per_second(self) -> float:
         with self._lock:
             if len(self._rate) < 2:
@@ -160,18 +196,27 @@ class TrainingWorker:
 
     # --- worker thread -------------------------------------------------------------------------
     def _run(self) -> None:
+        try:
+            self._train_loop()
+        finally:  # this thread is the one that talks to the process: it says goodbye too
+            if self._remote is not None:
+                self._remote.request_close()
+
+    def _train_loop(self) -> None:
         self.publish()
-        due = time.perf_counter() + FRAME_INTERVAL  # a steady frame clock (see core.train_process)
+        due = time.perf_counter() + self.frame_interval  # a steady frame clock (see core.train_process)
         while not self.stopping:
             if self.playing and self.engine.status == "ok" and self._relay is not None and self._relay.ready():
                 self._relay.play()
-                due = time.perf_counter() + FRAME_INTERVAL
+                due = time.perf_counter() + self.frame_interval
                 continue
             changed = self._drain_commands()
             e = self.engine
             if self.playing and e.status == "ok":
+                self._cpu_rate.begin(e.step_count)
                 stopped = play(e, self.speed, due, self._chunks,
                                lambda: self.stopping or not self.commands.empty())
+                self._cpu_rate.end(e.step_count)
                 if stopped:
                     self.playing = False  # a lesson's end: pause there
                 if self.speed > 0:
@@ -190,7 +235,7 @@ class TrainingWorker:
             now = time.perf_counter()
             if changed and (now >= due or not self.playing):
                 self.publish()
-                due = next_due(due, now, FRAME_INTERVAL)
+                due = next_due(due, now, self.frame_interval)
 
     def _drain_commands(self) -> bool:
         last = None
@@ -233,6 +278,7 @@ class TrainingWorker:
             self._detections = self.engine.detections()  # ~1 ms: twice a second is plenty
             self._detected_at = now
         frame.detections = self._detections
+        frame.cpu_its = self._cpu_rate.rate()
         self.offer(frame)
 
     def offer(self, src) -> None:

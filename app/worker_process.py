@@ -48,10 +48,6 @@ class ProcessRelay:
         """Whether the process is playing the run right now (a hand-over is current)."""
         return self._epoch > 0
 
-    def close(self, timeout: float) -> None:
-        if self._remote is not None:
-            self._remote.close(timeout=timeout)
-
     def ready(self) -> bool:
         """Whether the process can take the run now (it is started at the first Play)."""
         r = self._remote
@@ -73,6 +69,7 @@ class ProcessRelay:
         lesson's end, a divergence, a command that needs the engine here, or closing)."""
         r = self._remote
         self._epoch = r.push(self.worker.engine, self.worker.speed)
+        r.op("frame_interval", self.worker.frame_interval)  # no more frames than the window draws
         self._pending.clear()
         while not self.worker.stopping:
             while True:
@@ -96,6 +93,7 @@ class ProcessRelay:
                 if not (self.worker.playing and self.worker.engine.status == "ok"):
                     return
                 self._epoch = r.push(self.worker.engine, self.worker.speed)
+                r.op("frame_interval", self.worker.frame_interval)  # no more frames than the window draws
             for msg in r.receive(0.02):
                 if msg[0] == "frame":
                     self._accept_frame(msg[1])

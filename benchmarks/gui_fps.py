@@ -24,10 +24,17 @@ def main() -> None:
     ap.add_argument("--res", type=int, default=128, help="surface resolution")
     ap.add_argument("--points", type=int, default=2048, help="real and generated points drawn")
     ap.add_argument("--preset", default="ring", help="the run to train (e.g. lesson-7c-unrolled)")
+    ap.add_argument("--full-detail", action="store_true",
+                    help="pin the frame budget at full detail (the surface and points asked for)")
+    ap.add_argument("--no-thread", action="store_true",
+                    help="skip the in-thread fallback (profiling the app as users run it)")
     args = ap.parse_args()
     from PySide6 import QtWidgets
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    from app.gc_main_thread import freeze_start_up_objects
     from app.main_window import MainWindow
+    from core.torch_startup import skip_dynamo_import
+    skip_dynamo_import()  # as the app does (app.main)
     from core.engine import GanEngine
     from core.presets import preset_config
 
@@ -35,6 +42,7 @@ def main() -> None:
     cfg.set("run.surface_res", args.res)
     cfg.set("run.display_samples", args.points)
 
+    freeze_start_up_objects()  # as the app does
     headless = GanEngine(cfg)
     headless.step(100)
     start, steps = time.perf_counter(), 0
@@ -47,24 +55,28 @@ def main() -> None:
     frame_ms = (time.perf_counter() - t) / 20 * 1000
 
     out = {"platform": QtWidgets.QApplication.platformName(), "preset": args.preset,
+           "full_detail": args.full_detail, "cpus": os.cpu_count(), "load_average_1min": os.getloadavg()[0],
            "surface": f"{args.res}x{args.res}",
            "points": args.points, "seconds": args.seconds, "headless_its": headless_its,
            "frame_build_ms": frame_ms}
     # The app as users run it (training process), then the in-thread fallback as the baseline.
-    for name, process in (("process", True), ("thread", False)):
-        r = measure_app(MainWindow, GanEngine(cfg), process, args.seconds)
+    for name, process in (("process", True), ("thread", False))[:1 if args.no_thread else 2]:
+        r = measure_app(MainWindow, GanEngine(cfg), process, args.seconds, args.full_detail)
         r["kept_share"] = r["app_its"] / headless_its
         out[name] = r
         app.processEvents()
     print(json.dumps(_rounded(out), indent=1))
 
 
-def measure_app(MainWindow, engine, process: bool, seconds: float) -> dict:
+def measure_app(MainWindow, engine, process: bool, seconds: float, full_detail: bool = False) -> dict:
     from PySide6 import QtCore
     settings = QtCore.QSettings(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, "ganscope", "benchmark")
     settings.clear()
     win = MainWindow(engine, settings=settings, autosave="", train_process=process)
     win.unattended = True
+    if full_detail:
+        gov = win.budget.governor
+        gov.ladder = gov.ladder[:1]  # level 0 only: the governor cannot lower anything
     win.resize(1500, 950)
     win.show()
     win.do_action("play:1")
@@ -78,7 +90,10 @@ def measure_app(MainWindow, engine, process: bool, seconds: float) -> dict:
     r = {"fps": (win.plane.frames_drawn - drawn0) / elapsed,
          "frames_made_per_s": (win.worker.frames_made() - made0) / elapsed,
          "app_its": (win.worker.step_count() - step0) / elapsed,
-         "in_process": win.worker.in_process}
+         "in_process": win.worker.in_process,
+         # the frame budget's choice at the end, and what the status bar said
+         "detail_level": win.budget.governor.level, "detail": vars(win.budget.governor.detail),
+         "status": win.status_rate.text()}
     win.close()
     return r
 

@@ -51,6 +51,19 @@ class ViewState:
         self.real_t = engine.target.sample(n, gen).to(engine.device)
         self.real = self.real_t.cpu().numpy().astype(np.float32)
         self.latent = _latent_grid(engine.G.noise_dim, engine.G.noise_kind).to(engine.device)
+        self.pack = pack
+        self._real_heads: dict[int, np.ndarray] = {}
+
+    def head(self, points: int | None) -> tuple[torch.Tensor, np.ndarray]:
+        """The first `points` noise vectors and real samples (whole packs; all when None). The
+        same array object each time for the same count, so a view redraws real points only
+        when they change."""
+        n = len(self.z) if points is None else min(len(self.z), max(self.pack, points // self.pack * self.pack))
+        if n == len(self.z):
+            return self.z, self.real
+        if n not in self._real_heads:
+            self._real_heads[n] = self.real[:n]
+        return self.z[:n], self._real_heads[n]
 
 
 def _latent_grid(dim: int, kind: str) -> torch.Tensor:
@@ -69,21 +82,25 @@ def _latent_grid(dim: int, kind: str) -> torch.Tensor:
 
 
 def build_frame(engine, view: ViewState | None = None, extent: tuple | None = None,
-                skip: frozenset = frozenset()) -> Frame:
+                skip: frozenset = frozenset(), max_res: int | None = None,
+                max_points: int | None = None) -> Frame:
     """A Frame of the current state of `engine` (a GanEngine, or a _Shadow of one), drawn with the
     display samples of `view` (the owner keeps it from frame to frame; None: fresh ones). `skip`
     names layers nobody will draw ('manifold', 'arrows', 'surface'): their arrays are left empty,
-    which saves most of the cost of a frame. Reads `engine`, never changes it."""
+    which saves most of the cost of a frame. `max_res` and `max_points` cap the surface's resolution
+    and the points shown (a frame budget); the surface costs res², each point a pass of G and of D's
+    gradient. Reads `engine`, never changes it."""
     cfg = engine.cfg
     view = view or ViewState(engine)
     loss = cfg.objective.loss
     G, D = engine.G, engine.D
     extent = extent or getattr(engine, "view_extent", None) or engine.target.extent()
-    res = cfg.run.surface_res
+    res = cfg.run.surface_res if max_res is None else max(2, min(cfg.run.surface_res, max_res))
+    z, real = view.head(max_points)
     hand = engine.manual_grad and mg.supports(G.net) and mg.supports(D.net)
 
     with torch.no_grad():
-        fake = G(view.z)
+        fake = G(z)
         if "surface" in skip:
             surface = torch.full((res, res), float("nan"))
         else:
@@ -118,14 +135,14 @@ def build_frame(engine, view: ViewState | None = None, extent: tuple | None = No
         # A critic's score is only defined up to a shift: centre the colours and the boundary
         # between its mean score on real and on generated samples.
         with torch.no_grad():
-            contour = float((D(view.real_t).mean() + D(fake).mean()) / 2)
+            contour = float((D(view.real_t[:len(fake)]).mean() + D(fake).mean()) / 2)
         finite = surface_np[np.isfinite(surface_np)]
         m = max(float(np.abs(finite - contour).max()), 1e-6) if finite.size else 1.0
         levels = (contour - m, contour + m)
     n_lines = 0 if "manifold" in skip else (1 if G.noise_dim == 1 else 2 * MANIFOLD_LINES)
     return Frame(
         step=engine.step_count,
-        real=view.real,
+        real=real,
         fake=_f32(fake),
         arrows=_f32(push),
         surface=surface_np,
@@ -176,7 +193,7 @@ class FrameBuilder:
         self._key: tuple | None = None
         self._shadow: _Shadow | None = None
 
-    def build(self, src: FrameSource) -> Frame:
+    def build(self, src: FrameSource, max_res: int | None = None, max_points: int | None = None) -> Frame:
         if self._key is None or not same_key(src.key, self._key):
             self._shadow = _Shadow(src)  # a new player, target or view: copy the structure once
             self._key = src.key
@@ -184,7 +201,7 @@ class FrameBuilder:
         shadow.load(src)
         if shadow.view is None:
             shadow.view = ViewState(shadow)
-        frame = build_frame(shadow, shadow.view, skip=src.skip)
+        frame = build_frame(shadow, shadow.view, skip=src.skip, max_res=max_res, max_points=max_points)
         frame.charts = src.charts
         frame.detections = src.detections
         return frame

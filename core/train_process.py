@@ -20,6 +20,7 @@ last op applied ("acked") and of the load they continue ("epoch").
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue
 import sys
 import threading
@@ -28,6 +29,7 @@ import time
 import numpy as np
 
 from .run_loop import TimedChunks, run_loop
+from .speed_meter import CpuRate
 
 FRAME_INTERVAL = 1 / 40   # frames for the screen 40 times a second: drawing has a core of its own
                           # here, and the screen shows what it has time for (30+ fps measured)
@@ -90,6 +92,8 @@ class RemoteTrainer:
         self.info: dict = {}
         self.dead = False
         self._seq = 0
+        self._quit_sent = False
+        self._send_lock = threading.Lock()  # 'quit' may come from another thread than the commands
 
     def start(self) -> None:
         self.started = True
@@ -109,6 +113,9 @@ class RemoteTrainer:
         except (EOFError, OSError):
             self.dead = True
             self._inbox.put(None)  # wakes a waiting receive()
+        # EOF: the child has closed its end, so it is exiting. Reaping it here, not on the UI
+        # thread, lets a closing window go away at once (it waited 1-1.5 s for the join).
+        self._proc.join()
 
     def check_ready(self, timeout: float = 0.0) -> bool:
         """Whether the child has started, waiting up to `timeout` seconds for it."""
@@ -159,18 +166,35 @@ class RemoteTrainer:
         except queue.Empty:
             return out
 
-    def close(self, timeout: float = 1.0) -> None:
+    def request_close(self) -> None:
+        """Tell the child to quit and return at once: it finishes its chunk, exits with code 0,
+        and the reader thread reaps it. Safe to call more than once."""
+        if self._quit_sent:
+            return
+        self._quit_sent = True
         self._send(("quit",))
-        if self.started and self._proc.pid is not None:
-            self._proc.join(timeout)  # the reader keeps draining, so the child is never stuck
-            if self._proc.is_alive():
-                self._proc.terminate()
-                self._proc.join(timeout)
-        else:
+        if not self.started:
             for conn in (self._child_in, self._child_out):
                 conn.close()
-        self._out.close()
+
+    def wait_closed(self, timeout: float = 1.0) -> int | None:
+        """Wait up to `timeout` seconds for the child to exit, then terminate it (an app that is
+        exiting leaves nothing behind). Returns the child's exit code (None if never started)."""
+        self.request_close()
+        if self._reader.ident is not None:  # only the reader reaps: one waitpid, no race
+            self._reader.join(timeout)  # it keeps draining, so the child is never stuck
+            for end in (self._proc.terminate, self._proc.kill):  # kill: even a stopped process
+                if self._reader.is_alive():
+                    end()
+                    self._reader.join(timeout)
+        with self._send_lock:
+            self._out.close()
         self.dead = True
+        return self._proc.exitcode if self.started else None
+
+    def close(self, timeout: float = 1.0) -> None:
+        """Quit and wait (at most about 2 x timeout): request_close() then wait_closed()."""
+        self.wait_closed(timeout)
 
     @property
     def pid(self) -> int | None:
@@ -180,7 +204,8 @@ class RemoteTrainer:
         if self.dead or not self.started:
             return
         try:
-            self._out.send(msg)
+            with self._send_lock:
+                self._out.send(msg)
         except (OSError, ValueError, BrokenPipeError):
             self.dead = True
 
@@ -189,6 +214,15 @@ class RemoteTrainer:
 def child_main(conn_in, conn_out) -> None:
     """The training process: plays the run it was given until told to stop or to hand it back."""
     _ChildLoop(conn_in, conn_out).run()
+    # Straight out: the interpreter's teardown with torch loaded took 1.5-3.5 s on a busy 2-core
+    # machine, and this process has nothing to flush or save (its results went down the pipe).
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    conn_out.close()
+    os._exit(0)
 
 
 class _ChildLoop:
@@ -206,10 +240,15 @@ class _ChildLoop:
         self._last = {"charts": 0.0, "detect": 0.0}
         self._due = 0.0  # when the next frame is due (see next_due)
         self._detections: dict = {}
+        self.frame_interval = FRAME_INTERVAL  # the app asks for fewer frames when it draws fewer
+        self.cpu_rate = CpuRate()
 
     def run(self) -> None:
         import torch
-        torch.set_num_threads(1)  # one core trains; the other draws
+
+        from .torch_startup import skip_dynamo_import
+        torch.set_num_threads(1)  # one core trains; the other draws (this process's own setting)
+        skip_dynamo_import()
         self.out.send(("ready", {"qt_loaded": any(m.startswith("PySide6") for m in sys.modules)}))
         try:
             while self._handle_messages():
@@ -259,6 +298,8 @@ class _ChildLoop:
     def _apply(self, name: str, args: tuple) -> None:
         if name == "speed":
             self.speed = max(0, int(args[0]))
+        elif name == "frame_interval":
+            self.frame_interval = min(1.0, max(FRAME_INTERVAL, float(args[0])))
         elif name in LIVE_OPS:
             getattr(self.engine, name)(*args)
         else:
@@ -266,7 +307,9 @@ class _ChildLoop:
 
     def _train(self) -> None:
         e = self.engine
+        self.cpu_rate.begin(e.step_count)
         stopped = play(e, self.speed, self._due, self.chunks, lambda: self.conn.poll(0))
+        self.cpu_rate.end(e.step_count)
         if self.speed > 0 and not stopped:
             wait = self._due - time.perf_counter()
             if wait > 0:
@@ -282,7 +325,7 @@ class _ChildLoop:
         now = time.perf_counter()
         if force or now >= self._due:
             self.out.send(("frame", self._frame(force_all=force)))
-            self._due = next_due(self._due, now, FRAME_INTERVAL)
+            self._due = next_due(self._due, now, self.frame_interval)
 
     def _frame(self, force_all: bool = False) -> dict:
         from .chart_data import chart_snapshot
@@ -300,7 +343,7 @@ class _ChildLoop:
             "struct": self.struct, "acked": self.acked, "epoch": self.epoch,
             "view_extent": getattr(e, "view_extent", None),
             "cfg": e.cfg.to_json(indent=None) if self._cfg_dirty else None,
-            "charts": None, "detections": None,
+            "charts": None, "detections": None, "cpu_its": self.cpu_rate.rate(),
         }
         self._cfg_dirty = False
         if force_all or now - self._last["charts"] >= CHART_INTERVAL:
@@ -329,6 +372,7 @@ class RemoteFrameSource:
         self.metrics = msg["metrics"]
         self.view_extent = msg["view_extent"]
         self.manual_grad = True
+        self.cpu_its = msg.get("cpu_its", 0.0)  # the process's headless rate (core.speed_meter)
         self.skip = skip  # the parent builds the frame, so its own choice of layers applies
         self.charts = charts
         self.detections = detections

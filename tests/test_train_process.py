@@ -92,3 +92,34 @@ def test_closing_while_frames_go_unread_ends_the_process_cleanly():
     time.sleep(1.0)  # frames pile up unread (40 a second): with no reader the child would block
     r.close(timeout=5.0)
     assert r._proc.exitcode == 0
+
+
+def test_a_quit_request_returns_at_once_and_the_child_is_reaped_in_the_background():
+    """request_close() never waits; the child quits by itself (code 0) and the reader reaps it."""
+    import time
+
+    from core.config import GanConfig
+    r = RemoteTrainer()
+    _wait_ready(r)
+    r.push(GanEngine(GanConfig()), speed=0)
+    deadline = time.monotonic() + 60
+    while not any(m[0] == "frame" for m in r.receive(0.5)):  # it is training
+        assert time.monotonic() < deadline, "no frame from the training process"
+    r.request_close()
+    deadline = time.monotonic() + 30
+    while r._reader.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not r._reader.is_alive(), "the child did not quit"
+    assert r._proc.exitcode == 0
+
+
+def test_waiting_for_a_child_that_cannot_quit_ends_it_anyway():
+    """An exiting app leaves no process behind, even one that cannot answer (here: stopped)."""
+    import os
+    import signal
+
+    r = RemoteTrainer()
+    _wait_ready(r)
+    os.kill(r.pid, signal.SIGSTOP)
+    code = r.wait_closed(timeout=0.5)
+    assert code is not None and code != 0 and not r._proc.is_alive()

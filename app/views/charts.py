@@ -1,6 +1,8 @@
 """Metric charts: losses, D accuracy with the 50% line, gradient norms (log), mode and distance metrics."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 
@@ -31,6 +33,12 @@ class ChartsView(pg.GraphicsLayoutWidget):
                                                     ("hq_share", "high quality"), ("js", "JS (bits)"),
                                                     ("mmd", "MMD")], row=1, col=1)
         q.setYRange(0, 1)
+        self.paint_seconds = 0.0  # time spent painting, for the frame budget (app.frame_budget)
+
+    def paintEvent(self, ev):
+        start = time.perf_counter()
+        super().paintEvent(ev)
+        self.paint_seconds += time.perf_counter() - start
 
     def _add(self, key, title, series, row, col, left=None):
         # The key to the curves is in the title line, in the curves' colours: a legend inside a

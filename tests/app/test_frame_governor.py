@@ -1,0 +1,86 @@
+"""The frame-budget governor's decisions, from fake measurements (no Qt, no clock)."""
+from app.frame_governor import LADDER, FrameGovernor, Measurement
+
+
+def feed(gov, m, times):
+    changes = [gov.update(m) for _ in range(times)]
+    return sum(changes)
+
+
+def test_full_detail_stays_while_drawing_is_cheap_and_training_keeps_its_speed():
+    gov = FrameGovernor()
+    assert feed(gov, Measurement(frame_ms=12, fps=30, share=0.85), 50) == 0
+    assert gov.level == 0 and gov.detail == LADDER[0] and gov.describe(128, 2048) == ""
+
+
+def test_a_frame_over_its_budget_lowers_the_detail_until_it_fits():
+    gov = FrameGovernor()
+    gov.update(Measurement(frame_ms=40, fps=22, share=0.9))  # 40 ms > 80% of 33 ms
+    assert gov.level == 1 and gov.detail.res < LADDER[0].res
+    assert "over budget" in gov.describe(96, 2048) and "96²" in gov.describe(96, 2048)
+
+
+def test_training_below_its_goal_lowers_detail_before_training_speed():
+    gov = FrameGovernor()
+    for share in (0.5, 0.56, 0.62):  # cheap frames, but 45% of a core drawing; each step helps
+        assert gov.update(Measurement(frame_ms=15, fps=30, share=share))
+    assert gov.level == 3 and "training below its goal" in gov.reason
+    # The cheaper levels cost less in every respect, frame rate last.
+    costs = [(d.res ** 2, d.points, d.chart_hz, d.fps) for d in LADDER]
+    assert all(a >= b for lo, hi in zip(costs, costs[1:]) for a, b in zip(lo, hi))
+    assert LADDER[2].fps == LADDER[0].fps  # resolution and points go first
+
+
+def test_a_slow_run_for_other_reasons_leaves_the_picture_alone():
+    """Training below the goal while drawing takes almost nothing: drawing is not the cause."""
+    gov = FrameGovernor()
+    assert feed(gov, Measurement(frame_ms=3, fps=30, share=0.4), 20) == 0
+
+
+def test_paused_runs_are_judged_by_frame_cost_only():
+    gov = FrameGovernor()
+    assert feed(gov, Measurement(frame_ms=10, fps=30, share=None), 10) == 0
+
+
+def test_it_stops_at_the_cheapest_level():
+    gov = FrameGovernor()
+    feed(gov, Measurement(frame_ms=500, fps=2, share=0.1), 40)
+    assert gov.level == len(LADDER) - 1
+    assert not gov.update(Measurement(frame_ms=500, fps=2, share=0.1))
+
+
+def test_it_steps_back_up_after_a_calm_spell_and_waits_longer_if_that_fails():
+    gov = FrameGovernor(hold_up=4)
+    gov.update(Measurement(frame_ms=40, fps=22, share=0.9))
+    assert gov.level == 1
+    calm = Measurement(frame_ms=8, fps=30, share=0.9)
+    assert feed(gov, calm, 3) == 0  # not before the calm spell is over
+    assert gov.update(calm) and gov.level == 0
+    gov.update(Measurement(frame_ms=40, fps=22, share=0.9))  # the step up did not hold
+    assert gov.level == 1 and gov.hold_up == 8
+    assert feed(gov, calm, 7) == 0 and gov.update(calm) and gov.level == 0
+
+
+def test_it_never_see_saws_on_a_steady_load():
+    """A frame that fits at level 1 but not at level 0: the level settles, changes die out."""
+    gov = FrameGovernor(hold_up=2)
+    changes = []
+    for _ in range(200):
+        ms = 30.0 if gov.level == 0 else 12.0  # full detail over budget, the next level cheap
+        changes.append(gov.update(Measurement(frame_ms=ms, fps=30, share=0.9)))
+    assert gov.level in (0, 1)
+    assert sum(changes[100:]) <= 2  # at most one try-and-fall-back in the second half
+
+
+def test_a_step_down_that_does_not_help_training_is_not_repeated():
+    """The machine is busy with other work: less drawing would cost the picture and win nothing."""
+    gov = FrameGovernor(hold_up=4)
+    busy_machine = Measurement(frame_ms=15, fps=30, share=0.4)
+    assert gov.update(busy_machine) and gov.level == 1
+    assert feed(gov, busy_machine, 1) == 0 and gov.futile  # the share did not move
+    feed(gov, busy_machine, 10)
+    assert gov.level == 0  # back to full detail once the frames are cheap
+    # Had the step helped, the governor would have gone on.
+    gov = FrameGovernor()
+    gov.update(Measurement(frame_ms=15, fps=30, share=0.4))
+    assert gov.update(Measurement(frame_ms=12, fps=30, share=0.55)) and gov.level == 2
