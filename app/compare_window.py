@@ -18,7 +18,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from core.chart_data import chart_snapshot
 from core.compare import CompareGroup
 from core.frames import FrameBuilder, FrameSource
-from core.train_process import next_chunk
+from core.train_process import play_chunks
 
 from .compare_export import grid_shape
 from .views.charts import PALETTE
@@ -46,7 +46,7 @@ class CompareRunner:
         self._stop = False
         self._latest: tuple[int, list] = (0, [])
         self._issued = self._done = 0
-        self._chunk = 1
+        self._chunks = play_chunks()  # iterations per lockstep call, about 10 ms each (adapts)
         self._thread = threading.Thread(target=self._run, name="ganscope-compare", daemon=True)
 
     def start(self) -> None:
@@ -80,11 +80,11 @@ class CompareRunner:
             changed = self._drain()
             if self.playing:
                 start = time.perf_counter()
-                n = self._chunk
+                n = self._chunks.size
                 if self.stop_at is not None:
                     n = min(n, self.stop_at - self.group.step_count)
                 ran = self.group.step(n) if n > 0 else 0
-                self._chunk = next_chunk(ran, time.perf_counter() - start)
+                self._chunks.ran(ran, time.perf_counter() - start)
                 if ran == 0:
                     self._finish()
                 changed = True

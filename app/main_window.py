@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import queue
+import time
 from pathlib import Path
 
 
