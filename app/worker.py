@@ -108,9 +108,6 @@ class TrainingWorker(ProcessRelay):
         """Whether the command with this ticket has run (and a frame after it exists)."""
         return self._done_id >= ticket
 
-    def set_playing(self, playing: bool) -> None:
-        self.submit(lambda _e: setattr(self, "playing", bool(playing)))
-
     def set_speed(self, iterations_per_frame: int) -> None:
         n = max(0, int(iterations_per_frame))
         self.submit(lambda _e: setattr(self, "speed", n), live=("speed", n))
