@@ -300,7 +300,6 @@ class _ChildLoop:
             "weights": {name: {k: v.detach().cpu().numpy().copy() for k, v in m.state_dict().items()}
                         for name, m in (("G", e.G), ("D", e.D))},
             "struct": self.struct, "acked": self.acked, "epoch": self.epoch,
-            "view_extent": getattr(e, "view_extent", None),
             "cfg": e.cfg.to_json(indent=None) if self._cfg_dirty else None,
             "charts": None, "detections": None,
         }
@@ -329,7 +328,6 @@ class RemoteFrameSource:
         self.cfg = cfg
         self.step_count, self.status, self.message = msg["step"], msg["status"], msg["message"]
         self.metrics = msg["metrics"]
-        self.view_extent = msg["view_extent"]
         self.manual_grad = True
         self.skip = skip  # the parent builds the frame, so its own choice of layers applies
         self.charts = charts
