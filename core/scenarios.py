@@ -84,8 +84,11 @@ def _parse(name: str, block: dict) -> Scenario:
                     order=int(block.get("order", 0)))
 
 
-def run_scenario(name: str, seed: int | None = None, steps: int | None = None, check_every: int = 100):
-    """Train a scenario headless; returns (engine, {detector: first step it fired})."""
+def run_scenario(name: str, seed: int | None = None, steps: int | None = None, check_every: int = 100,
+                 until=None):
+    """Train a scenario headless; returns (engine, {detector: first step it fired}).
+    `until(engine, fired)`, if given, ends the run early once it returns True (a test's verdict
+    that is already decided)."""
     from .engine import GanEngine
     s = load_scenario(name)
     engine = GanEngine(s.config(seed))
@@ -99,6 +102,8 @@ def run_scenario(name: str, seed: int | None = None, steps: int | None = None, c
         for d in engine.detections().values():
             if d.active and d.name not in fired:
                 fired[d.name] = engine.step_count
+        if until is not None and until(engine, fired):
+            break
     if engine.status == "diverged":
         fired.setdefault("diverged", engine.step_count)
     return engine, fired
