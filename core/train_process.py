@@ -131,9 +131,13 @@ class RemoteTrainer:
         self._send(("op", self._seq, name, args))
         return self._seq
 
-    def pull(self, timeout: float = 10.0) -> tuple[dict | None, list]:
+    def pull(self, timeout: float = 60.0) -> tuple[dict | None, list]:
         """Take the run back: the child pauses and sends its exact state. Returns (state or None
-        if the child is gone, the other messages that arrived first)."""
+        if the child is gone, the other messages that arrived first). A child that does not
+        answer within `timeout` is ended: the caller then trains on from its own copy.
+
+        60 s, not 10: on a busy 2-core machine (load 15) a live child, its first run just handed
+        over, left a pull unanswered for 10 s, and the app reported it as ended."""
         from .session import state_from_bytes
         self._seq += 1
         self._send(("pull", self._seq))
@@ -144,6 +148,8 @@ class RemoteTrainer:
                     return state_from_bytes(msg[1]), others
                 others.append(msg)
         self.dead = True
+        if self.started and self._proc.is_alive():
+            self._proc.terminate()  # hung: never left running beside the training that goes on here
         return None, others
 
     def receive(self, timeout: float) -> list:
