@@ -1,6 +1,7 @@
 """Bad input, faults and long runs: a clear message and nothing lost, never a traceback."""
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -148,7 +149,11 @@ def test_killing_a_save_midway_never_leaves_a_broken_or_missing_session(tmp_path
     rng = np.random.default_rng(0)
     for _ in range(6):
         proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], cwd=ROOT, stdout=subprocess.PIPE)
-        assert proc.stdout.readline().strip() == b"ready"
+        started, _, _ = select.select([proc.stdout], [], [], 120)  # a deadline: a hung child fails
+        if not started:
+            proc.kill()
+            proc.wait()
+        assert started and proc.stdout.readline().strip() == b"ready", "the writer did not start in 120 s"
         time.sleep(float(rng.uniform(0.05, 0.4)))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
