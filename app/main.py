@@ -9,7 +9,13 @@ def _skip_dynamo_import() -> None:
     """Spare the app 1.4 s of start-up: torch.optim's methods are wrapped to switch TorchDynamo
     off, and the wrapper imports all of torch._dynamo on the first call. The app never compiles,
     so each wrapper is told that its plain function is already the "disabled" one. Only unwrapped
-    functions are touched; on a torch where this does not apply, nothing happens."""
+    functions are touched; on a torch where this does not apply, nothing happens.
+
+    Why here and not in a library: every optimiser construction hits it (Optimizer.__init__
+    calls the wrapped add_param_group), torch 2.13 offers no public switch that skips the
+    import, and it changes this process for good, which only the program's own entry point may
+    do (the CLI and the training process pay the import). tests/app/test_startup.py fails if a
+    torch upgrade makes it stop working."""
     import torch
     if "torch._dynamo" in sys.modules:
         return
