@@ -84,10 +84,6 @@ def set_language(lang: str) -> None:
     _LANG[0] = lang
 
 
-def language() -> str:
-    return _LANG[0]
-
-
 def message(text: str, lang: str | None = None) -> str:
     """`text` in the app's language (or `lang`); parts with no translation stay as they are."""
     lang = lang or _LANG[0]

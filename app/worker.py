@@ -142,9 +142,6 @@ class TrainingWorker:
         """Whether the command with this ticket has run (and a frame after it exists)."""
         return self._done_id >= ticket
 
-    def set_playing(self, playing: bool) -> None:
-        self.submit(lambda _e: setattr(self, "playing", bool(playing)))
-
     def set_frame_interval(self, seconds: float) -> int:
         """Offer frames at most every `seconds` (the app draws no more than that): the training
         process then spends nothing on frames nobody will see."""

@@ -59,9 +59,10 @@ def build_parser(add_commands: Callable[[Any], None] | None = None) -> argparse.
 
     sub.add_parser("presets", help="list the presets, one line each")
 
-    c = sub.add_parser("config", help="show the configuration")
-    c.add_argument("--dump", action="store_true", help="print the default config as JSON")
-    c.add_argument("--explain", action="store_true", help="list every field, its range and why")
+    c = sub.add_parser("config", help="show the default configuration")
+    shown = c.add_mutually_exclusive_group()
+    shown.add_argument("--dump", action="store_true", help="print the default config as JSON (the default)")
+    shown.add_argument("--explain", action="store_true", help="list every field, its default, its range and why")
 
     if add_commands is not None:
         add_commands(sub)  # the app's commands, from the composition root (app.entry)

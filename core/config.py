@@ -1,7 +1,7 @@
 """One dataclass tree for a whole run: target, models, objective, optimisers, run settings.
 
 Every field carries its allowed range (or choices) and the reason for its default, so validation
-messages and `ganscope config --dump` come from the same place as the defaults themselves.
+messages and `ganscope config --explain` come from the same place as the defaults themselves.
 """
 from __future__ import annotations
 
@@ -313,7 +313,7 @@ def _finite_number(v: Any) -> bool:
 
 
 def describe_defaults() -> list[tuple[str, Any, str, str]]:
-    """(path, default, allowed, why) for every field: what `ganscope config --dump` explains."""
+    """(path, default, allowed, why) for every field: what `ganscope config --explain` prints."""
     rows = []
     cfg = GanConfig()
     for f in fields(cfg):

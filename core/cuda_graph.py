@@ -76,7 +76,6 @@ class GraphStep:
         return drawn
 
     def _capture(self) -> None:
-        e = self.engine
         drawn = self._draw(1)
         self.static = [d[0].clone() for d in drawn]
         self.graph = torch.cuda.CUDAGraph()
@@ -84,7 +83,6 @@ class GraphStep:
             self.row = self._body()
         self.key = self._key()
         self.captures += 1
-        e._graph_captures = self.captures
 
     def _body(self) -> torch.Tensor:
         """One iteration on the static inputs; the same arithmetic as GanEngine._manual_iteration."""

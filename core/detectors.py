@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-NAMES = ("collapse", "hopping", "oscillation", "vanishing", "chance", "diverged")
 TITLES = {
     "collapse": "Mode collapse",
     "hopping": "Mode hopping",
@@ -66,10 +65,6 @@ def detect(engine) -> dict[str, Detection]:
                               engine.step_count if engine.status == "diverged" else None),
     }
     return out
-
-
-def active(engine) -> list[Detection]:
-    return [x for x in detect(engine).values() if x.active]
 
 
 def _collapse(ev, n_modes: int, d) -> Detection:

@@ -24,6 +24,7 @@ from core.config import ConfigError, GanConfig
 from core.engine import build_player, resolve_device
 from core.metrics import histogram, js_divergence, mode_metrics
 from core.targets import build_target
+from core.threads import torch_threads
 
 SWEEPABLE = tuple(HYPER.values()) + ("run.seed",)
 INT_FIELDS = ("d_opt.steps", "g_opt.steps", "run.seed")
@@ -51,8 +52,9 @@ class Ensemble:
         self.configs = configs
         base = configs[0]
         self.device = resolve_device(device or base.run.device)
-        # Unlike one small GAN, batched products do use every core (1.7x from 2 threads here).
-        torch.set_num_threads(threads or os.cpu_count() or 1)
+        # Unlike one small GAN, batched products do use every core (1.7x from 2 threads here); set
+        # only around this object's own work (step, generated), never for the whole process.
+        self.threads = threads or os.cpu_count() or 1
         self.M = len(configs)
         # Samples are drawn where the members train: on a GPU, a CPU sampler would be the bottleneck.
         self.gen = torch.Generator(device=self.device).manual_seed(base.run.seed + 31337)
@@ -99,7 +101,7 @@ class Ensemble:
         # One buffer for the call's metrics: a list of small per-iteration tensors pinned the
         # allocator's heap between the large temporaries, and a 20,000-step call grew to 3.3 GB.
         rows = torch.empty(n_steps, self.M, len(SERIES), device=self.device)
-        with torch.no_grad():
+        with torch.no_grad(), torch_threads(self.threads):
             for i in range(n_steps):
                 rows[i] = self.iteration(self.draw())
         self.history.append(rows.cpu().numpy())  # one host sync per call
@@ -111,7 +113,7 @@ class Ensemble:
         gen = torch.Generator().manual_seed(self.configs[0].run.seed + 7919)
         z = torch.randn(n, self.noise_dim, generator=gen) if self.noise_kind != "uniform" else \
             torch.rand(n, self.noise_dim, generator=gen) * 2 - 1
-        with torch.no_grad():
+        with torch.no_grad(), torch_threads(self.threads):
             g = lambda params: torch.func.functional_call(
                 self.templates[0], dict(zip(self.batched.g_names, params)), (z.to(self.device),))
             out = torch.vmap(g)(self.G)

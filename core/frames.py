@@ -94,7 +94,7 @@ def build_frame(engine, view: ViewState | None = None, extent: tuple | None = No
     view = view or ViewState(engine)
     loss = cfg.objective.loss
     G, D = engine.G, engine.D
-    extent = extent or getattr(engine, "view_extent", None) or engine.target.extent()
+    extent = extent or engine.target.extent()
     res = cfg.run.surface_res if max_res is None else max(2, min(cfg.run.surface_res, max_res))
     z, real = view.head(max_points)
     hand = engine.manual_grad and mg.supports(G.net) and mg.supports(D.net)
@@ -179,7 +179,6 @@ class FrameSource:
         self.cfg = engine.cfg.copy()
         self.step_count, self.status, self.message = engine.step_count, engine.status, engine.message
         self.metrics = engine.metrics()
-        self.view_extent = getattr(engine, "view_extent", None)
         self.manual_grad = engine.manual_grad
         self.skip = skip
         self.charts: dict = {}
@@ -230,7 +229,7 @@ class _Shadow:
         self.G.load_state_dict(src.weights["G"])
         self.D.load_state_dict(src.weights["D"])
         self.cfg, self.step_count, self.status, self.message = src.cfg, src.step_count, src.status, src.message
-        self._metrics, self.view_extent, self.manual_grad = src.metrics, src.view_extent, src.manual_grad
+        self._metrics, self.manual_grad = src.metrics, src.manual_grad
 
     def metrics(self) -> dict:
         return self._metrics

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from .config import ConfigError
 from .presets import PRESET_DIR, preset_config
-from .run_loop import DetectorLog, run_loop
+from .run_loop import DONE, Callback, DetectorLog, LoopState, run_loop
 
 LANGUAGES = ("en", "zh")
 ACTIONS = ("freeze", "unfreeze", "reset")
@@ -85,8 +85,11 @@ def _parse(name: str, block: dict) -> Scenario:
                     order=int(block.get("order", 0)))
 
 
-def run_scenario(name: str, seed: int | None = None, steps: int | None = None, check_every: int = 100):
-    """Train a scenario headless; returns (engine, {detector: first step it fired})."""
+def run_scenario(name: str, seed: int | None = None, steps: int | None = None, check_every: int = 100,
+                 until=None):
+    """Train a scenario headless; returns (engine, {detector: first step it fired}).
+    `until(engine, fired)`, if given, ends the run early once it returns True (a test's verdict
+    that is already decided)."""
     from .engine import GanEngine
     s = load_scenario(name)
     engine = GanEngine(s.config(seed))
@@ -94,5 +97,19 @@ def run_scenario(name: str, seed: int | None = None, steps: int | None = None, c
     if steps is not None:
         engine.stop_at = engine.step_count + steps
     detectors = DetectorLog(engine)
-    run_loop(engine, max(engine.stop_at - engine.step_count, 0), chunks=check_every, callbacks=[detectors])
+    callbacks: list = [detectors]
+    if until is not None:
+        callbacks.append(_Until(until, engine, detectors.fired))
+    run_loop(engine, max(engine.stop_at - engine.step_count, 0), chunks=check_every, callbacks=callbacks)
     return engine, detectors.fired
+
+
+class _Until(Callback):
+    """Ends the loop once `until(engine, fired)` holds (runs after DetectorLog has noted the chunk)."""
+
+    def __init__(self, until, engine, fired: dict):
+        self.until, self.engine, self.fired = until, engine, fired
+
+    def on_chunk(self, state: LoopState) -> None:
+        if self.until(self.engine, self.fired):
+            state.stop(DONE)

@@ -79,13 +79,12 @@ def load_session(path: str | Path, device: str | None = None) -> GanEngine:
 
 def live_state(engine: GanEngine) -> dict:
     """engine_state plus what a file leaves out but a running app keeps: the lesson's script,
-    which players train, the divergence status and the zoomed view. Used to hand a run between
+    which players train and the divergence status. Used to hand a run between
     the app and its training process, where the two must continue identically."""
     state = engine_state(engine)
     state["live"] = {
         "schedule": [list(a) for a in engine.schedule], "stop_at": engine.stop_at,
         "players": list(engine.players), "status": engine.status, "message": engine.message,
-        "view_extent": list(engine.view_extent) if getattr(engine, "view_extent", None) else None,
     }
     return state
 
@@ -114,7 +113,6 @@ def restore_state(engine: GanEngine, state: dict) -> None:
         engine.stop_at = live["stop_at"]
         engine.players = tuple(live["players"])
         engine.status, engine.message = live["status"], live["message"]
-        engine.view_extent = tuple(live["view_extent"]) if live["view_extent"] else None
     engine._snapshot()
 
 

@@ -139,9 +139,13 @@ class RemoteTrainer:
         self._send(("op", self._seq, name, args))
         return self._seq
 
-    def pull(self, timeout: float = 10.0) -> tuple[dict | None, list]:
+    def pull(self, timeout: float = 60.0) -> tuple[dict | None, list]:
         """Take the run back: the child pauses and sends its exact state. Returns (state or None
-        if the child is gone, the other messages that arrived first)."""
+        if the child is gone, the other messages that arrived first). A child that does not
+        answer within `timeout` is ended: the caller then trains on from its own copy.
+
+        60 s, not 10: on a busy 2-core machine (load 15) a live child, its first run just handed
+        over, left a pull unanswered for 10 s, and the app reported it as ended."""
         from .session import state_from_bytes
         self._seq += 1
         self._send(("pull", self._seq))
@@ -152,6 +156,8 @@ class RemoteTrainer:
                     return state_from_bytes(msg[1]), others
                 others.append(msg)
         self.dead = True
+        if self.started and self._proc.is_alive():
+            self._proc.terminate()  # hung: never left running beside the training that goes on here
         return None, others
 
     def receive(self, timeout: float) -> list:
@@ -341,7 +347,6 @@ class _ChildLoop:
             "weights": {name: {k: v.detach().cpu().numpy().copy() for k, v in m.state_dict().items()}
                         for name, m in (("G", e.G), ("D", e.D))},
             "struct": self.struct, "acked": self.acked, "epoch": self.epoch,
-            "view_extent": getattr(e, "view_extent", None),
             "cfg": e.cfg.to_json(indent=None) if self._cfg_dirty else None,
             "charts": None, "detections": None, "cpu_its": self.cpu_rate.rate(),
         }
@@ -370,7 +375,6 @@ class RemoteFrameSource:
         self.cfg = cfg
         self.step_count, self.status, self.message = msg["step"], msg["status"], msg["message"]
         self.metrics = msg["metrics"]
-        self.view_extent = msg["view_extent"]
         self.manual_grad = True
         self.cpu_its = msg.get("cpu_its", 0.0)  # the process's headless rate (core.speed_meter)
         self.skip = skip  # the parent builds the frame, so its own choice of layers applies

@@ -75,6 +75,9 @@ def test_config_dump_prints_the_defaults(capsys):
     assert json.loads(capsys.readouterr().out) == GanConfig().to_dict()
     assert main(["config", "--explain"]) == 0
     assert "d_opt.lr" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as refused:  # one or the other: --explain never hides behind --dump
+        main(["config", "--dump", "--explain"])
+    assert refused.value.code == 2 and "not allowed with" in capsys.readouterr().err
 
 
 def test_a_config_file_round_trips_through_train(tmp_path, capsys):

@@ -180,3 +180,17 @@ def test_a_long_call_keeps_memory_flat():
     ens.step(1500)
     assert rss_mb() - before < 40
     assert ens.history[-1].shape == (1500, 5, 4) and np.isfinite(ens.history[-1]).all()
+
+
+def test_its_thread_count_holds_for_its_own_work_only(small_cfg):
+    """The process keeps its own torch thread count (the app trains with 1, leaving the UI a core)."""
+    import torch
+    before = torch.get_num_threads()
+    seen = []
+    ens = Ensemble(member_configs(small_cfg, [{"run.seed": 0}, {"run.seed": 1}]), threads=before + 1)
+    real_iteration = ens.iteration
+    ens.iteration = lambda *a: seen.append(torch.get_num_threads()) or real_iteration(*a)
+    assert torch.get_num_threads() == before
+    ens.step(3)
+    ens.evaluate()
+    assert seen == [before + 1] * 3 and torch.get_num_threads() == before

@@ -1,6 +1,7 @@
 """Bad input, faults and long runs: a clear message and nothing lost, never a traceback."""
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -148,7 +149,11 @@ def test_killing_a_save_midway_never_leaves_a_broken_or_missing_session(tmp_path
     rng = np.random.default_rng(0)
     for _ in range(6):
         proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], cwd=ROOT, stdout=subprocess.PIPE)
-        assert proc.stdout.readline().strip() == b"ready"
+        started, _, _ = select.select([proc.stdout], [], [], 120)  # a deadline: a hung child fails
+        if not started:
+            proc.kill()
+            proc.wait()
+        assert started and proc.stdout.readline().strip() == b"ready", "the writer did not start in 120 s"
         time.sleep(float(rng.uniform(0.05, 0.4)))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -164,15 +169,18 @@ def rss_mb() -> float:
 
 
 @pytest.mark.slow
-def test_soak_100k_steps_memory_stays_flat_and_history_bounded(small_cfg):
+def test_soak_20k_steps_memory_stays_flat_and_history_bounded(small_cfg):
+    """500 bytes a step would show (the 100k-step version's sensitivity, a fifth of its time):
+    after warm-up RSS does not move (1M steps: -0.13 MB, docs/bench/soak_1m_cpu.json, which
+    benchmarks/soak.py measures); the 2,000-row training history wraps ten times."""
     from benchmarks.soak import soak
     small_cfg.run.eval_every = 100
-    small_cfg.run.history = 5000
+    small_cfg.run.history = 2000
     e = GanEngine(small_cfg)
     e.step(2000)  # warm-up: allocator pools, first evaluations
-    result = soak(e, 100_000, 5000)
-    assert result["status"] == "ok" and result["steps"] == 100_000
-    assert result["rss_growth_mb"] < 50, result
-    assert len(e.history) <= 5000 and len(e.evaluator.history) <= 5000
+    result = soak(e, 20_000, 2000)
+    assert result["status"] == "ok" and result["steps"] == 20_000
+    assert result["rss_growth_mb"] < 10, result
+    assert len(e.history) <= 2000 and len(e.evaluator.history) <= 2000
     assert e.history.as_arrays()["step"][-1] == e.step_count  # the newest points kept
     assert torch.isfinite(next(e.G.parameters())).all()

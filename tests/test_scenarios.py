@@ -1,4 +1,5 @@
 """Every lesson shows its phenomenon: headless, with its seed and another, the detectors agree."""
+import functools
 import numpy as np
 import pytest
 
@@ -19,12 +20,45 @@ def test_every_scenario_has_both_languages_and_a_valid_config():
         s.config(seed=3).validate()
 
 
+# The first seed plays every lesson to its end, as the app does. The second shows that the
+# phenomenon is no fluke of one seed, and runs only as far as its verdict needs (see `decided`).
+# Lessons 7a and 7c (5 critic steps with a gradient penalty; 5 unrolled steps) cost 5-10x more an
+# iteration than the rest: their second seed alone was 30% of the matrix's time, so they run one.
 SEEDS = (0, 1)
+ONE_SEED = ("lesson-7a-wgan-gp", "lesson-7c-unrolled")
+JOBS = [(name, seed) for name in CHECKED for seed in SEEDS if seed == SEEDS[0] or name not in ONE_SEED]
+
+
+def _expected_fired(expect, engine, fired) -> bool:
+    return all(name in fired for name in expect)
+
+
+def _fired_and_gone(expect, engine, fired) -> bool:
+    active = {d.name for d in engine.detections().values() if d.active}
+    return all(name in fired for name in expect) and not (set(expect) & active)
+
+
+def _past(step, engine, fired) -> bool:
+    return engine.step_count > step
+
+
+def decided(name: str):
+    """For the second seed: a test of whether the lesson's verdict is already decided, or None
+    when only its end decides (a detector that must not be active at the end, a check of the
+    last steps)."""
+    s = load_scenario(name)
+    if name == "lesson-8b-reuse-d":  # its check reads steps 2,000-2,050
+        return functools.partial(_past, 2050)
+    if name in ("lesson-1-classifier", "lesson-8a-frozen-d") or not s.expect:
+        return None
+    if set(s.expect_not) == set(s.expect):  # fleeting (lesson 3): fired, then gone again
+        return functools.partial(_fired_and_gone, s.expect)
+    return None if s.expect_not else functools.partial(_expected_fired, s.expect)
 
 
 def _run(name: str, seed: int) -> dict:
     """One lesson, headless, reduced to what the checks read (sent back from a worker process)."""
-    engine, fired = run_scenario(name, seed=seed)
+    engine, fired = run_scenario(name, seed=seed, until=None if seed == SEEDS[0] else decided(name))
     h, ev = engine.history.as_arrays(), engine.evaluator.history.as_arrays()
     return {"steps": engine.step_count, "status": engine.status, "fired": fired,
             "active": {d.name for d in engine.detections().values() if d.active},
@@ -34,11 +68,11 @@ def _run(name: str, seed: int) -> dict:
 
 @pytest.fixture(scope="module")
 def lesson_runs():
-    """Every lesson with two seeds, on every core: each run is single-threaded and independent, so
-    two processes halve the wall time on a 2-core machine (results are the same as in sequence)."""
+    """Every job on every core: each run is single-threaded and independent, so two processes
+    halve the wall time on a 2-core machine (results are the same as in sequence)."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
-    jobs = [(name, seed) for name in CHECKED for seed in SEEDS]
+    jobs = list(JOBS)
     jobs.sort(key=lambda j: -load_scenario(j[0]).steps)  # longest first: the two workers end together
     with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("spawn")) as pool:
         futures = {job: pool.submit(_run, *job) for job in jobs}
@@ -46,12 +80,12 @@ def lesson_runs():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("name", CHECKED)
+@pytest.mark.parametrize("name,seed", JOBS)
 def test_scenario_fires_what_it_teaches(lesson_runs, name, seed):
     s = load_scenario(name)
     r = lesson_runs[(name, seed)]
-    assert r["steps"] == s.steps and r["status"] == "ok"
+    # The whole lesson, or (second seed) as far as its verdict needed.
+    assert r["status"] == "ok" and (r["steps"] == s.steps or (seed != SEEDS[0] and decided(name)))
     for expected in s.expect:
         assert expected in r["fired"], (name, seed, r["fired"])
     assert not (set(s.expect_not) & r["active"]), (name, seed, r["active"])

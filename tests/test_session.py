@@ -91,3 +91,20 @@ def test_a_pickle_with_a_code_payload_is_refused_and_never_runs(tmp_path):
     with pytest.raises(SessionError):
         load_session(raw)
     assert not _Payload.marker.exists()
+
+
+def test_a_hand_over_from_an_older_version_with_a_view_extent_still_restores(small_cfg):
+    """Older versions sent a (never set) "view_extent" with the live state; it is ignored now."""
+    from core.session import live_state, restore_state, state_from_bytes, state_to_bytes
+    e = GanEngine(small_cfg)
+    e.step(5)
+    state = live_state(e)
+    state["live"]["view_extent"] = [-1.0, 1.0, -1.0, 1.0]
+    state = state_from_bytes(state_to_bytes(state))  # as handed over: copies, never shared tensors
+    other = GanEngine(small_cfg)
+    restore_state(other, state)
+    assert other.step_count == 5
+    assert all(torch.equal(a, b) for a, b in zip(other.G.parameters(), e.G.parameters()))
+    other.step(3)
+    e.step(3)
+    assert all(torch.equal(a, b) for a, b in zip(other.D.parameters(), e.D.parameters()))

@@ -1,4 +1,6 @@
 """core.train_process without the app: a run handed to the training process comes back exactly."""
+import time
+
 import torch
 
 from core.engine import GanEngine
@@ -15,6 +17,20 @@ def _wait_ready(r: RemoteTrainer):
     assert r.check_ready(timeout=60), "the training process did not start"
 
 
+def _receive_until(r: RemoteTrainer, msgs: list, enough, what: str, timeout: float = 60.0) -> list:
+    """Receive into `msgs` until enough(msgs), with a deadline; a dead child fails at once, by name."""
+    deadline = time.monotonic() + timeout
+    while not enough(msgs):
+        assert not r.dead, f"the training process ended while waiting for {what}"
+        assert time.monotonic() < deadline, f"no {what} within {timeout:.0f} s"
+        msgs += r.receive(0.5)
+    return msgs
+
+
+def _frames(msgs: list) -> list:
+    return [m[1] for m in msgs if m[0] == "frame"]
+
+
 def test_a_run_trained_in_the_process_equals_the_same_run_trained_here(small_cfg):
     r = RemoteTrainer()
     try:
@@ -23,14 +39,13 @@ def test_a_run_trained_in_the_process_equals_the_same_run_trained_here(small_cfg
         e = GanEngine(small_cfg)
         e.step(7)
         epoch = r.push(e, speed=0)
-        frames = []
-        while not frames or frames[-1]["step"] < 60:
-            frames += [m[1] for m in r.receive(1.0) if m[0] == "frame"]
+        msgs = _receive_until(r, [], lambda m: _frames(m) and _frames(m)[-1]["step"] >= 60, "step 60")
+        frames = _frames(msgs)
         assert all(f["epoch"] == epoch for f in frames) and frames[0]["cfg"] is not None
         seq = r.op("update", "d_opt.lr", 0.0007)
-        while not any(f["acked"] >= seq for f in frames):
-            frames += [m[1] for m in r.receive(1.0) if m[0] == "frame"]
-        state, _ = r.pull()
+        frames = _frames(_receive_until(r, msgs, lambda m: any(f["acked"] >= seq for f in _frames(m)),
+                                        "the edit's acknowledgement"))
+        state, _ = r.pull(timeout=60)
         assert state is not None
         restore_state(e, state)  # in place: the same engine object continues
         assert e.step_count >= 60 and e.cfg.d_opt.lr == 0.0007 and e.opt_d.param_groups[0]["lr"] == 0.0007
@@ -54,14 +69,11 @@ def test_a_refused_edit_is_reported_and_training_goes_on(small_cfg):
         r.push(GanEngine(small_cfg), speed=0)
         seq = r.op("update", "d_opt.lr", -1.0)
         bad = r.op("not_a_method")
-        msgs = []
-        while len([m for m in msgs if m[0] == "error"]) < 2:
-            msgs += r.receive(1.0)
+        msgs = _receive_until(r, [], lambda m: len([x for x in m if x[0] == "error"]) >= 2, "two errors")
         errors = {m[1]: m[2] for m in msgs if m[0] == "error"}
         assert "d_opt.lr" in errors[seq] and "not a live edit" in errors[bad]
-        step = max(m[1]["step"] for m in msgs if m[0] == "frame")
-        while max(m[1]["step"] for m in msgs if m[0] == "frame") < step + 20:
-            msgs += r.receive(1.0)
+        step = max(f["step"] for f in _frames(msgs))
+        _receive_until(r, msgs, lambda m: max(f["step"] for f in _frames(m)) >= step + 20, "20 more steps")
     finally:
         r.close()
 
@@ -82,15 +94,17 @@ def test_chunks_last_about_ten_milliseconds_however_slow_an_iteration_is():
 def test_closing_while_frames_go_unread_ends_the_process_cleanly():
     """Frames of the default networks (about 140 KB) soon fill a pipe nobody reads, as when the app
     closes mid-training. The child must still see 'quit' and exit by itself (exit code 0), not be
-    terminated after the timeout: the parent's reader thread keeps draining the pipe."""
-    import time
-
+    terminated after the timeout: the parent's reader thread keeps draining the pipe. The deadline
+    is generous (a busy 2-core machine took up to 6 s to exit): the exit code tells the two apart."""
     from core.config import GanConfig
     r = RemoteTrainer()
     _wait_ready(r)
     r.push(GanEngine(GanConfig()), speed=0)
-    time.sleep(1.0)  # frames pile up unread (40 a second): with no reader the child would block
-    r.close(timeout=5.0)
+    deadline = time.monotonic() + 60  # frames pile up unread: with no reader the child would block
+    while r._inbox.qsize() < 10:
+        assert not r.dead and time.monotonic() < deadline, "the child sent no 10 frames within 60 s"
+        time.sleep(0.05)
+    r.close(timeout=60.0)
     assert r._proc.exitcode == 0
 
 

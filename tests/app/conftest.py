@@ -27,3 +27,21 @@ def wait_ticket(qtbot, win, ticket, timeout=10000):
     qtbot.waitUntil(lambda: win.worker.done(ticket), timeout=timeout)
     fid = win.worker.latest()[0]
     qtbot.waitUntil(lambda: win._drawn_id >= fid, timeout=timeout)
+
+
+def assert_ends_by_itself(thread, what: str, timeout: float = 30.0) -> None:
+    """A thread ends within a generous deadline (a hang fails with a message; a slow machine passes)."""
+    if thread is not None:
+        thread.join(timeout)
+        assert not thread.is_alive(), f"{what} was still running {timeout:.0f} s after the window closed"
+
+
+def assert_nothing_left_running(window, timeout: float = 30.0) -> None:
+    """After close(): the training thread and the training process (if one was started) end. Waits
+    on the process's sentinel, never on waitpid, so whoever reaps the child is undisturbed."""
+    from multiprocessing.connection import wait
+    assert_ends_by_itself(window.worker._thread, "the training thread", timeout)
+    remote = window.worker._remote
+    if remote is not None and remote.started:
+        assert wait([remote._proc.sentinel], timeout), \
+            f"the training process was still running {timeout:.0f} s after the window closed"

@@ -1,4 +1,6 @@
-"""A seeded monkey drives the real window with 10,000 random actions while it trains; closing stays fast."""
+"""A seeded monkey drives the real window with 10,000 random actions while it trains; closing leaves
+nothing running. (How long closing takes is measured in benchmarks/close_latency.py, not here: CI
+machines differ 3x in speed.)"""
 import random
 import sys
 import threading
@@ -9,7 +11,7 @@ from app.export import ExportOptions
 from app.views.plane import LAYERS
 from core.config import LOSSES
 from core.presets import preset_names
-from tests.app.conftest import wait_ticket
+from tests.app.conftest import assert_nothing_left_running, wait_ticket
 
 
 @pytest.fixture
@@ -76,12 +78,18 @@ def test_ten_thousand_random_actions_while_training(qtbot, window, uncaught, tmp
     actions = monkey_actions(window, rng, tmp_path)
     weights = [w for w, _ in actions]
     window.do_action("play:1")
+    rounds = fresh = drawn = 0
     for i in range(10_000):
         rng.choices(actions, weights)[0][1]()
         if i % 20 == 0:  # let training catch up with the commands, then draw, as the timer would
             issued = window.worker._issued
             qtbot.waitUntil(lambda: window.worker.done(issued), timeout=60000)
+            newest = window.worker.latest()[0]
             window._on_tick()
+            assert window._drawn_id >= newest, "a tick left an older frame on the screen"
+            rounds += 1
+            fresh += newest > drawn  # a frame came since the last tick: this tick or the timer drew it
+            drawn = window._drawn_id
     if window.recorder is not None:
         window.stop_recording()
     # Still alive and responsive: a command runs and its frame is drawn.
@@ -89,13 +97,15 @@ def test_ten_thousand_random_actions_while_training(qtbot, window, uncaught, tmp
     wait_ticket(qtbot, window, window.do_action("reset_all"), timeout=60000)
     wait_ticket(qtbot, window, window.do_action("step"), timeout=60000)
     assert window.worker._thread.is_alive() and window.engine.step_count == 1
-    assert window.plane.frames_drawn > 300  # the monkey really watched it train
+    # The monkey really watched it train: most rounds brought a new frame, and each was drawn. The
+    # test ticks itself after every round, so the count does not depend on the machine's speed.
+    assert window.plane.frames_drawn >= fresh > rounds // 2, (window.plane.frames_drawn, fresh, rounds)
     assert uncaught == []
     from core.config import ConfigError
     assert all(isinstance(e, (ConfigError, ValueError)) for e in errors), errors[:3]
     window.close()
     assert not window.isVisible()
-    qtbot.waitUntil(lambda: not window.worker._thread.is_alive(), timeout=20000)
+    assert_nothing_left_running(window)
 
 
 @pytest.mark.parametrize("recording", [False, True])

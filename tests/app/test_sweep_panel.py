@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from tests.app.conftest import wait_ticket
+from tests.app.conftest import assert_ends_by_itself, wait_ticket
 
 
 def run_grid(qtbot, window, steps=30, n=2):
@@ -51,14 +51,15 @@ def test_bad_axes_and_unsupported_configs_are_explained(qtbot, window):
     assert "both axes" in p.message.text() and p.result is None
 
 
-def test_closing_during_a_sweep_joins_its_thread_within_a_second(qtbot, window):
-    import time
+def test_closing_during_a_sweep_cancels_it(qtbot, window):
+    """The sweep's thread ends by itself, cancelled, not after its million steps. (How long closing
+    takes is measured in benchmarks/close_latency.py: CI machines differ 3x in speed.)"""
     p = window.sweep
     for name in ("x", "y"):
         p.axes[name][3].setValue(8)  # 64 members: a slow grid
     p.steps.setValue(1_000_000)
     assert p.start()
     qtbot.waitUntil(lambda: p._progress[0] > 0, timeout=30000)
-    start = time.perf_counter()
     window.close()
-    assert time.perf_counter() - start < 1.0 and not p.running
+    assert_ends_by_itself(p._thread, "the sweep")
+    assert p.result.cancelled and p.result.steps < 1_000_000

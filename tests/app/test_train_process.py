@@ -19,7 +19,7 @@ def _params(model):
 def _start_in_process(qtbot, window):
     """Play, and wait until the training process has taken the run over."""
     wait_ticket(qtbot, window, window.do_action("play:1"))
-    assert window.worker.process_ready.wait(30), "the training process did not start"
+    assert window.worker.process_ready.wait(60), "the training process did not start within 60 s"
     qtbot.waitUntil(lambda: window.worker.in_process and window.worker.remote_frames > 0, timeout=20000)
 
 
