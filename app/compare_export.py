@@ -7,7 +7,7 @@ import time
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-from .export import ExportOptions, FrameRenderer, _end_line, _progress, _quiet_offscreen
+from .export import ExportOptions, FrameRenderer, _quiet_offscreen
 
 
 def grid_shape(n: int) -> tuple[int, int]:
@@ -48,6 +48,7 @@ def export_compare(group, out: str, steps: int, every: int = 50, size: tuple[int
     import sys
 
     from core.animation import AnimationWriter
+    from core.progress import ProgressBar
 
     stream = stream or sys.stderr
     QtCore.qInstallMessageHandler(_quiet_offscreen)
@@ -58,16 +59,22 @@ def export_compare(group, out: str, steps: int, every: int = 50, size: tuple[int
     labels = [r.label for r in group.runs]
     try:
         with AnimationWriter(out, fps, force=force) as writer:
+            bar = ProgressBar(total, label="frames", unit="frames", stream=stream)
+
             def add(g):
                 writer.add(renderer.render([e.frame() for e in g.engines], labels))
                 app.processEvents()
-                _progress(stream, writer.frames, total, time.perf_counter() - start, "frames")
+                bar.update(writer.frames)
             group.train(steps, every=every, on_frame=add)
-            _end_line(stream)
-            encode_start = time.perf_counter()
-            path = writer.finish(lambda d, t: _progress(stream, d, t, time.perf_counter() - encode_start,
-                                                        "encoding") or True)
-            _end_line(stream)
+            bar.finish()
+            encoding = ProgressBar(1, label="encoding", unit="frames", stream=stream)
+
+            def encoded(done: int, total: int) -> bool:
+                encoding.total = max(total, 1)
+                encoding.update(done)
+                return True
+            path = writer.finish(encoded)
+            encoding.finish()
     finally:
         renderer.close()
     stream.write(f"{writer.frames} frames ({writer.size[0]}x{writer.size[1]}) of {len(labels)} runs side by "
