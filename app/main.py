@@ -44,7 +44,6 @@ def run_app(args) -> int:
     win = MainWindow(engine, settings=settings, preset=args.preset or "",
                      autosave="" if args.screenshot else None)
     win.unattended = bool(args.screenshot or getattr(args, "exit_after_first_frame", False))
-    win.resize(1500, 950)
     win.show()
     if getattr(args, "lang", None):
         win.set_language(args.lang)

@@ -25,6 +25,10 @@ from .views.charts import ChartsView
 from .views.plane import LAYERS, PlaneView
 from .i18n_messages import message
 from .worker import TrainingWorker
+from app.lesson_end_card import LessonEndCard
+from app.run_state import forget_previous_run, matching_preset, refresh_title, show_preset, status_line, still_old_run
+from app.stall_banner import StallBanner
+from app.window_fit import fit_to_screen
 
 DRAW_INTERVAL_MS = 15   # look for a new frame often (cheap when there is none): draws follow
                         # the worker's ~30 fps closely instead of beating against it
@@ -73,6 +77,10 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         self.detect_label.setStyleSheet("background:#fff4cc; color:#4a3a00; padding:4px; border:1px solid #e0b000")
         self.detect_label.hide()
         lay.addWidget(self.detect_label)
+        self.stall_banner = StallBanner(self)
+        lay.addWidget(self.stall_banner)
+        self.end_card = LessonEndCard(self)
+        lay.addWidget(self.end_card)
         lay.addWidget(split, 1)
         self.setCentralWidget(centre)
 
@@ -109,8 +117,8 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         self._build_menus()
         self._restore_settings()
         self.panel.sync(self.engine.cfg)
-        self.panel.preset.setCurrentText(preset)
-        self._preset = preset
+        self._preset = preset or matching_preset(self.engine.cfg)
+        show_preset(self.panel.preset, self._preset)
 
         self.timer = QtCore.QTimer(self)
         self.timer.timeout.connect(self._on_tick)
@@ -173,8 +181,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
             return None
         if key == "preset":
             ticket = self.load_config(preset_config(arg))
-            with QtCore.QSignalBlocker(self.panel.preset):  # shows the run's preset, even if kept
-                self.panel.preset.setCurrentText(arg if ticket is not None else self._preset)
+            show_preset(self.panel.preset, arg if ticket is not None else self._preset)  # even if kept
             if ticket is not None:
                 self._preset = arg
             return ticket
@@ -194,10 +201,12 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         if ask and not self.keeper.confirm_discard("starting a new run"):
             return None
         engine = GanEngine(cfg)
-        self.plane.clear_trails()
         self.panel.sync(cfg)
         self.keeper.new_run()
-        return self.worker.submit(lambda _e: setattr(self.worker, "engine", engine))
+        self.session_path = None  # a new run is not the file opened before: Save asks where
+        ticket = self.worker.submit(lambda _e: setattr(self.worker, "engine", engine))
+        forget_previous_run(self, ticket)
+        return ticket
 
     def ask_unsaved(self, text: str) -> str:
         """'save', 'discard' or 'cancel' (tests replace this)."""
@@ -236,6 +245,10 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         except ValueError as exc:
             self._show_error("Cannot import points", str(exc))
             return None
+        self.sketch.begin_stroke()  # the drawing becomes the imported points: Ctrl+Z brings back the old one,
+        self.sketch.points = pts.astype(float).reshape(-1, 2)  # and a new stroke adds to them
+        if self.plane.getViewBox().draw_handler is not None:
+            self.plane.sketch.setData(pos=self.sketch.points)
         return self.set_drawn_points(pts.tolist())
 
     def set_drawn_points(self, points: list) -> int:
@@ -269,15 +282,19 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
 
     def replace_engine(self, engine: GanEngine, label: str) -> int:
         """Show and train another engine (a loaded session, a sweep's cell) from now on."""
-        self.plane.clear_trails()
         self.panel.sync(engine.cfg)
+        self._preset = matching_preset(engine.cfg)
+        show_preset(self.panel.preset, self._preset)
         self.say(f"Opened {label}", 6000)
-        return self.worker.submit(lambda _e: setattr(self.worker, "engine", engine))
+        self.session_path = None  # open_session names its file after this
+        ticket = self.worker.submit(lambda _e: setattr(self.worker, "engine", engine))
+        forget_previous_run(self, ticket)
+        return ticket
 
     def save_session(self, path: str | None = None) -> int | None:
         from core.session import save_session
-        path = path or self._ask_path(True, "Save session", self.session_path or "run.gscope",
-                                      "ganscope session (*.gscope)")
+        path = path or self.session_path or self._ask_path(True, "Save session", "run.gscope",
+                                                           "ganscope session (*.gscope)")
         if not path:
             return None
         self.session_path = path
@@ -305,10 +322,9 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
 
     def _restore_settings(self):
         geo = self.settings.value("geometry")
-        if geo is not None:
-            self.restoreGeometry(geo)
-        else:
-            self.resize(1400, 900)
+        if geo is None or not self.restoreGeometry(geo):
+            self.resize(1500, 950)
+        fit_to_screen(self)  # a size remembered on a larger screen, or too big for this one
         self.set_language(str(self.settings.value("language", "en")))
         for key in LAYERS:
             value = self.settings.value(f"layers/{key}")
@@ -353,7 +369,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
             else:
                 self.say(text, 4000)
         frame_id, frame = self.worker.latest()
-        if frame is None or frame_id == self._drawn_id:
+        if frame is None or frame_id == self._drawn_id or still_old_run(self):
             return
         self._drawn_id = frame_id
         if frame.step < self.keeper.step:
@@ -375,19 +391,10 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         elif self.banner.isVisible() and self.banner.text() == getattr(self, "_last_status_msg", None):
             self.banner.hide()
         self._last_status_msg = message(frame.message) if frame.status != "ok" else None
-        m = frame.metrics
-        modes = ""
-        if frame.centres is not None and "modes" in m:
-            modes = f"   modes {m['modes']:.0f}/{len(frame.centres)}"
         frozen = [p for p, f in self.engine.frozen.items() if f]
         from .i18n import translate
-        t = lambda text: translate(text, self.lessons.lang)  # noqa: E731
-        if modes:
-            modes = f"   {t('modes')} {m['modes']:.0f}/{len(frame.centres)}"
-        self.status_step.setText(
-            f"{t('step')} {frame.step}   D(real) {m.get('d_real', float('nan')):.2f}   "
-            f"D(fake) {m.get('d_fake', float('nan')):.2f}{modes}"
-            + (f"   {t('frozen')}: {', '.join(frozen)}" if frozen else ""))
+        self.status_step.setText(status_line(frame, frozen, lambda text: translate(text, self.lessons.lang)))
+        refresh_title(self)
         rec = f"● REC {self.recorder.frames} frames   " if self.recorder is not None else ""
         self.status_rate.setText(f"{rec}{self.worker.iterations_per_second():.0f} it/s   "
                                  f"{len(self._fps_times)} fps")

@@ -16,6 +16,8 @@ from PySide6 import QtCore, QtWidgets
 from core.ensemble import SWEEPABLE
 from core.sweep import SweepResult, parse_axis, run_sweep
 
+from app.wheel_guard import guard_wheel
+
 from .i18n_messages import message
 from .controls.widgets import spin
 
@@ -84,6 +86,7 @@ class SweepPanel(QtWidgets.QWidget):
         lay.addWidget(self.plot, 1)
         self.timer = QtCore.QTimer(self)
         self.timer.timeout.connect(self._poll)
+        guard_wheel(self)  # scrolling past a field never changes it
 
     def _defaults(self, field: str, lo: QtWidgets.QLineEdit, hi: QtWidgets.QLineEdit) -> None:
         a, b = DEFAULTS.get(field, (0.0, 0.9) if "beta" in field else (0.0, 0.2))

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtGui
 
 from core.presets import preset_config
 
 from .views.plane import LAYERS
+from app.help_menu import build_help_menu
+from app.run_state import save_session_as
 
 MAX_RECENT = 8
 
@@ -21,6 +23,7 @@ class MenusMixin:
         file.addAction("&New run", lambda: self.load_config(preset_config("ring")), QtGui.QKeySequence.New)
         file.addAction("&Open session…", self.open_session, QtGui.QKeySequence.Open)
         file.addAction("&Save session…", self.save_session, QtGui.QKeySequence.Save)
+        file.addAction("Save session &as…", lambda: save_session_as(self), QtGui.QKeySequence.SaveAs)
         self.recent_menu = file.addMenu("Recent sessions")
         file.addAction("&Import points…", self.import_points)
         self.record_action = file.addAction("Record animation…", self.toggle_recording,
@@ -63,8 +66,7 @@ class MenusMixin:
             group.addAction(act)
             self.language_actions[code] = act
         help_ = m.addMenu("&Help")
-        help_.addAction("&About ganscope", lambda: QtWidgets.QMessageBox.about(
-            self, "About ganscope", "ganscope: watch a small GAN learn a 2-D distribution, live."))
+        build_help_menu(self, help_)
         self._refresh_recent()
 
     def _add_recent(self, path: str) -> None:

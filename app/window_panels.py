@@ -55,10 +55,12 @@ class PanelsMixin:
             return
         from .lessons_panel import DETECTOR_NAMES
         lang = self.lessons.lang
-        active = [d for d in frame.detections.values() if d.active and d.name != "diverged"]
-        for d in active:
+        self.stall_banner.show_for(frame.detections.get("stalled"))
+        fired = [d for d in frame.detections.values() if d.active and d.name != "diverged"]
+        for d in fired:
             self.charts.mark(d.name, d.step if d.step is not None else frame.step,
                              DETECTOR_NAMES[d.name][lang])
+        active = [d for d in fired if d.name != "stalled"]  # the stall has its own banner, with its remedy
         if active:
             self.detect_label.setText("   ".join(f"● {DETECTOR_NAMES[d.name][lang]}: {d.text(lang)}" for d in active))
         self.detect_label.setVisible(bool(active))
