@@ -28,7 +28,7 @@ from .worker import TrainingWorker
 from app.lesson_end_card import LessonEndCard
 from app.run_state import forget_previous_run, matching_preset, refresh_title, show_preset, status_line, still_old_run
 from app.stall_banner import StallBanner
-from app.window_fit import fit_to_screen
+from app.window_fit import fit_to_screen, fit_when_shown
 
 DRAW_INTERVAL_MS = 15   # look for a new frame often (cheap when there is none): draws follow
                         # the worker's ~30 fps closely instead of beating against it
@@ -117,7 +117,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         self._build_menus()
         self._restore_settings()
         self.panel.sync(self.engine.cfg)
-        self._preset = preset or matching_preset(self.engine.cfg)
+        self._preset = matching_preset(self.engine.cfg) if engine is not None else preset
         show_preset(self.panel.preset, self._preset)
 
         self.timer = QtCore.QTimer(self)
@@ -325,6 +325,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         if geo is None or not self.restoreGeometry(geo):
             self.resize(1500, 950)
         fit_to_screen(self)  # a size remembered on a larger screen, or too big for this one
+        fit_when_shown(self)  # and again with the frame's margins, once they are known
         self.set_language(str(self.settings.value("language", "en")))
         for key in LAYERS:
             value = self.settings.value(f"layers/{key}")

@@ -39,10 +39,14 @@ def still_old_run(window) -> bool:
 
 def matching_preset(cfg) -> str | None:
     """The preset whose configuration this is, if any."""
-    want = cfg.to_dict()
+    def key(c) -> dict:
+        d = c.to_dict()
+        d.get("run", {}).pop("seed", None)  # the same preset with another seed is still that preset
+        return d
+    want = key(cfg)
     for name in preset_names():
         try:
-            if preset_config(name).to_dict() == want:
+            if key(preset_config(name)) == want:
                 return name
         except Exception:  # noqa: BLE001 (a broken preset file must not stop the window)
             continue

@@ -28,3 +28,18 @@ def fit_to_screen(window: QtWidgets.QWidget) -> None:
     y = min(max(window.y(), area.top()), area.bottom() - h - extra_h + 1)
     if (x, y) != (window.x(), window.y()):
         window.move(x, y)
+
+
+class _FitOnShow(QtCore.QObject):
+    """Fits the window again once it is shown: only then are its frame's margins known."""
+
+    def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+        if event.type() == QtCore.QEvent.Show:
+            obj.removeEventFilter(self)
+            QtCore.QTimer.singleShot(0, lambda: fit_to_screen(obj) if obj.isVisible() else None)
+        return False
+
+
+def fit_when_shown(window: QtWidgets.QWidget) -> None:
+    fitter = _FitOnShow(window)
+    window.installEventFilter(fitter)

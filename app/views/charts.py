@@ -111,6 +111,7 @@ def _let_shrink(label: pg.LabelItem) -> None:
         plain_resize(ev)
     label.updateMin = update_min
     label.resizeEvent = resize
+    update_min()
 
 
 class FewLogTicks(pg.AxisItem):

@@ -33,8 +33,7 @@ def test_a_new_preset_forgets_the_drawing_trails_marks_and_draw_mode(qtbot, wind
     assert window.plane.getViewBox().draw_handler is None and not window.panel.buttons["draw"].isChecked()
     assert window.charts.markers == {}
     assert len(window.plane._history) <= 1  # trails start again with the new run
-    assert window.plane.trails.xData is None or len(window.plane.trails.xData) == 0 or \
-        window.plane.frames_drawn > 0 and len(window.plane._history) > 1
+    assert window.plane.trails.xData is None or len(window.plane.trails.xData) == 0  # old trails gone
 
 
 def test_imported_points_replaced_by_a_stroke_come_back_with_undo(qtbot, window, tmp_path):
@@ -82,7 +81,7 @@ def test_the_window_fits_the_screen_and_its_size_is_remembered(qtbot, window, sm
     from app.main_window import MainWindow
     from core.engine import GanEngine
     area = window.screen().availableGeometry()
-    assert window.frameGeometry().width() <= area.width() and window.frameGeometry().height() <= area.height()
+    qtbot.waitUntil(lambda: area.contains(window.frameGeometry()), timeout=5000)
     window.resize(area.width() - 100, area.height() - 120)
     window.close()
     again = MainWindow(GanEngine(small_cfg), settings=window.settings, autosave="")
@@ -116,7 +115,9 @@ def test_play_and_record_buttons_say_pause_and_stop(qtbot, window, tmp_path):
     window.stop_recording()
     assert window.panel.buttons["record"].text() == "● 录制…"
     window.set_language("en")
-    assert window.panel.buttons["record"].text() == "● Record…" and play.text() == "Play"
+    assert window.panel.buttons["record"].text() == "● Record…" and play.text() == "Pause"  # recording played
+    window.do_action("play:0")
+    assert play.text() == "Play"
 
 
 # --- 6, 7. status bar, title, save --------------------------------------------------------------
