@@ -223,3 +223,39 @@ def test_help_has_version_shortcuts_and_the_lessons(qtbot, window):
     actions = {a.text(): a for a in window.menuBar().actions()[-1].menu().actions()}
     actions["Open the lessons"].trigger()
     assert window.lessons_dock.isVisible()
+
+
+# --- 9. recording defaults ----------------------------------------------------------------------
+def test_record_dialog_suits_slow_machines_and_remembers_its_choices(qtbot, window, tmp_path):
+    from app.recorder import ExportDialog
+    from app.recording_memory import remember_dialog, restore_dialog
+    dialog = ExportDialog(window, str(tmp_path / "a.mp4"), window.plane.visible)
+    qtbot.addWidget(dialog)
+    restore_dialog(dialog, window.settings)
+    assert dialog.every.value() == 1 and dialog.fps.value() <= 15  # every drawn frame, shown slower
+    assert dialog.every.focusPolicy() == QtCore.Qt.StrongFocus  # the wheel guard is on the dialog too
+    dialog.charts.setChecked(True)
+    dialog.fps.setValue(20)
+    remember_dialog(dialog, window.settings)
+    again = ExportDialog(window, str(tmp_path / "a.mp4"), window.plane.visible)
+    qtbot.addWidget(again)
+    restore_dialog(again, window.settings)
+    assert again.charts.isChecked() and again.fps.value() == 20
+
+
+def test_exported_charts_fit_beside_the_plane_at_800x600(qtbot, small_cfg):
+    """Each chart's title wraps to the chart's width: none is pushed past the picture's right edge."""
+    from app.export import ExportOptions, FrameRenderer
+    from core.chart_data import chart_snapshot
+    from core.engine import GanEngine
+    e = GanEngine(small_cfg)
+    e.step(30)
+    frame = e.frame()
+    frame.charts = chart_snapshot(e)
+    r = FrameRenderer(ExportOptions(width=800, height=600, charts=True))
+    r.render(frame)
+    view = r.charts
+    for plot in view.plots.values():
+        right = view.mapFromScene(plot.mapToScene(plot.boundingRect().topRight())).x()
+        assert right <= view.width() + 1, plot
+    r.close()
