@@ -51,6 +51,8 @@ ZH = {
     "on real": "真实样本", "on fake": "生成样本", "G": "生成器", "D": "判别器",
     "modes captured (share)": "捕获模式（比例）", "high quality": "高质量", "JS (bits)": "JS（比特）",
     "MMD": "MMD", "frozen": "已冻结", "modes": "模式",
+    " steps": " 步", " units": " 个单元", " samples": " 个样本", " layers": " 层", " dims": " 维",
+    " modes": " 个模式", " per side": " 每边", " frames/s": " 帧/秒", " iterations": " 次迭代",
     "Updates": "更新方式", "Regulariser": "正则项", "Dirac-GAN plane": "Dirac-GAN 平面",
 }
 _ORIGINAL = "_ganscope_en"  # the English text, kept on each object the first time it is translated
@@ -127,3 +129,5 @@ def _accessors(o):
         yield "title", o.windowTitle, o.setWindowTitle
     elif isinstance(o, (QtWidgets.QAbstractButton, QtWidgets.QLabel)):
         yield "text", o.text, o.setText
+    elif isinstance(o, (QtWidgets.QSpinBox, QtWidgets.QDoubleSpinBox)):
+        yield "suffix", o.suffix, o.setSuffix  # units: "128 units" reads "128 个单元"

@@ -67,7 +67,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         split = QtWidgets.QSplitter(QtCore.Qt.Vertical)
         split.addWidget(self.plane)
         split.addWidget(self.charts)
-        split.setSizes([600, 300])
+        split.setSizes([560, 400])  # at 1024x700 the charts need room to be read
         centre = QtWidgets.QWidget()
         lay = QtWidgets.QVBoxLayout(centre)
         lay.setContentsMargins(4, 4, 4, 4)

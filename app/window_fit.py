@@ -43,3 +43,16 @@ class _FitOnShow(QtCore.QObject):
 def fit_when_shown(window: QtWidgets.QWidget) -> None:
     fitter = _FitOnShow(window)
     window.installEventFilter(fitter)
+
+
+def fit_controls(window) -> None:
+    """The Controls dock is as wide as its widest row in the current language (Chinese labels are
+    wider than English ones): no spin box is cut off at the right, no sideways scrolling."""
+    dock = window.findChild(QtWidgets.QDockWidget, "controls")
+    if dock is None or not isinstance(dock.widget(), QtWidgets.QScrollArea):
+        return
+    scroll = dock.widget()
+    scroll.widget().adjustSize()
+    need = (scroll.widget().minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+            + 2 * scroll.frameWidth())
+    scroll.setMinimumWidth(max(330, need))

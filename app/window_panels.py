@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from app.window_fit import fit_controls
+
 
 class PanelsMixin:
     """MainWindow's floating panels, language switching and detector display."""
@@ -49,6 +51,7 @@ class PanelsMixin:
         self.language_actions.get(self.lessons.lang).setChecked(True)
         self.settings.setValue("language", self.lessons.lang)
         apply_language(self, self.lessons.lang)
+        fit_controls(self)  # labels changed width with the language
 
     def _show_detections(self, frame) -> None:
         if frame.detections is None:

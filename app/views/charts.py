@@ -5,6 +5,7 @@ import numpy as np
 import pyqtgraph as pg
 
 
+BOTTOM_ROW = ("grad", "quality")
 PALETTE = [(0, 114, 178), (213, 94, 0), (0, 158, 115), (204, 121, 167), (86, 180, 233), (230, 159, 0)]
 
 
@@ -49,7 +50,8 @@ class ChartsView(pg.GraphicsLayoutWidget):
         swatches = "&nbsp;&nbsp;".join(f"<span style='color:rgb{c}'>&#9473;&nbsp;{translate(label)}</span>"
                                       for label, c in keys)
         plot.setTitle(f"{translate(title)}<br><span style='font-size:8pt'>{swatches}</span>")
-        plot.setLabel("bottom", translate("step"))
+        if key in BOTTOM_ROW:  # one "step" label per column: in a short window each line counts
+            plot.setLabel("bottom", translate("step"))
         _let_shrink(plot.titleLabel)
 
     def set_titles(self, translate) -> None:

@@ -259,3 +259,13 @@ def test_exported_charts_fit_beside_the_plane_at_800x600(qtbot, small_cfg):
         right = view.mapFromScene(plot.mapToScene(plot.boundingRect().topRight())).x()
         assert right <= view.width() + 1, plot
     r.close()
+
+
+def test_chinese_translates_units_and_fits_the_controls(qtbot, window):
+    width = window.panel.fields["generator.width"]
+    window.set_language("zh")
+    assert width.suffix() == " 个单元" and window.panel.fields["d_opt.steps"].suffix() == " 步"
+    scroll = window.findChild(QtWidgets.QDockWidget, "controls").widget()
+    assert scroll.minimumWidth() >= window.panel.minimumSizeHint().width()  # nothing cut at the right
+    window.set_language("en")
+    assert width.suffix() == " units"
