@@ -121,13 +121,14 @@ class LessonEndCard(QtWidgets.QFrame):
         from app.lessons_panel import DETECTOR_NAMES
         s, lang = self.scenario, language() if language() in ("en", "zh") else "en"
         m = frame.metrics
-        lines = []
+        numbers = []  # on one line: the card must leave the plane and charts room at 1024x700
         if frame.centres is not None and "modes" in m:
-            lines.append(_w("modes", number(m.get("modes"), ".0f"), len(frame.centres)))
+            numbers.append(_w("modes", number(m.get("modes"), ".0f"), len(frame.centres)))
             hq = m.get("hq_share")
-            lines.append(_w("hq", number(None if hq is None else 100 * hq, ".0f")))
+            numbers.append(_w("hq", number(None if hq is None else 100 * hq, ".0f")))
         if "js" in m:
-            lines.append(_w("js", number(m.get("js"), ".2f")))
+            numbers.append(_w("js", number(m.get("js"), ".2f")))
+        lines = ["   ·   ".join(numbers)] if numbers else []
         fired = sorted(((round(line.value()), name) for name, line in self.window.charts.markers.items()))
         seen = [_w("fired", DETECTOR_NAMES[name][lang], f"{step:,}") for step, name in fired]
         lines.append(f"{_w('detectors')}: " + ("; ".join(seen) if seen else _w("none")))

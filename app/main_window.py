@@ -171,6 +171,8 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         }
         if key in simple:
             if key == "reset_all":
+                if not self.keeper.confirm_discard("resetting the run"):
+                    return None  # R asks first when there is unsaved work
                 self.plane.clear_trails()
             return w.submit(simple[key])
         if key in ("freeze_D", "freeze_G"):

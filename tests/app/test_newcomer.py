@@ -269,3 +269,23 @@ def test_chinese_translates_units_and_fits_the_controls(qtbot, window):
     assert scroll.minimumWidth() >= window.panel.minimumSizeHint().width()  # nothing cut at the right
     window.set_language("en")
     assert width.suffix() == " units"
+
+
+def test_reset_all_asks_first_and_the_mixture_table_rounds(qtbot, window):
+    wait_ticket(qtbot, window, window.do_action("preset:mixture"))
+    for _ in range(2):
+        wait_ticket(qtbot, window, window.do_action("step"))
+    window.ask_unsaved = lambda text: "cancel"
+    assert window.do_action("reset_all") is None
+    sync(qtbot, window)
+    assert window.engine.step_count == 2  # kept
+    window.ask_unsaved = lambda text: "discard"
+    wait_ticket(qtbot, window, window.do_action("reset_all"))
+    assert window.engine.step_count == 0
+    window.move_components([[-1.99779, 0.000731234], [1.0, 1.0], [0.0, -1.5]])
+    table = window.panel.mixture
+    assert table.item(0, 0).text() == "-2" and table.item(0, 1).text() == "0.000731"
+    table.item(1, 2).setText("0.5")  # an edit elsewhere sends the exact values of the other cells
+    sync(qtbot, window)
+    assert window.engine.cfg.target.centres[0] == [-1.99779, 0.000731234]
+    assert window.engine.cfg.target.sigmas[1] == 0.5
