@@ -39,6 +39,8 @@ class PanelsMixin:
     def show_sweep(self) -> None:
         """The sweep panel, floating beside the window: the plane keeps its room."""
         if not self.sweep_dock.isVisible():
+            # Its own window, never docked by a stray drag (docked, it squashed the plane).
+            self.sweep_dock.setAllowedAreas(QtCore.Qt.NoDockWidgetArea)
             self.sweep_dock.setFloating(True)
             self.sweep_dock.resize(900, 680)
         self.sweep_dock.show()

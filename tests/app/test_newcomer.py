@@ -289,3 +289,24 @@ def test_reset_all_asks_first_and_the_mixture_table_rounds(qtbot, window):
     sync(qtbot, window)
     assert window.engine.cfg.target.centres[0] == [-1.99779, 0.000731234]
     assert window.engine.cfg.target.sigmas[1] == 0.5
+
+
+# --- 10. the sweep panel ------------------------------------------------------------------------
+def test_sweep_panel_names_fields_has_a_colour_bar_and_outlines_the_open_cell(qtbot, window):
+    window.show_sweep()
+    assert window.sweep_dock.isFloating() and window.sweep_dock.allowedAreas() == QtCore.Qt.NoDockWidgetArea
+    p = window.sweep
+    combo = p.axes["x"][0]
+    assert combo.currentText() == "D learning rate" and p.axis_spec("x").startswith("d_opt.lr=")
+    for name in ("x", "y"):
+        p.axes[name][3].setValue(2)
+    p.steps.setValue(20)
+    assert p.start()
+    qtbot.waitUntil(lambda: not p.running and not p.timer.isActive(), timeout=60000)
+    assert p.colorbar.levels() == (0.0, float(window.engine.target.n_modes))
+    assert p.plot.getAxis("bottom").labelText == "D learning rate"
+    assert p.open_cell(1, 0)
+    assert p.chosen is not None and p.chosen.rect() == QtCore.QRectF(1, 0, 1, 1)
+    sync(qtbot, window)
+    qtbot.waitUntil(lambda: "step 20" in window.status_step.text(), timeout=10000)
+    assert "nan" not in window.status_step.text()
