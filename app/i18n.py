@@ -20,7 +20,7 @@ ZH = {
     "Models (changes rebuild that player)": "模型（修改会重建对应一方）",
     "Play": "播放", "Step": "单步", "Step D": "判别器单步", "Step G": "生成器单步", "Reset all": "全部重置",
     "Reset D": "重置判别器", "Reset G": "重置生成器", "Freeze D": "冻结判别器", "Freeze G": "冻结生成器",
-    "Pause": "暂停", "■ Stop recording": "■ 停止录制", "Save session &as…": "会话另存为(&A)…",
+    "Pause": "暂停", "✎ Draw target": "✎ 绘制目标", "■ Stop recording": "■ 停止录制", "Save session &as…": "会话另存为(&A)…",
     "What am I looking at?": "我在看什么？", "Keyboard shortcuts": "键盘快捷键", "Open the lessons": "打开课程",
     "Speed": "速度", "Seed": "随机种子", "● Record…": "● 录制…",
     "D learning rate": "判别器学习率", "G learning rate": "生成器学习率",

@@ -25,6 +25,7 @@ from .views.charts import ChartsView
 from .views.plane import LAYERS, PlaneView
 from .i18n_messages import message
 from .worker import TrainingWorker
+from app.draw_toolbar import add_quick_toolbar
 from app.lesson_end_card import LessonEndCard
 from app.run_state import forget_previous_run, matching_preset, refresh_title, show_preset, status_line, still_old_run
 from app.stall_banner import StallBanner
@@ -115,6 +116,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         self.statusBar().addWidget(self.status_step, 1)
         self.statusBar().addPermanentWidget(self.status_rate)
         self._build_menus()
+        add_quick_toolbar(self)
         self._restore_settings()
         self.panel.sync(self.engine.cfg)
         self._preset = matching_preset(self.engine.cfg) if engine is not None else preset

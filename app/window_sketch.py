@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.draw_toolbar import show_draw_state
+
 
 class SketchMixin:
     """MainWindow's drawing commands (uses its sketch, plane, panel and worker)."""
@@ -25,6 +27,7 @@ class SketchMixin:
 
     def set_draw_mode(self, on: bool) -> None:
         self.panel.set_checked("draw", on)
+        show_draw_state(self, on)
         t = self.engine.cfg.target
         if on and not len(self.sketch.points) and t.kind == "points":
             self.sketch.points = np.asarray(t.points, dtype=np.float64).reshape(-1, 2)

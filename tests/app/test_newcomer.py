@@ -310,3 +310,14 @@ def test_sweep_panel_names_fields_has_a_colour_bar_and_outlines_the_open_cell(qt
     sync(qtbot, window)
     qtbot.waitUntil(lambda: "step 20" in window.status_step.text(), timeout=10000)
     assert "nan" not in window.status_step.text()
+
+
+# --- 3. drawing is easy to find and does not persist --------------------------------------------
+def test_draw_target_is_on_the_toolbar_and_ends_with_the_run(qtbot, window):
+    draw = window.draw_action
+    assert draw.shortcut() == QtGui.QKeySequence("Ctrl+D")
+    draw.trigger()
+    assert window.plane.getViewBox().draw_handler is not None and window.panel.buttons["draw"].isChecked()
+    wait_ticket(qtbot, window, window.lessons.run("lesson-2-chance"))
+    assert window.plane.getViewBox().draw_handler is None and not draw.isChecked()
+    wait_ticket(qtbot, window, window.do_action("play:0"))
