@@ -27,6 +27,7 @@ from .i18n_messages import message
 from .worker import TrainingWorker
 from app.draw_toolbar import add_quick_toolbar
 from app.lesson_end_card import LessonEndCard
+from app.palette_follow import PaletteWatcher
 from app.run_state import forget_previous_run, matching_preset, refresh_title, show_preset, status_line, still_old_run
 from app.stall_banner import StallBanner
 from app.window_fit import fit_to_screen, fit_when_shown
@@ -117,6 +118,7 @@ class MainWindow(SketchMixin, MenusMixin, RecordingMixin, PanelsMixin, QtWidgets
         self.statusBar().addPermanentWidget(self.status_rate)
         self._build_menus()
         add_quick_toolbar(self)
+        self.palette_watcher = PaletteWatcher(self)  # plots follow a light or dark desktop
         self._restore_settings()
         self.panel.sync(self.engine.cfg)
         self._preset = matching_preset(self.engine.cfg) if engine is not None else preset

@@ -321,3 +321,21 @@ def test_draw_target_is_on_the_toolbar_and_ends_with_the_run(qtbot, window):
     wait_ticket(qtbot, window, window.lessons.run("lesson-2-chance"))
     assert window.plane.getViewBox().draw_handler is None and not draw.isChecked()
     wait_ticket(qtbot, window, window.do_action("play:0"))
+
+
+def test_plots_follow_a_dark_palette(qtbot, window):
+    from app.palette_follow import follow_palette
+    app = QtWidgets.QApplication.instance()
+    light = app.palette()
+    dark = QtGui.QPalette(light)
+    for role, colour in ((QtGui.QPalette.Window, "#202124"), (QtGui.QPalette.Base, "#121212"),
+                         (QtGui.QPalette.Text, "#e8e8e8")):
+        dark.setColor(role, QtGui.QColor(colour))
+    try:
+        app.setPalette(dark)
+        qtbot.waitUntil(lambda: window.plane.backgroundBrush().color().lightness() < 64, timeout=5000)
+        assert window.charts.backgroundBrush().color().lightness() < 64
+        assert window.charts.plots["loss"].getAxis("left").textPen().color().lightness() > 192
+    finally:
+        app.setPalette(light)
+    assert not follow_palette(window) and window.plane.backgroundBrush().color() == QtGui.QColor("white")
