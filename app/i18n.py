@@ -20,6 +20,8 @@ ZH = {
     "Models (changes rebuild that player)": "模型（修改会重建对应一方）",
     "Play": "播放", "Step": "单步", "Step D": "判别器单步", "Step G": "生成器单步", "Reset all": "全部重置",
     "Reset D": "重置判别器", "Reset G": "重置生成器", "Freeze D": "冻结判别器", "Freeze G": "冻结生成器",
+    "Pause": "暂停", "✎ Draw target": "✎ 绘制目标", "■ Stop recording": "■ 停止录制", "Save session &as…": "会话另存为(&A)…",
+    "What am I looking at?": "我在看什么？", "Keyboard shortcuts": "键盘快捷键", "Open the lessons": "打开课程",
     "Speed": "速度", "Seed": "随机种子", "● Record…": "● 录制…",
     "D learning rate": "判别器学习率", "G learning rate": "生成器学习率",
     "Adam beta1 (D)": "Adam beta1（判别器）", "Adam beta1 (G)": "Adam beta1（生成器）",
@@ -49,6 +51,8 @@ ZH = {
     "on real": "真实样本", "on fake": "生成样本", "G": "生成器", "D": "判别器",
     "modes captured (share)": "捕获模式（比例）", "high quality": "高质量", "JS (bits)": "JS（比特）",
     "MMD": "MMD", "frozen": "已冻结", "modes": "模式",
+    " steps": " 步", " units": " 个单元", " samples": " 个样本", " layers": " 层", " dims": " 维",
+    " modes": " 个模式", " per side": " 每边", " frames/s": " 帧/秒", " iterations": " 次迭代",
     "Updates": "更新方式", "Regulariser": "正则项", "Dirac-GAN plane": "Dirac-GAN 平面",
     "Timeline": "时间线", "Live": "实时", "Branch from here…": "从这里分支…",
 }
@@ -126,3 +130,5 @@ def _accessors(o):
         yield "title", o.windowTitle, o.setWindowTitle
     elif isinstance(o, (QtWidgets.QAbstractButton, QtWidgets.QLabel)):
         yield "text", o.text, o.setText
+    elif isinstance(o, (QtWidgets.QSpinBox, QtWidgets.QDoubleSpinBox)):
+        yield "suffix", o.suffix, o.setSuffix  # units: "128 units" reads "128 个单元"

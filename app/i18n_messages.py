@@ -24,7 +24,7 @@ PHRASES = {
     # dialogs
     "Unsaved changes": "未保存的更改", "Recover autosaved run": "恢复自动保存的运行",
     "closing": "关闭", "opening a sweep cell": "打开扫描单元", "opening another session": "打开另一个会话",
-    "starting a new run": "开始新的运行", "Replace file?": "替换文件？", "Recording": "录制",
+    "starting a new run": "开始新的运行", "resetting the run": "重置运行", "Replace file?": "替换文件？", "Recording": "录制",
     "A recording is running. Save it before closing?": "正在录制。关闭之前保存吗？",
     "Encoding the animation…": "正在编码动画…", "Cancel": "取消", "Save animation as": "动画另存为",
     "Import points": "导入点集", "Open session": "打开会话", "Save session": "保存会话",

@@ -26,6 +26,7 @@ DETECTOR_NAMES = {
     "oscillation": {"en": "oscillation", "zh": "振荡"},
     "vanishing": {"en": "vanishing gradient", "zh": "梯度消失"},
     "chance": {"en": "D at chance", "zh": "判别器只能瞎猜"},
+    "stalled": {"en": "D stalled", "zh": "判别器停滞"},
     "diverged": {"en": "divergence", "zh": "发散"},
 }
 
@@ -115,6 +116,7 @@ class LessonsPanel(QtWidgets.QWidget):
         if ticket is None:
             return None
         self.window.worker.submit(lambda e: s.install(e))
+        self.window.end_card.watch(s)  # its card shows what happened when it ends
         self.window.statusBar().showMessage(s.text(self.lang)[0], 8000)
         self.window.do_action("play:1")
         return self.window.worker._issued

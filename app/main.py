@@ -30,7 +30,6 @@ def run_app(args) -> int:
     win = MainWindow(engine, settings=settings, preset=args.preset or "",
                      autosave="" if args.screenshot else None)
     win.unattended = bool(args.screenshot or getattr(args, "exit_after_first_frame", False))
-    win.resize(1500, 950)
     win.show()
     QtCore.QTimer.singleShot(2000, freeze_start_up_objects)  # after the first frames, off the start
     if getattr(args, "lang", None):

@@ -27,6 +27,12 @@ from .views.charts import ChartsView
 from .views.plane import LAYERS, PlaneView
 from .i18n_messages import message
 from .worker import TrainingWorker
+from app.draw_toolbar import add_quick_toolbar
+from app.lesson_end_card import LessonEndCard
+from app.palette_follow import PaletteWatcher
+from app.run_state import forget_previous_run, matching_preset, refresh_title, show_preset, status_line, still_old_run
+from app.stall_banner import StallBanner
+from app.window_fit import fit_to_screen, fit_when_shown
 
 DRAW_INTERVAL_MS = 15   # look for a new frame often (cheap when there is none): draws follow
                         # the worker's frames closely instead of beating against them; how many
@@ -63,7 +69,7 @@ class MainWindow(QtWidgets.QMainWindow):
         split = QtWidgets.QSplitter(QtCore.Qt.Vertical)
         split.addWidget(self.timeline.under(self.plane))
         split.addWidget(self.charts)
-        split.setSizes([600, 300])
+        split.setSizes([560, 400])  # at 1024x700 the charts need room to be read
         centre = QtWidgets.QWidget()
         lay = QtWidgets.QVBoxLayout(centre)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -73,6 +79,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.detect_label.setStyleSheet("background:#fff4cc; color:#4a3a00; padding:4px; border:1px solid #e0b000")
         self.detect_label.hide()
         lay.addWidget(self.detect_label)
+        self.stall_banner = StallBanner(self)
+        lay.addWidget(self.stall_banner)
+        self.end_card = LessonEndCard(self)
+        lay.addWidget(self.end_card)
         lay.addWidget(split, 1)
         self.setCentralWidget(centre)
 
@@ -114,10 +124,12 @@ class MainWindow(QtWidgets.QMainWindow):
                                     self.detect_label)
         self.menus = WindowMenus(self, self.settings, self.plane)
         self.menus.build()
+        add_quick_toolbar(self)
+        self.palette_watcher = PaletteWatcher(self)  # plots follow a light or dark desktop
         self._restore_settings()
         self.panel.sync(self.engine.cfg)
-        self.panel.preset.setCurrentText(preset)
-        self._preset = preset
+        self._preset = matching_preset(self.engine.cfg) if engine is not None else preset
+        show_preset(self.panel.preset, self._preset)
 
         self.timer = QtCore.QTimer(self)
         self.timer.timeout.connect(self._on_tick)
@@ -185,6 +197,8 @@ class MainWindow(QtWidgets.QMainWindow):
         }
         if key in simple:
             if key == "reset_all":
+                if not self.keeper.confirm_discard("resetting the run"):
+                    return None  # R asks first when there is unsaved work
                 self.plane.clear_trails()
             return w.submit(simple[key])
         if key in ("freeze_D", "freeze_G"):
@@ -195,8 +209,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return None
         if key == "preset":
             ticket = self.load_config(preset_config(arg))
-            with QtCore.QSignalBlocker(self.panel.preset):  # shows the run's preset, even if kept
-                self.panel.preset.setCurrentText(arg if ticket is not None else self._preset)
+            show_preset(self.panel.preset, arg if ticket is not None else self._preset)  # even if kept
             if ticket is not None:
                 self._preset = arg
             return ticket
@@ -216,10 +229,12 @@ class MainWindow(QtWidgets.QMainWindow):
         if ask and not self.keeper.confirm_discard("starting a new run"):
             return None
         engine = GanEngine(cfg)
-        self.plane.clear_trails()
         self.panel.sync(cfg)
         self.keeper.new_run()
-        return self.worker.submit(lambda _e: setattr(self.worker, "engine", engine))
+        self.session_path = None  # a new run is not the file opened before: Save asks where
+        ticket = self.worker.submit(lambda _e: setattr(self.worker, "engine", engine))
+        forget_previous_run(self, ticket)
+        return ticket
 
     def ask_unsaved(self, text: str) -> str:
         """'save', 'discard' or 'cancel' (tests replace this)."""
@@ -258,6 +273,10 @@ class MainWindow(QtWidgets.QMainWindow):
         except ValueError as exc:
             self._show_error("Cannot import points", str(exc))
             return None
+        self.sketch.begin_stroke()  # the drawing becomes the imported points: Ctrl+Z brings back the old one,
+        self.sketch.points = pts.astype(float).reshape(-1, 2)  # and a new stroke adds to them
+        if self.plane.getViewBox().draw_handler is not None:
+            self.plane.sketch.setData(pos=self.sketch.points)
         return self.set_drawn_points(pts.tolist())
 
     def set_drawn_points(self, points: list) -> int:
@@ -293,14 +312,19 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def replace_engine(self, engine: GanEngine, label: str) -> int:
         """Show and train another engine (a loaded session, a sweep's cell) from now on."""
-        self.plane.clear_trails()
         self.panel.sync(engine.cfg)
+        self._preset = matching_preset(engine.cfg)
+        show_preset(self.panel.preset, self._preset)
         self.say(f"Opened {label}", 6000)
-        return self.worker.submit(lambda _e: setattr(self.worker, "engine", engine))
+        self.session_path = None  # open_session names its file after this
+        ticket = self.worker.submit(lambda _e: setattr(self.worker, "engine", engine))
+        forget_previous_run(self, ticket)
+        return ticket
 
     def save_session(self, path: str | None = None) -> int | None:
-        path = path or self._ask_path(True, "Save session", self.session_path or "run.gscope",
-                                      "ganscope session (*.gscope)")
+        from core.session import save_session
+        path = path or self.session_path or self._ask_path(True, "Save session", "run.gscope",
+                                                           "ganscope session (*.gscope)")
         if not path:
             return None
         self.session_path = path
@@ -328,10 +352,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _restore_settings(self):
         geo = self.settings.value("geometry")
-        if geo is not None:
-            self.restoreGeometry(geo)
-        else:
-            self.resize(1400, 900)
+        if geo is None or not self.restoreGeometry(geo):
+            self.resize(1500, 950)
+        fit_to_screen(self)  # a size remembered on a larger screen, or too big for this one
+        fit_when_shown(self)  # and again with the frame's margins, once they are known
         self.set_language(str(self.settings.value("language", "en")))
         for key in LAYERS:
             value = self.settings.value(f"layers/{key}")
@@ -381,7 +405,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         started = time.perf_counter()
         frame_id, frame = self.worker.latest()
-        if frame is None or frame_id == self._drawn_id:
+        if frame is None or frame_id == self._drawn_id or still_old_run(self):
             return
         self._drawn_id = frame_id
         if frame.step < self.keeper.step:
@@ -403,4 +427,5 @@ class MainWindow(QtWidgets.QMainWindow):
             self.banner.hide()
         self._last_status_msg = message(frame.message) if frame.status != "ok" else None
         self.status_line.show(frame, self.engine.frozen, self.recording.recorder, self.budget.rate_text())
+        refresh_title(self)
         self.budget.drawn(frame, time.perf_counter() - started)

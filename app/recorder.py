@@ -19,6 +19,7 @@ from .i18n_messages import message
 from .controls.widgets import spin
 from .export import ExportOptions, FrameRenderer
 from .views.plane import LAYERS
+from app.wheel_guard import guard_wheel
 
 EXTENSIONS = {"mp4": ".mp4", "gif": ".gif", "png": ""}
 
@@ -80,6 +81,7 @@ class ExportDialog(QtWidgets.QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.force = False
+        guard_wheel(self)
 
     def _format_changed(self) -> None:
         fmt = self.format.currentData()

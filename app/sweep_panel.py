@@ -16,6 +16,9 @@ from PySide6 import QtCore, QtWidgets
 from core.ensemble import SWEEPABLE
 from core.sweep import SweepResult, parse_axis, run_sweep
 
+from app.sweep_labels import combo_field, field_label, label_fields, outline_cell
+from app.wheel_guard import guard_wheel
+
 from .i18n_messages import message
 from .controls.widgets import spin
 
@@ -43,10 +46,11 @@ class SweepPanel(QtWidgets.QWidget):
             combo = QtWidgets.QComboBox()
             combo.addItems(SWEEPABLE)
             combo.setCurrentText(field)
+            label_fields(combo)  # "D learning rate", not d_opt.lr
             lo = QtWidgets.QLineEdit(f"{DEFAULTS[field][0]:g}")
             hi = QtWidgets.QLineEdit(f"{DEFAULTS[field][1]:g}")
             n = spin(1, 32, 8, 1, suffix=" values")
-            combo.currentTextChanged.connect(lambda f, lo=lo, hi=hi: self._defaults(f, lo, hi))
+            combo.currentIndexChanged.connect(lambda _i, c=combo, lo=lo, hi=hi: self._defaults(combo_field(c), lo, hi))
             for col, w in enumerate((QtWidgets.QLabel(name.upper()), combo, lo, QtWidgets.QLabel("to"), hi, n)):
                 form.addWidget(w, row, col)
             self.axes[name] = (combo, lo, hi, n)
@@ -81,11 +85,15 @@ class SweepPanel(QtWidgets.QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(pg.colormap.get("viridis").getLookupTable(nPts=256))
         self.plot.addItem(self.image)
+        self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=pg.colormap.get("viridis"), interactive=False, width=12)
+        self.colorbar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
+        self.chosen = None  # the outline of the cell opened in the main window
         self.marks: list[pg.TextItem] = []
         self.plot.scene().sigMouseClicked.connect(self._clicked)
         lay.addWidget(self.plot, 1)
         self.timer = QtCore.QTimer(self)
         self.timer.timeout.connect(self._poll)
+        guard_wheel(self)  # scrolling past a field never changes it
 
     def _defaults(self, field: str, lo: QtWidgets.QLineEdit, hi: QtWidgets.QLineEdit) -> None:
         a, b = DEFAULTS.get(field, (0.0, 0.9) if "beta" in field else (0.0, 0.2))
@@ -95,12 +103,15 @@ class SweepPanel(QtWidgets.QWidget):
     # --- running -------------------------------------------------------------------------------
     def axis_spec(self, name: str) -> str:
         combo, lo, hi, n = self.axes[name]
-        return f"{combo.currentText()}={lo.text().strip()}:{hi.text().strip()}:{n.value()}"
+        return f"{combo_field(combo)}={lo.text().strip()}:{hi.text().strip()}:{n.value()}"
 
     def start(self) -> bool:
         """Validate, pause the main run, and train the grid on a background thread."""
         if self.running:
             return False
+        if self.chosen is not None:  # a new grid: no cell of it is open yet
+            self.plot.removeItem(self.chosen)
+            self.chosen = None
         try:
             x, y = parse_axis(self.axis_spec("x")), parse_axis(self.axis_spec("y"))
         except ValueError as exc:
@@ -173,6 +184,7 @@ class SweepPanel(QtWidgets.QWidget):
         if key == "modes" and self.ensemble is not None:
             lo, hi = 0.0, float(max(self.ensemble.target.n_modes, 1))
         self.image.setImage(np.nan_to_num(grid, nan=lo), autoLevels=False, levels=(lo, hi if hi > lo else lo + 1))
+        self.colorbar.setLevels((lo, hi if hi > lo else lo + 1))
         nx, ny = len(r.x.values), len(r.y.values)
         self.image.setRect(QtCore.QRectF(0, 0, nx, ny))
         for m in self.marks:
@@ -190,8 +202,8 @@ class SweepPanel(QtWidgets.QWidget):
         fmt = lambda vals: [(k + 0.5, f"{v:.2g}") for k, v in enumerate(vals)]
         self.plot.getAxis("bottom").setTicks([fmt(r.x.values)])
         self.plot.getAxis("left").setTicks([fmt(r.y.values)])
-        self.plot.setLabel("bottom", r.x.field)
-        self.plot.setLabel("left", r.y.field)
+        self.plot.setLabel("bottom", field_label(r.x.field))
+        self.plot.setLabel("left", field_label(r.y.field))
         self.plot.setTitle(METRICS[key])
         self.plot.autoRange()
 
@@ -210,6 +222,7 @@ class SweepPanel(QtWidgets.QWidget):
         if not self.window.keeper.confirm_discard("opening a sweep cell"):
             return False
         engine = self.ensemble.member_engine(iy * nx + ix)
+        self.chosen = outline_cell(self.plot, self.chosen, ix, iy)
         self.window.replace_engine(engine, f"sweep cell {r.x.field}={r.x.values[ix]:.3g}, "
                                            f"{r.y.field}={r.y.values[iy]:.3g}")
         self.window.keeper.new_run(engine.step_count, clean=False)  # trained, but saved nowhere

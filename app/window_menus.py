@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtGui
 
 from core.presets import preset_config
 
 from .views.plane import LAYERS
+from app.help_menu import build_help_menu
+from app.run_state import save_session_as
 
 MAX_RECENT = 8
 
@@ -39,6 +41,7 @@ class WindowMenus:
         file.addAction("&New run", lambda: w.load_config(preset_config("ring")), QtGui.QKeySequence.New)
         file.addAction("&Open session…", w.open_session, QtGui.QKeySequence.Open)
         file.addAction("&Save session…", w.save_session, QtGui.QKeySequence.Save)
+        file.addAction("Save session &as…", lambda: save_session_as(w), QtGui.QKeySequence.SaveAs)
         self.recent_menu = file.addMenu("Recent sessions")
         file.addAction("&Import points…", w.import_points)
         self.record_action = file.addAction("Record animation…", w.recording.toggle,
@@ -81,8 +84,7 @@ class WindowMenus:
             group.addAction(act)
             self.language_actions[code] = act
         help_ = m.addMenu("&Help")
-        help_.addAction("&About ganscope", lambda: QtWidgets.QMessageBox.about(
-            w, "About ganscope", "ganscope: watch a small GAN learn a 2-D distribution, live."))
+        build_help_menu(w, help_)
         self.refresh_recent()
 
     def add_recent(self, path: str) -> None:

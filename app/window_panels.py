@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from app.window_fit import fit_controls
+
 
 class FloatingPanels:
     """The main window's floating panels, language switching and detector display; MainWindow owns
@@ -54,6 +56,8 @@ class FloatingPanels:
     def show_sweep(self) -> None:
         """The sweep panel, floating beside the window: the plane keeps its room."""
         if not self.sweep_dock.isVisible():
+            # Its own window, never docked by a stray drag (docked, it squashed the plane).
+            self.sweep_dock.setAllowedAreas(QtCore.Qt.NoDockWidgetArea)
             self.sweep_dock.setFloating(True)
             self.sweep_dock.resize(900, 680)
         self.sweep_dock.show()
@@ -66,16 +70,19 @@ class FloatingPanels:
         self.window.menus.language_actions.get(self.lessons.lang).setChecked(True)
         self.settings.setValue("language", self.lessons.lang)
         apply_language(self.window, self.lessons.lang)
+        fit_controls(self.window)  # labels changed width with the language
 
     def show_detections(self, frame) -> None:
         if frame.detections is None:
             return
         from .lessons_panel import DETECTOR_NAMES
         lang = self.lessons.lang
-        active = [d for d in frame.detections.values() if d.active and d.name != "diverged"]
-        for d in active:
+        self.stall_banner.show_for(frame.detections.get("stalled"))
+        fired = [d for d in frame.detections.values() if d.active and d.name != "diverged"]
+        for d in fired:
             self.charts.mark(d.name, d.step if d.step is not None else frame.step,
                              DETECTOR_NAMES[d.name][lang])
+        active = [d for d in fired if d.name != "stalled"]  # the stall has its own banner, with its remedy
         if active:
             self.detect_label.setText("   ".join(f"● {DETECTOR_NAMES[d.name][lang]}: {d.text(lang)}" for d in active))
         self.detect_label.setVisible(bool(active))

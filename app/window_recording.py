@@ -5,6 +5,8 @@ from pathlib import Path
 
 from PySide6 import QtWidgets
 
+from app.recording_memory import remember_dialog, restore_dialog
+
 
 class RecordingControl:
     """The main window's recording commands and the recording under way (`recorder`); MainWindow
@@ -40,9 +42,11 @@ class RecordingControl:
         if path is None or options is None:
             dialog = ExportDialog(self.window, self.settings.value("export/path", str(Path.home() / "ganscope.mp4")),
                                   self.plane.visible)
+            restore_dialog(dialog, self.settings)
             if dialog.exec() != QtWidgets.QDialog.Accepted:
                 self.panel.set_checked("record", False)
                 return False
+            remember_dialog(dialog, self.settings)
             path, options, force = dialog.path.text().strip(), dialog.options(), dialog.force
         try:
             self.recorder = Recorder(path, options, force=force)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.draw_toolbar import show_draw_state
+
 
 class SketchTool:
     """The main window's drawing commands; MainWindow owns one (`window.sketch_tool`).
@@ -39,6 +41,7 @@ class SketchTool:
 
     def set_draw_mode(self, on: bool) -> None:
         self.panel.set_checked("draw", on)
+        show_draw_state(self.window, on)
         t = self.worker.engine.cfg.target
         if on and not len(self.sketch.points) and t.kind == "points":
             self.sketch.points = np.asarray(t.points, dtype=np.float64).reshape(-1, 2)

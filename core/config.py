@@ -123,6 +123,8 @@ class DetectConfig:
     """Thresholds of the failure-mode detectors (core/detectors.py documents each rule)."""
     collapse_share: float = opt(0.25, "collapse: at most a quarter of the modes captured...", 0.0, 1.0)
     collapse_evals: int = opt(5, "...for this many evaluations in a row (500 steps by default)", 1, 1000)
+    collapse_reach: int = opt(1, "...once G has reached the data: some evaluation so far captured at least "
+                              "this many modes (lesson 5's G needs ~1,000 steps to get there)", 0, 1_000_000)
     hop_evals: int = opt(10, "hopping: look at this many recent evaluations...", 2, 1000)
     hop_changes: int = opt(3, "...and fire when the dominant mode changed this often", 1, 1000)
     osc_steps: int = opt(2000, "oscillation: the window of D's loss examined", 200, 100_000)
@@ -133,6 +135,9 @@ class DetectConfig:
     vanish_acc: float = opt(0.95, "...while D is at least this accurate", 0.5, 1.0)
     chance_steps: int = opt(500, "chance: the window of D's accuracy examined", 10, 100_000)
     chance_tol: float = opt(0.05, "chance: accuracy within 50% +- this on real and on fake", 0.0, 0.5)
+    stall_steps: int = opt(200, "stalled: the window of gradient norms examined", 10, 100_000)
+    stall_grad: float = opt(1e-6, "stalled: a gradient norm below this every step is none (healthy runs "
+                            "measured 1e-2..1e2; D at lr 1 gave G exactly 0)", 0.0, 1e6)
 
 
 @dataclass

@@ -4,7 +4,10 @@ All of them read the engine's metric histories (nothing is recomputed), so they 
 to run on every frame. Thresholds live in the config's `detect` section.
 
 - collapse: the target has modes, and in each of the last `collapse_evals` evaluations at most
-  `collapse_share` of them are captured (VEEGAN/PacGAN's definition of captured).
+  `collapse_share` of them are captured (VEEGAN/PacGAN's definition of captured), once G has
+  reached the data: some evaluation so far captured at least `collapse_reach` modes. Before that,
+  "0 of 8 modes" means G has not arrived yet (lesson 5's G starts at the origin and needs about
+  1,000 steps to reach the ring), not that it collapsed.
 - hopping: across the last `hop_evals` evaluations the mode holding most of the generated
   high-quality samples changed at least `hop_changes` times.
 - oscillation: over the last `osc_steps` iterations, D's loss (smoothed over 10 steps, linear
@@ -15,6 +18,11 @@ to run on every frame. Thresholds live in the config's `detect` section.
   peak, while D's accuracy (50-step mean over real and fake) is at least `vanish_acc`.
 - chance: over the last `chance_steps` iterations D's accuracy on real and on fake both stay within
   0.5 +- `chance_tol`: D can no longer tell them apart (the seed's "success").
+- stalled: D has stopped teaching. Over the last `stall_steps` iterations either every gradient
+  G received was below `stall_grad` (D's output is flat where the generated samples are, so G is
+  frozen in place) or D's own gradient was (D learns nothing). Only while D trains, and only a
+  player that trains counts (a frozen or scripted-out player has a zero gradient by design). Seen with D's learning rate at 1: D's
+  units die within a few hundred steps and lowering the rate cannot revive them; Reset D can.
 - diverged: a loss or weight became NaN or infinite (the engine stops and says when).
 """
 from __future__ import annotations
@@ -29,6 +37,7 @@ TITLES = {
     "oscillation": "Oscillation",
     "vanishing": "Vanishing gradient",
     "chance": "D at chance",
+    "stalled": "D stalled",
     "diverged": "Diverged",
 }
 
@@ -61,6 +70,7 @@ def detect(engine) -> dict[str, Detection]:
         "oscillation": _oscillation(h, d),
         "vanishing": _vanishing(h, d),
         "chance": _chance(h, d),
+        "stalled": _stalled(h, d, _training(engine)),
         "diverged": Detection("diverged", engine.status == "diverged", engine.message,
                               engine.step_count if engine.status == "diverged" else None),
     }
@@ -74,7 +84,9 @@ def _collapse(ev, n_modes: int, d) -> Detection:
         return Detection("collapse", False)
     limit = d.collapse_share * n_modes
     recent = modes[-k:]
-    if (recent <= limit).all():
+    seen = modes[np.isfinite(modes)]
+    reached = bool(len(seen) and float(seen.max()) >= d.collapse_reach)
+    if reached and (recent <= limit).all():
         return Detection("collapse", True, f"only {int(recent[-1])} of {n_modes} modes captured for "
                                            f"{k} evaluations in a row", int(steps[-k]),
                          f"连续 {k} 次评估只捕获了 {n_modes} 个模式中的 {int(recent[-1])} 个")
@@ -163,3 +175,32 @@ def _chance(h, d) -> Detection:
                                          f"generated samples: a coin flip", int(h["step"][-w]),
                          f"判别器对真实样本的准确率 {100 * real:.0f}%，对生成样本 {100 * fake:.0f}%：如同抛硬币")
     return Detection("chance", False)
+
+
+def _training(engine) -> set[str]:
+    """The players being updated now (not frozen, and in the lesson's script)."""
+    frozen = getattr(engine, "frozen", {}) or {}
+    return {p for p in getattr(engine, "players", ("D", "G")) if not frozen.get(p, False)}
+
+
+def _stalled(h, d, training: set[str]) -> Detection:
+    w = d.stall_steps
+    if len(h["step"]) < w:
+        return Detection("stalled", False)
+    if "D" not in training:
+        return Detection("stalled", False)  # a frozen D teaches nothing by design (lessons 4, 8a)
+    for player, series in (("G", "g_grad"), ("D", "d_grad")):
+        recent = h[series][-w:]
+        if player in training and np.isfinite(recent).all() and float(np.max(recent)) < d.stall_grad:
+            start = int(h["step"][-w])
+            if player == "G":
+                return Detection("stalled", True, f"G has received no gradient (below {d.stall_grad:g}) for "
+                                                  f"{w} steps: D's output is flat where the generated samples "
+                                                  f"are. Lowering D's learning rate cannot revive it; press "
+                                                  f"Reset D", start,
+                                 f"生成器已有 {w} 步几乎没有得到梯度（低于 {d.stall_grad:g}）：判别器在生成样本处的"
+                                 f"输出是平的。降低判别器学习率也救不回来；请按“重置判别器”")
+            return Detection("stalled", True, f"D's gradient has stayed below {d.stall_grad:g} for {w} steps: "
+                                              f"D has stopped learning. Press Reset D", start,
+                             f"判别器的梯度已有 {w} 步低于 {d.stall_grad:g}：判别器停止学习了。请按“重置判别器”")
+    return Detection("stalled", False)

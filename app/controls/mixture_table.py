@@ -26,7 +26,7 @@ class MixtureTable(QtWidgets.QTableWidget):
             self.setRowCount(len(t.centres))
             for r, ((x, y), s, w) in enumerate(zip(t.centres, t.sigmas, t.weights)):
                 for c, v in enumerate((x, y, s, w)):
-                    self.setItem(r, c, QtWidgets.QTableWidgetItem(f"{v:g}"))
+                    self.setItem(r, c, _cell(v))
 
     def rows(self) -> list[list[float]] | None:
         """The table as numbers, or None (and the bad cell marked red) if a cell is not valid."""
@@ -36,7 +36,7 @@ class MixtureTable(QtWidgets.QTableWidget):
             for c, name in enumerate(COLUMNS):
                 item = self.item(r, c)
                 try:
-                    v = float(item.text()) if item else float("nan")
+                    v = _value(item)
                     ok = v == v and abs(v) != float("inf") and (name != "sigma" or v > 0) and \
                         (name != "weight" or v >= 0)
                 except ValueError:
@@ -79,3 +79,20 @@ class MixtureTable(QtWidgets.QTableWidget):
         rows = self.rows()
         if rows:
             self._changed(rows)
+
+
+def _cell(v: float) -> QtWidgets.QTableWidgetItem:
+    """Shows 3 significant digits (a dragged centre read -1.99779); keeps the exact value, which is
+    what is sent back unless the user edits this very cell."""
+    item = QtWidgets.QTableWidgetItem(f"{v:.3g}")
+    item.setData(QtCore.Qt.UserRole, (f"{v:.3g}", float(v)))
+    return item
+
+
+def _value(item) -> float:
+    if item is None:
+        return float("nan")
+    shown = item.data(QtCore.Qt.UserRole)
+    if isinstance(shown, (tuple, list)) and len(shown) == 2 and item.text() == shown[0]:
+        return float(shown[1])
+    return float(item.text())

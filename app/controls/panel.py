@@ -13,8 +13,9 @@ from core.config import ACTIVATIONS, INITS, LOSSES, NOISE_KINDS, GanConfig
 from core.presets import preset_description, preset_names
 
 from ..views.plane import LAYERS
+from app.wheel_guard import guard_wheel
 from .mixture_table import MixtureTable
-from .widgets import LogSlider, spin
+from .widgets import LogSlider, show_state, spin
 
 SPEEDS = [("1 it/frame", 1), ("5 it/frame", 5), ("20 it/frame", 20), ("100 it/frame", 100),
           ("max", 0)]
@@ -35,12 +36,13 @@ class ControlPanel(QtWidgets.QWidget):
         layout.addWidget(self._target_group())
         layout.addWidget(self._layers_group())
         layout.addStretch(1)
+        guard_wheel(self)  # scrolling the panel never turns a knob
 
     # --- groups -------------------------------------------------------------------------------
     def _training_group(self):
         box = QtWidgets.QGroupBox("Training")
         grid = QtWidgets.QGridLayout(box)
-        play = self._button("play", "Play", "Start / pause training (Space)", checkable=True)
+        play = self._button("play", "Play", "Start / pause training (Space)", checkable=True, on_text="Pause")
         grid.addWidget(play, 0, 0, 1, 2)
         grid.addWidget(self._button("step", "Step", "One iteration: D then G (S)"), 0, 2)
         grid.addWidget(self._button("step_d", "Step D", "One discriminator update only (D)"), 1, 0)
@@ -58,7 +60,8 @@ class ControlPanel(QtWidgets.QWidget):
         self._field(grid, 3, "run.seed", "Seed", spin(0, 2**31 - 1, 0, 1),
                     "Random seed; takes effect at the next reset")
         record = self._button("record", "● Record…", "Record what the plane shows to MP4, GIF or PNG "
-                              "frames; press again to stop and save (Ctrl+E)", checkable=True)
+                              "frames; press again to stop and save (Ctrl+E)", checkable=True,
+                              on_text="■ Stop recording")
         grid.addWidget(record, 4, 0, 1, 3)
         return box
 
@@ -204,10 +207,14 @@ class ControlPanel(QtWidgets.QWidget):
         return box
 
     # --- helpers ------------------------------------------------------------------------------
-    def _button(self, name, text, tip, checkable=False):
+    def _button(self, name, text, tip, checkable=False, on_text=None):
         b = QtWidgets.QPushButton(text)
         b.setToolTip(tip)
         b.setCheckable(checkable)
+        if on_text:  # the label says what a press does now: Play / Pause, Record / Stop
+            b.setProperty("off_text", text)
+            b.setProperty("on_text", on_text)
+            b.toggled.connect(lambda on, b=b: show_state(b, on))
         if checkable:
             b.toggled.connect(lambda on, n=name: self._action(f"{n}:{int(on)}"))
         else:
@@ -244,3 +251,4 @@ class ControlPanel(QtWidgets.QWidget):
     def set_checked(self, name: str, on: bool) -> None:
         with QtCore.QSignalBlocker(self.buttons[name]):
             self.buttons[name].setChecked(on)
+        show_state(self.buttons[name], on)

@@ -90,3 +90,15 @@ def spin(lo: float, hi: float, value: float, step: float, decimals: int = 0, suf
     if suffix:
         box.setSuffix(suffix)
     return box
+
+
+def show_state(button: QtWidgets.QAbstractButton, on: bool) -> None:
+    """A two-state button says what pressing it does now ("Play" / "Pause"), in the app's language.
+    The English is kept where app.i18n looks for it, so a later language switch stays right."""
+    from app.i18n import translate
+    from app.i18n_messages import language
+    text = button.property("on_text" if on else "off_text")
+    if not text:
+        return
+    button.setProperty("_ganscope_en_text", text)
+    button.setText(translate(text, language()))

@@ -7,6 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 
 
+BOTTOM_ROW = ("grad", "quality")
 PALETTE = [(0, 114, 178), (213, 94, 0), (0, 158, 115), (204, 121, 167), (86, 180, 233), (230, 159, 0)]
 
 
@@ -56,8 +57,10 @@ class ChartsView(pg.GraphicsLayoutWidget):
         title, keys = self.titles[key]
         swatches = "&nbsp;&nbsp;".join(f"<span style='color:rgb{c}'>&#9473;&nbsp;{translate(label)}</span>"
                                       for label, c in keys)
-        plot.setTitle(f"{translate(title)}&nbsp;&nbsp;&nbsp;<span style='font-size:8pt'>{swatches}</span>")
-        plot.setLabel("bottom", translate("step"))
+        plot.setTitle(f"{translate(title)}<br><span style='font-size:8pt'>{swatches}</span>")
+        if key in BOTTOM_ROW:  # one "step" label per column: in a short window each line counts
+            plot.setLabel("bottom", translate("step"))
+        _let_shrink(plot.titleLabel)
 
     def set_titles(self, translate) -> None:
         """Chart titles, curve keys and axis labels through `translate` (English in, shown text out)."""
@@ -86,6 +89,39 @@ class ChartsView(pg.GraphicsLayoutWidget):
         """Draw a snapshot made by `chart_snapshot` (on the training thread)."""
         for name, (x, y) in data.items():
             self.curves[name].setData(x, y)
+
+
+def _let_shrink(label: pg.LabelItem) -> None:
+    """A title wraps to its chart's width instead of setting it: in a small window a long key had
+    made each chart as wide as its title line, and the right-hand charts were cut off."""
+    if getattr(label, "_ganscope_wraps", False):
+        return
+    from PySide6 import QtCore
+    label._ganscope_wraps = True
+    option = label.item.document().defaultTextOption()
+    option.setAlignment(QtCore.Qt.AlignHCenter)
+    label.item.document().setDefaultTextOption(option)
+    hint = QtCore.Qt.SizeHint
+
+    def update_min():
+        b = label.itemRect()
+        least = min(b.width(), 60.0)
+        label.setMinimumWidth(least)
+        label.setMinimumHeight(b.height())
+        label._sizeHint = {hint.MinimumSize: (least, b.height()), hint.PreferredSize: (least, b.height()),
+                           hint.MaximumSize: (-1, -1), hint.MinimumDescent: (0, 0)}
+        label.updateGeometry()
+
+    plain_resize = label.resizeEvent
+
+    def resize(ev):
+        width = label.rect().width()
+        if width > 0 and abs(label.item.textWidth() - width) > 1:
+            label.item.setTextWidth(width)
+        plain_resize(ev)
+    label.updateMin = update_min
+    label.resizeEvent = resize
+    update_min()
 
 
 class FewLogTicks(pg.AxisItem):

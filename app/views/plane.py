@@ -145,6 +145,7 @@ class PlaneView(pg.PlotWidget):
 
     def clear_trails(self) -> None:
         self._history.clear()
+        self.trails.setData([], [])  # the drawn lines too, not only their memory
 
     def draw(self, f: Frame) -> None:
         rect = QtCore.QRectF(f.extent[0], f.extent[2], f.extent[1] - f.extent[0], f.extent[3] - f.extent[2])
