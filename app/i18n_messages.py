@@ -84,6 +84,11 @@ def set_language(lang: str) -> None:
     _LANG[0] = lang
 
 
+def language() -> str:
+    """The app's language ("en" or "zh"), as set_language left it (Help's pages read it)."""
+    return _LANG[0]
+
+
 def message(text: str, lang: str | None = None) -> str:
     """`text` in the app's language (or `lang`); parts with no translation stay as they are."""
     lang = lang or _LANG[0]

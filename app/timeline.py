@@ -62,7 +62,9 @@ class TimelineBar(QtWidgets.QWidget):
         self.slider.setToolTip("Drag back to see the run at a kept step; training goes on meanwhile")
         self.slider.valueChanged.connect(self._on_slider)
         self.label = QtWidgets.QLabel("live")
-        self.label.setMinimumWidth(260)
+        # Its text varies; it must never widen the window (1024x700 with the controls docked).
+        self.label.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
+        self.label.setMinimumWidth(60)
         self.live_button = QtWidgets.QPushButton("Live")
         self.live_button.setToolTip("Back to the running training")
         self.live_button.clicked.connect(self.go_live)

@@ -77,7 +77,7 @@ class FloatingPanels:
             return
         from .lessons_panel import DETECTOR_NAMES
         lang = self.lessons.lang
-        self.stall_banner.show_for(frame.detections.get("stalled"))
+        self.window.stall_banner.show_for(frame.detections.get("stalled"))
         fired = [d for d in frame.detections.values() if d.active and d.name != "diverged"]
         for d in fired:
             self.charts.mark(d.name, d.step if d.step is not None else frame.step,

@@ -82,11 +82,11 @@ def test_the_window_fits_the_screen_and_its_size_is_remembered(qtbot, window, sm
     from core.engine import GanEngine
     area = window.screen().availableGeometry()
     qtbot.waitUntil(lambda: area.contains(window.frameGeometry()), timeout=5000)
-    window.resize(area.width() - 100, area.height() - 120)
+    window.resize(area.width() - 40, area.height() - 120)  # inside the screen, above the minimum
     window.close()
     again = MainWindow(GanEngine(small_cfg), settings=window.settings, autosave="")
     qtbot.addWidget(again)
-    assert (again.width(), again.height()) == (area.width() - 100, area.height() - 120)
+    assert (again.width(), again.height()) == (area.width() - 40, area.height() - 120)
     again.close()
     window.settings.setValue("geometry", None)
     window.settings.remove("geometry")
@@ -282,7 +282,7 @@ def test_reset_all_asks_first_and_the_mixture_table_rounds(qtbot, window):
     window.ask_unsaved = lambda text: "discard"
     wait_ticket(qtbot, window, window.do_action("reset_all"))
     assert window.engine.step_count == 0
-    window.move_components([[-1.99779, 0.000731234], [1.0, 1.0], [0.0, -1.5]])
+    window.sketch_tool.move_components([[-1.99779, 0.000731234], [1.0, 1.0], [0.0, -1.5]])
     table = window.panel.mixture
     assert table.item(0, 0).text() == "-2" and table.item(0, 1).text() == "0.000731"
     table.item(1, 2).setText("0.5")  # an edit elsewhere sends the exact values of the other cells

@@ -1,4 +1,5 @@
 """The Sweep panel: a small grid trains, the map matches the results, a cell opens that run."""
+from PySide6 import QtCore
 import numpy as np
 import pytest
 
@@ -45,7 +46,8 @@ def test_bad_axes_and_unsupported_configs_are_explained(qtbot, window):
     p.axes["x"][1].setText("abc")
     assert not p.start() and "numbers expected" in p.message.text()
     p.axes["x"][1].setText("1e-4")
-    p.axes["y"][0].setCurrentText("d_opt.lr")  # both axes on one field: no grid to draw
+    combo = p.axes["y"][0]  # both axes on one field: no grid to draw
+    combo.setCurrentIndex(combo.findData("d_opt.lr", QtCore.Qt.UserRole))
     assert p.start()
     qtbot.waitUntil(lambda: not p.running and not p.timer.isActive(), timeout=30000)
     assert "both axes" in p.message.text() and p.result is None
