@@ -114,6 +114,9 @@ class RunConfig:
     surface_res: int = opt(128, "128x128 surface: 18x GAN Lab's 30x30, a few ms to compute",
                            8, 1024)
     display_samples: int = opt(1024, "generated / real points drawn per frame", 1, 100_000)
+    spectrum_every: int = opt(1000, "the game's Jacobian spectrum every this many steps (after an "
+                              "evaluation; a few per cent of training time); 0 = only on demand",
+                              0, 1_000_000)
     threads: int = opt(1, "1 torch thread: tiny matmuls gain nothing from more, and the UI "
                           "thread keeps a core", 1, 256)
 

@@ -20,6 +20,7 @@ from .cuda_graph import GraphStep
 from .manual_step import ManualStep, grad_norm as _grad_norm
 from .optim_step import adam_step
 from .models import Discriminator, Generator
+from .spectrum_monitor import SpectrumMonitor
 from .targets import build_target
 from .unrolling import unrolled_params
 
@@ -98,6 +99,7 @@ class GanEngine(LiveEdits, ManualStep):
         self.opt_g = self._new_optimizer("G")
         self.opt_d = self._new_optimizer("D")
         self.evaluator = Evaluator(self)
+        self.spectrum = SpectrumMonitor(self)  # the game's Jacobian spectrum (core.spectrum_monitor)
         self._reset_view()
         self._snapshot()
 
@@ -220,6 +222,7 @@ class GanEngine(LiveEdits, ManualStep):
         every = self.cfg.run.eval_every
         if self.step_count // every > before // every:
             self.evaluator.evaluate()
+            self.spectrum.after_evaluation()
         return n
 
     def _autograd_iteration(self, players) -> torch.Tensor:
@@ -252,14 +255,7 @@ class GanEngine(LiveEdits, ManualStep):
         with torch.set_grad_enabled(update):
             r, f = self.D(torch.cat([real, fake])).split(n // self.D.pack)  # one pass for both halves
             d_loss = obj.d_loss(loss, r, f)
-            total = d_loss
-            if update:
-                if loss == "wgan-gp" and oc.gp_weight > 0:
-                    total = total + oc.gp_weight * obj.gradient_penalty(self.D, real, fake, self.gen)
-                if oc.r1 > 0:
-                    total = total + 0.5 * oc.r1 * obj.zero_centred_penalty(self.D, real)
-                if oc.r2 > 0:
-                    total = total + 0.5 * oc.r2 * obj.zero_centred_penalty(self.D, fake)
+            total = obj.with_penalties(oc, self.D, d_loss, real, fake, self.gen) if update else d_loss
         if update:
             self.opt_d.zero_grad(set_to_none=True)
             total.backward()

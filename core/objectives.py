@@ -68,8 +68,24 @@ def gradient_penalty(d, real: torch.Tensor, fake: torch.Tensor, gen: torch.Gener
     return ((norms - 1) ** 2).mean()
 
 
+def with_penalties(oc, d, d_loss: torch.Tensor, real: torch.Tensor, fake: torch.Tensor,
+                   gen: torch.Generator) -> torch.Tensor:
+    """D's loss plus the penalties the objective config `oc` asks for (WGAN-GP, R1, R2)."""
+    total = d_loss
+    if oc.loss == "wgan-gp" and oc.gp_weight > 0:
+        total = total + oc.gp_weight * gradient_penalty(d, real, fake, gen)
+    if oc.r1 > 0:
+        total = total + 0.5 * oc.r1 * zero_centred_penalty(d, real)
+    if oc.r2 > 0:
+        total = total + 0.5 * oc.r2 * zero_centred_penalty(d, fake)
+    return total
+
+
 def zero_centred_penalty(d, x: torch.Tensor) -> torch.Tensor:
-    """R1 (x real) / R2 (x fake): E ||grad_x D(x)||^2, Mescheder et al. 2018 (without the 1/2)."""
-    x = x.detach().requires_grad_(True)
+    """R1 (x real) / R2 (x fake): E ||grad_x D(x)||^2, Mescheder et al. 2018 (without the 1/2).
+
+    x stays attached when it already requires grad (the game's Jacobian needs R2's dependence on
+    G's weights, core.game_spectrum); the engine passes detached samples."""
+    x = x if x.requires_grad else x.detach().requires_grad_(True)
     (grad,) = torch.autograd.grad(d(x).sum(), x, create_graph=True)
     return grad.reshape(-1, 2 * d.pack).pow(2).sum(1).mean()
