@@ -53,6 +53,7 @@ class MenusMixin:
         view.addAction("Lessons", lambda: (self.lessons_dock.show(), self.lessons_dock.raise_()),
                        QtGui.QKeySequence("Ctrl+L"))
         view.addAction("Dirac-GAN plane", self.show_dirac)
+        view.addAction("Game spectrum", self.show_spectrum)
         lang_menu = view.addMenu("Language / 语言")
         group = QtGui.QActionGroup(self)
         self.language_actions = {}

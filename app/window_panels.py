@@ -18,6 +18,17 @@ class PanelsMixin:
         self.dirac_dock.raise_()
         return self.dirac_dock.widget()
 
+    def show_spectrum(self):
+        """The game's Jacobian spectrum for the current run (core.spectrum_monitor), live."""
+        if getattr(self, "spectrum_dock", None) is None:
+            from .i18n import apply_language
+            from .spectrum_view import open_spectrum_window
+            self.spectrum_dock = open_spectrum_window(self)
+            apply_language(self, self.lessons.lang)
+        self.spectrum_dock.show()
+        self.spectrum_dock.raise_()
+        return self.spectrum_dock.widget()
+
     def show_arjovsky(self):
         """G's gradient under both log losses while a fresh D trains against the current G."""
         if getattr(self, "arjovsky_dock", None) is None:

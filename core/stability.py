@@ -37,10 +37,19 @@ def step_scales(cfg, n_d: int, n_g: int) -> np.ndarray | None:
     return np.concatenate([np.full(n_d, cfg.d_opt.lr / h), np.full(n_g, cfg.g_opt.lr / h)])
 
 
-def region_boundary(h: float, points: int = 256) -> tuple[np.ndarray, np.ndarray]:
-    """(x, y) of the circle |1 + h lambda| = 1 in the lambda plane: centre -1/h, radius 1/h."""
-    t = np.linspace(0.0, 2 * math.pi, points)
-    return -1 / h + np.cos(t) / h, np.sin(t) / h
+def region_boundary(h: float, points: int = 256, span: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) of the circle |1 + h lambda| = 1 in the lambda plane: centre -1/h, radius 1/h.
+
+    With `span` (the half-height of the view) smaller than the radius, only the arc near the
+    origin, |y| <= span, is returned, sampled densely: drawn whole, a circle of radius 1/h = 3,000
+    (Adam's 3e-4) would put a handful of its points in a view of eigenvalues of size 10."""
+    r = 1 / h
+    if span is None or span >= r:
+        t = np.linspace(0.0, 2 * math.pi, points)
+        return -r + np.cos(t) * r, np.sin(t) * r
+    y = np.linspace(-span, span, points)
+    # -r + sqrt(r^2 - y^2), written without cancelling where y << r
+    return -y ** 2 / (r + np.sqrt(r * r - y * y)), y
 
 
 def growth(values: np.ndarray, h: float) -> np.ndarray:
