@@ -115,6 +115,9 @@ def check_members(configs: list[GanConfig]) -> None:
     if base.d_opt.kind != "adam" or base.g_opt.kind != "adam" or base.d_opt.steps != 1 \
             or base.g_opt.steps != 1:
         raise ConfigError("sweeps train both players with Adam, one D step and one G step per iteration")
+    if base.generator.norm != "none" or base.discriminator.maxout > 1:
+        raise ConfigError("sweeps train plain MLPs: batch norm (generator.norm) and maxout "
+                          "(discriminator.maxout) need the single-run engine")
     if oc.r1 or oc.r2 or oc.unrolled_steps or oc.loss == "wgan-gp":
         raise ConfigError("sweeps train with hand-written gradients: gradient penalties (wgan-gp, r1, "
                           "r2) and unrolling are not available in a sweep")

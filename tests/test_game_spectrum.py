@@ -131,6 +131,27 @@ def test_every_objective_jacobian_matches_finite_differences_and_arnoldi_matches
     assert abs(abs(lead.values[0]) - abs(dense[0])) <= 1e-8 * abs(dense[0])
 
 
+def test_batch_norm_and_maxout_players_have_a_correct_jacobian():
+    """The papers' layer kinds (batch-norm G, maxout D), tiny: dense J against finite differences."""
+    e = tiny_engine("nonsaturating", width=3, pack=2)
+    cfg = e.cfg.copy()
+    cfg.generator.norm, cfg.discriminator.maxout, cfg.discriminator.activation = "batch", 3, "relu"
+    e = GanEngine(cfg)
+    e.step(10)
+    field = GameField.from_engine(e)
+    assert any(isinstance(m, torch.nn.BatchNorm1d) for m in field.G.modules())
+    x = torch.nn.utils.parameters_to_vector(field.params).detach().numpy().copy()
+    J = field.dense()
+    for j in range(0, field.n, 7):
+        eps = np.zeros(field.n)
+        eps[j] = 1e-7
+        ref = (field_at(field, x + eps) - field_at(field, x - eps)) / 2e-7
+        np.testing.assert_allclose(J[:, j], ref, rtol=1e-4, atol=1e-6 * max(1.0, np.abs(J).max()))
+    running = e.G.net[1].running_mean.clone()
+    GameField.from_engine(e).value()
+    assert torch.equal(e.G.net[1].running_mean, running)  # the engine's batch-norm statistics are untouched
+
+
 def test_the_field_is_deterministic_and_leaves_the_run_alone():
     e = tiny_engine("wgan-gp", gp_weight=0.5, instance_noise=0.05)
     before = {k: v.clone() for k, v in e.D.state_dict().items()}
