@@ -26,6 +26,56 @@ REGION = (0, 158, 115)          # bluish green: the stability region's edge
 RATIO_FLOOR = 1e-2              # where the history draws a ratio of 0 (no rotation)
 
 
+class SpectrumPlots(pg.GraphicsLayoutWidget):
+    """The two plots (eigenvalues with the stability region; the |Im| / |Re| history), fed a
+    SpectrumMonitor.snapshot(): used by the panel and by exported animations."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent=parent)
+        self.setBackground("w")
+        self.plane = self.addPlot(row=0, col=0)
+        self.plane.showGrid(x=True, y=True, alpha=0.2)
+        for angle in (0, 90):
+            self.plane.addItem(pg.InfiniteLine(pos=0, angle=angle, pen=pg.mkPen((150, 150, 150))))
+        self.region = pg.PlotCurveItem(pen=pg.mkPen(REGION, width=2))
+        self.points = pg.ScatterPlotItem(size=9, pen=pg.mkPen(None))
+        self.plane.addItem(self.region)
+        self.plane.addItem(self.points)
+        self.history = self.addPlot(row=1, col=0, axisItems={"left": FewLogTicks("left")})
+        self.history.setLogMode(y=True)
+        self.history.showGrid(x=True, y=True, alpha=0.2)
+        self.history.setMaximumHeight(170)
+        self.ratio_curve = self.history.plot(pen=pg.mkPen(OUTSIDE, width=1.5), symbol="o", symbolSize=4,
+                                             symbolBrush=OUTSIDE, symbolPen=None)
+        self.set_titles(lambda text: text)
+
+    def set_titles(self, t) -> None:
+        """Titles and axis labels through `t` (English in, shown text out)."""
+        self.plane.setTitle(t("Leading eigenvalues of the game's Jacobian"))
+        self.plane.setLabel("bottom", t("Re λ (damping)"))
+        self.plane.setLabel("left", t("Im λ (rotation)"))
+        self.history.setTitle(t("Largest |Im| / |Re| over the run") + "  <span style='font-size:8pt'>"
+                              + t("(0: no rotation, drawn at 0.01)") + "</span>")
+        self.history.setLabel("bottom", t("step"))
+
+    def update_from(self, spectrum: dict | None) -> None:
+        if spectrum is None:
+            return
+        values, h = np.asarray(spectrum["values"], dtype=complex), float(spectrum["h"])
+        outside = 2 * h * values.real + (h * np.abs(values)) ** 2 > 0
+        self.points.setData(values.real, values.imag,
+                            brush=[pg.mkBrush(OUTSIDE if o else INSIDE) for o in outside])
+        span = 1.15 * max(float(np.abs(values).max(initial=0.0)), 1e-3)
+        x, y = region_boundary(h, points=512, span=span)
+        self.region.setData(x, y)
+        self.plane.setRange(xRange=(-span, span), yRange=(-span, span), padding=0)
+        hist = spectrum["history"]
+        ratio = np.asarray(hist["ratio"], dtype=float)
+        ok = np.isfinite(ratio)
+        # A log axis has no 0: an all-real spectrum (no rotation at all) is drawn at the floor.
+        self.ratio_curve.setData(np.asarray(hist["step"], dtype=float)[ok], np.maximum(ratio[ok], RATIO_FLOOR))
+
+
 class SpectrumView(QtWidgets.QWidget):
     """The panel. `worker` is the window's TrainingWorker; `send_update(path, value)` changes the
     run's config live (MainWindow.send_update)."""
@@ -50,22 +100,9 @@ class SpectrumView(QtWidgets.QWidget):
         self.note = QtWidgets.QLabel()
         self.note.setWordWrap(True)
         lay.addWidget(self.note)
-        self.charts = pg.GraphicsLayoutWidget()
-        self.charts.setBackground("w")
-        self.plane = self.charts.addPlot(row=0, col=0)
-        self.plane.showGrid(x=True, y=True, alpha=0.2)
-        for angle in (0, 90):
-            self.plane.addItem(pg.InfiniteLine(pos=0, angle=angle, pen=pg.mkPen((150, 150, 150))))
-        self.region = pg.PlotCurveItem(pen=pg.mkPen(REGION, width=2))
-        self.points = pg.ScatterPlotItem(size=9, pen=pg.mkPen(None))
-        self.plane.addItem(self.region)
-        self.plane.addItem(self.points)
-        self.history = self.charts.addPlot(row=1, col=0, axisItems={"left": FewLogTicks("left")})
-        self.history.setLogMode(y=True)
-        self.history.showGrid(x=True, y=True, alpha=0.2)
-        self.history.setMaximumHeight(170)
-        self.ratio_curve = self.history.plot(pen=pg.mkPen(OUTSIDE, width=1.5), symbol="o", symbolSize=4,
-                                             symbolBrush=OUTSIDE, symbolPen=None)
+        self.charts = SpectrumPlots()
+        self.plane, self.history = self.charts.plane, self.charts.history
+        self.points, self.region, self.ratio_curve = self.charts.points, self.charts.region, self.charts.ratio_curve
         lay.addWidget(self.charts, 1)
         self.timer = QtCore.QTimer(self)
         self.timer.timeout.connect(self.poll)
@@ -97,19 +134,7 @@ class SpectrumView(QtWidgets.QWidget):
         if key == self.drawn_key:
             return
         self.drawn_key, self.spectrum = key, spectrum
-        values, h = np.asarray(spectrum["values"], dtype=complex), float(spectrum["h"])
-        outside = 2 * h * values.real + (h * np.abs(values)) ** 2 > 0
-        self.points.setData(values.real, values.imag,
-                            brush=[pg.mkBrush(OUTSIDE if o else INSIDE) for o in outside])
-        span = 1.15 * max(float(np.abs(values).max(initial=0.0)), 1e-3)
-        x, y = region_boundary(h, points=512, span=span)
-        self.region.setData(x, y)
-        self.plane.setRange(xRange=(-span, span), yRange=(-span, span), padding=0)
-        hist = spectrum["history"]
-        ratio = np.asarray(hist["ratio"], dtype=float)
-        ok = np.isfinite(ratio)
-        # A log axis has no 0: an all-real spectrum (no rotation at all) is drawn at the floor.
-        self.ratio_curve.setData(np.asarray(hist["step"], dtype=float)[ok], np.maximum(ratio[ok], RATIO_FLOOR))
+        self.charts.update_from(spectrum)
         self._write_note()
 
     # --- text -----------------------------------------------------------------------------------
@@ -118,12 +143,7 @@ class SpectrumView(QtWidgets.QWidget):
 
     def retranslate(self) -> None:
         t = self._t
-        self.plane.setTitle(t("Leading eigenvalues of the game's Jacobian"))
-        self.plane.setLabel("bottom", t("Re λ (damping)"))
-        self.plane.setLabel("left", t("Im λ (rotation)"))
-        self.history.setTitle(t("Largest |Im| / |Re| over the run") + "  <span style='font-size:8pt'>"
-                              + t("(0: no rotation, drawn at 0.01)") + "</span>")
-        self.history.setLabel("bottom", t("step"))
+        self.charts.set_titles(t)
         self.every.setSuffix(" " + t("steps"))
         self._write_note()
 

@@ -22,7 +22,7 @@ from . import manual_grad as mg
 from . import objectives as obj
 from .config import ConfigError, GanConfig
 from .engine import build_player, resolve_device
-from .metrics import histogram, js_divergence, mode_metrics
+from .metrics import histogram, js_divergence, mode_metrics, reverse_kl_modes
 from .targets import build_target
 
 SWEEPABLE = ("d_opt.lr", "g_opt.lr", "d_opt.beta1", "d_opt.beta2", "g_opt.beta1", "g_opt.beta2",
@@ -248,11 +248,12 @@ class Ensemble:
             s = samples[m]
             r = {name: float(last[m, i]) for i, name in enumerate(SERIES)}
             finite = bool(np.isfinite(s).all() and np.isfinite(last[m]).all())
-            r.update(modes=math.nan, hq_share=math.nan, js=math.nan)
+            r.update(modes=math.nan, hq_share=math.nan, js=math.nan, reverse_kl=math.nan)
             if finite:
                 if t.centres is not None:
                     captured, hq, _ = mode_metrics(s, t.centres, t.sigmas)
-                    r.update(modes=float(captured), hq_share=hq)
+                    r.update(modes=float(captured), hq_share=hq,
+                             reverse_kl=reverse_kl_modes(s, t.centres, getattr(t, "weights", None)))
                 r["js"] = js_divergence(p_real, histogram(s, xe, ye))
             r["verdict"] = verdict(r, t.n_modes, finite)
             results.append(r)
