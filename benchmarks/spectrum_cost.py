@@ -3,7 +3,7 @@
     PYTHONPATH=. .venv/bin/python benchmarks/spectrum_cost.py [--presets ring,lesson-7a-wgan-gp] [--repeats 3]
 
 For each preset: training iterations/s with the spectrum off, seconds per spectrum (the monitor's
-own settings: float32, batch <= 128, 20 Krylov products, one restart allowed), the spectrum's cost
+own settings: float32, batch <= 128, 20 Krylov products, no restart), the spectrum's cost
 in iterations, and the share of training time it takes at run.spectrum_every = 1,000 (the
 default). Prints JSON; the machine is named in it.
 """
@@ -42,7 +42,7 @@ def _timed(fn) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--presets", default="ring,lesson-7a-wgan-gp")
+    ap.add_argument("--presets", default="ring,lesson-3-fleeting,lesson-7a-wgan-gp,lesson-7c-unrolled")
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()

@@ -5,9 +5,10 @@ evaluation, so the steps it is computed at do not depend on how callers chunk th
 its own fixed batch (core.game_spectrum), never the training random stream: turning it on or off
 does not change the run.
 
-Cost (benchmarks/spectrum_cost.py): on the default 2x128 networks one spectrum (float32, a
-batch of 128, 20 Krylov products) costs about as much as 25-40 training iterations, so every
-1,000 steps adds a few per cent to training time.
+Cost (benchmarks/spectrum_cost.py, docs/benchmarks.md): one spectrum (float32, a batch of at
+most 128, 20 Krylov products, each one backward pass through the field's graph) costs as much as
+a few dozen training iterations of the same run, so every 1,000 steps (the default) adds a few
+per cent to training time.
 """
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ SPECTRUM_SERIES = ("ratio", "radius", "outside", "max_growth")
 LEADING = 6         # eigenvalues kept: the ones that decide the dynamics (20 products converge
                     # the leading 6 on the 2x128 ring networks; the 7th and 8th needed a restart)
 KRYLOV = 20         # Arnoldi products per pass (one backward pass each)
-RESTARTS = 1
+RESTARTS = 0        # no restart: the cost stays at KRYLOV products (with one allowed, lessons
+                    # 3 and 8b took 40 and cost up to 96 iterations); the panel says when the
+                    # leading values have not converged
 BATCH = 128         # the field's batch (packs): at most the run's own
 DENSE_BELOW = 64    # weights: below this, the exact dense Jacobian (n products) costs less than Arnoldi
 
