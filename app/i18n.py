@@ -51,6 +51,7 @@ ZH = {
     "MMD": "MMD", "frozen": "已冻结", "modes": "模式",
     "Updates": "更新方式", "Regulariser": "正则项", "Dirac-GAN plane": "Dirac-GAN 平面",
     # the game-spectrum panel (app/spectrum_view.py)
+    "G normalisation": "生成器归一化", "D maxout pieces": "判别器 maxout 分段数",
     "Game spectrum": "博弈谱", "Compute now": "立即计算", "Every": "每隔", "steps": "步",
     "Leading eigenvalues of the game's Jacobian": "博弈雅可比矩阵的主特征值",
     "Re λ (damping)": "Re λ（阻尼）", "Im λ (rotation)": "Im λ（旋转）",
