@@ -23,6 +23,7 @@ import time
 import numpy as np
 import torch
 
+from benchmarks import cpu_name
 from core.config import GanConfig
 from core.engine import GanEngine
 
@@ -79,7 +80,7 @@ def main() -> None:
                    "seconds": round(time.perf_counter() - start, 1)}
             rows.append(row)
             print(json.dumps(row), flush=True)
-    out = {"machine": f"{platform.machine()} ({args.threads} torch thread(s)), torch {torch.__version__}",
+    out = {"machine": f"{cpu_name()} {platform.machine()} ({args.threads} torch thread(s)), torch {torch.__version__}",
            "rows": rows}
     with open(args.out, "w") as fh:
         json.dump(out, fh, indent=1)

@@ -16,6 +16,7 @@ import time
 
 import torch
 
+from benchmarks import cpu_name
 from core.engine import GanEngine
 from core.presets import preset_config
 
@@ -34,14 +35,6 @@ def measure(preset: str, steps: int, repeats: int) -> dict:
             "weights": sum(p.numel() for p in (*e.G.parameters(), *e.D.parameters()))}
 
 
-def _cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo") as fh:
-            return next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), "")
-    except OSError:
-        return platform.processor()
-
-
 def _timed(fn) -> float:
     start = time.perf_counter()
     fn()
@@ -55,7 +48,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    out = {"machine": f"{_cpu_name()} {platform.machine()} ({torch.get_num_threads()} torch thread)",
+    out = {"machine": f"{cpu_name()} {platform.machine()} ({torch.get_num_threads()} torch thread)",
            "torch": torch.__version__,
            "presets": {p: measure(p, args.steps, args.repeats) for p in args.presets.split(",")}}
     print(json.dumps(out, indent=1))
