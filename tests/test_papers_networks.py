@@ -44,7 +44,7 @@ def test_the_papers_networks_have_their_layout_and_initialisation():
     weights = torch.cat([m.weight.detach().reshape(-1) for m in G.net if isinstance(m, nn.Linear)])
     assert float(weights.mean()) == pytest.approx(0.0, abs=1e-3)
     assert float(weights.std()) == pytest.approx(0.02, rel=0.02)
-    assert all(float(m.bias.abs().max()) == 0.0 for m in D.net if isinstance(m, nn.Linear))
+    assert all(float(m.bias.detach().abs().max()) == 0.0 for m in D.net if isinstance(m, nn.Linear))
 
 
 def test_maxout_takes_the_largest_of_each_units_pieces():
