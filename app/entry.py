@@ -27,6 +27,8 @@ def add_app_commands(sub) -> None:
     x.add_argument("--layers", help="comma-separated layers to draw (default: as in the app): "
                    "surface,contour,density,real,fake,arrows,manifold,trails")
     x.add_argument("--charts", action="store_true", help="draw the metric charts beside the plane")
+    x.add_argument("--spectrum", action="store_true", help="draw the game's Jacobian spectrum beside the "
+                   "plane (computed every run.spectrum_every steps)")
     x.add_argument("--no-caption", action="store_true", help="no step and metrics line")
     x.add_argument("--force", action="store_true", help="overwrite the output if it exists")
 
@@ -58,7 +60,7 @@ def cmd_export(args) -> int:
         print(f"ganscope: export needs the app's views: {exc}", file=sys.stderr)
         return 1
     options = export.ExportOptions(width=width, height=height, fps=fps, every=args.every,
-                                   charts=args.charts, caption=not args.no_caption,
+                                   charts=args.charts, spectrum=args.spectrum, caption=not args.no_caption,
                                    layers=export.parse_layers(args.layers))
     try:
         export.export_headless(engine, args.out, args.steps, options, force=args.force)

@@ -26,6 +26,7 @@ class ExportOptions:
     fps: float = 30.0
     every: int = 20                 # training iterations between frames
     charts: bool = False            # put the four charts beside the plane
+    spectrum: bool = False          # put the game spectrum (app.spectrum_view) beside the plane
     caption: bool = True            # step and key metrics above the plane
     layers: dict = field(default_factory=lambda: {k: on for k, (_l, on) in LAYERS.items()})
 
@@ -69,6 +70,11 @@ class FrameRenderer:
         if options.charts:
             self.charts = ChartsView()
             row.addWidget(self.charts, 2)
+        self.spectrum = None
+        if options.spectrum:
+            from .spectrum_view import SpectrumPlots
+            self.spectrum = SpectrumPlots()
+            row.addWidget(self.spectrum, 2)
         self.widget.resize(options.width, options.height)
         self.widget.show()  # lays the children out; WA_DontShowOnScreen keeps it off the screen
         self._image = QtGui.QImage(options.width, options.height, QtGui.QImage.Format_ARGB32_Premultiplied)  # Qt's native raster format: RGB888 draws 3x slower
@@ -78,6 +84,8 @@ class FrameRenderer:
         self.plane.draw(frame)
         if self.charts is not None and frame.charts:
             self.charts.update_from(frame.charts)
+        if self.spectrum is not None and frame.charts:
+            self.spectrum.update_from(frame.charts.get("spectrum"))
         if self.options.caption:  # elided, never cut mid-word at small sizes
             metrics = self.caption.fontMetrics()
             self.caption.setText(metrics.elidedText(caption_text(frame, title), QtCore.Qt.ElideRight,
@@ -143,7 +151,7 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
 
             def add_frame(_state=None) -> None:
                 frame = engine.frame()
-                if options.charts:
+                if options.charts or options.spectrum:
                     frame.charts = chart_snapshot(engine)
                 writer.add(renderer.render(frame))
                 app.processEvents()

@@ -55,6 +55,22 @@ ZH = {
     " modes": " 个模式", " per side": " 每边", " frames/s": " 帧/秒", " iterations": " 次迭代",
     "Updates": "更新方式", "Regulariser": "正则项", "Dirac-GAN plane": "Dirac-GAN 平面",
     "Timeline": "时间线", "Live": "实时", "Branch from here…": "从这里分支…",
+    # the game-spectrum panel (app/spectrum_view.py)
+    "G normalisation": "生成器归一化", "D maxout pieces": "判别器 maxout 分段数",
+    "Game spectrum": "博弈谱", "Compute now": "立即计算", "Every": "每隔", "steps": "步",
+    "Leading eigenvalues of the game's Jacobian": "博弈雅可比矩阵的主特征值",
+    "Re λ (damping)": "Re λ（阻尼）", "Im λ (rotation)": "Im λ（旋转）",
+    "Largest |Im| / |Re| over the run": "训练过程中最大的 |Im| / |Re|",
+    "largest |Im| / |Re|": "最大 |Im| / |Re|", "(0: no rotation, drawn at 0.01)": "（0：无旋转，画在 0.01）", "spectral radius": "谱半径",
+    "outside the stable disc": "稳定圆盘外", "(Arnoldi not fully converged)": "（Arnoldi 未完全收敛）",
+    "The spectrum could not be computed": "无法计算谱",
+    "No spectrum yet: press Compute now, or train until the next one is due.":
+        "尚无谱：请按“立即计算”，或继续训练到下一次计算。",
+    "Green: the edge of |1 + hλ| < 1, where simultaneous gradient steps of size h converge; "
+    "orange points lie outside it. Exact for plain simultaneous SGD; for Adam and alternating "
+    "steps a first-order guide.":
+        "绿色：|1 + hλ| < 1 的边界，步长为 h 的同时梯度下降在其内收敛；橙色的点在其外。"
+        "对普通同时 SGD 严格成立；对 Adam 和交替更新只是一阶近似。",
 }
 _ORIGINAL = "_ganscope_en"  # the English text, kept on each object the first time it is translated
 

@@ -74,6 +74,7 @@ class WindowMenus:
         view.addAction("Lessons", lambda: (w.lessons_dock.show(), w.lessons_dock.raise_()),
                        QtGui.QKeySequence("Ctrl+L"))
         view.addAction("Dirac-GAN plane", w.docks.show_dirac)
+        view.addAction("Game spectrum", w.docks.show_spectrum)
         lang_menu = view.addMenu("Language / 语言")
         group = QtGui.QActionGroup(w)
         self.language_actions = {}

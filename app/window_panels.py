@@ -25,6 +25,7 @@ class FloatingPanels:
         self.settings, self.charts, self.detect_label = settings, charts, detect_label
         self.dirac_dock: QtWidgets.QDockWidget | None = None     # made when first shown
         self.arjovsky_dock: QtWidgets.QDockWidget | None = None
+        self.spectrum_dock: QtWidgets.QDockWidget | None = None
 
     def show_dirac(self):
         """The Dirac-GAN plane (lesson 6's theory), in its own floating panel."""
@@ -36,6 +37,17 @@ class FloatingPanels:
         self.dirac_dock.show()
         self.dirac_dock.raise_()
         return self.dirac_dock.widget()
+
+    def show_spectrum(self):
+        """The game's Jacobian spectrum for the current run (core.spectrum_monitor), live."""
+        if self.spectrum_dock is None:
+            from .i18n import apply_language
+            from .spectrum_view import open_spectrum_window
+            self.spectrum_dock = open_spectrum_window(self.window)
+            apply_language(self.window, self.lessons.lang)
+        self.spectrum_dock.show()
+        self.spectrum_dock.raise_()
+        return self.spectrum_dock.widget()
 
     def show_arjovsky(self):
         """G's gradient under both log losses while a fresh D trains against the current G."""

@@ -52,9 +52,11 @@ def main() -> None:
             res = ens.evaluate()
             modes = np.array([r["modes"] for r in res])
             hq = np.array([r["hq_share"] for r in res])
+            rkl = np.array([r["reverse_kl"] for r in res])
             row = {"target": tname, "pack": pack, "seeds": args.seeds, "steps": args.steps,
                    "modes_mean": float(np.nanmean(modes)), "modes_std": float(np.nanstd(modes)),
                    "hq_mean": float(np.nanmean(hq)), "hq_std": float(np.nanstd(hq)),
+                   "reverse_kl_mean": float(np.nanmean(rkl)), "reverse_kl_std": float(np.nanstd(rkl)),
                    "per_seed_modes": modes.tolist(), "per_seed_hq": hq.tolist(),
                    "seconds": time.perf_counter() - start}
             rows.append(row)

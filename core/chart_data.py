@@ -23,4 +23,5 @@ def chart_snapshot(engine) -> dict[str, tuple[np.ndarray, np.ndarray]]:
                     ("js", ev["js"]), ("mmd", ev["mmd"])):
         ok = np.isfinite(y)
         out[name] = (ev["step"][ok], y[ok])
+    out["spectrum"] = engine.spectrum.snapshot()  # not a curve: the game-spectrum panel's data
     return out

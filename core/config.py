@@ -13,7 +13,8 @@ from typing import Any
 TARGET_KINDS = ("ring", "grid", "mixture", "spiral", "moons", "swissroll", "gaussian", "points")
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "elu", "silu")
 NOISE_KINDS = ("normal", "uniform")
-INITS = ("default", "orthogonal")
+INITS = ("default", "orthogonal", "normal-0.02")
+NORMS = ("none", "batch")
 LOSSES = ("minimax", "nonsaturating", "lsgan", "hinge", "wgan", "wgan-gp")
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 DEVICES = ("cpu", "cuda", "auto")
@@ -62,7 +63,9 @@ class GeneratorConfig:
     noise_dim: int = opt(2, "2-D noise lets the latent grid be drawn exactly", 1, 256)
     noise: str = opt("normal", "Gaussian noise, as most papers use", choices=NOISE_KINDS)
     init: str = opt("default", "PyTorch's default; 'orthogonal' (gain 0.8, zero biases) is the "
-                    "Unrolled GAN paper's", choices=INITS)
+                    "Unrolled GAN paper's; 'normal-0.02' (N(0, 0.02), zero biases) PacGAN's", choices=INITS)
+    norm: str = opt("none", "'batch': batch norm after each hidden layer, as the PacGAN / VEEGAN "
+                    "generator (4 x 400)", choices=NORMS)
 
 
 @dataclass
@@ -72,7 +75,9 @@ class DiscriminatorConfig:
     activation: str = opt("relu", "ReLU is the standard toy choice", choices=ACTIVATIONS)
     input_scale: float = opt(1.0, "scale inputs (the Unrolled GAN recipe uses 1/4)", 1e-3, 1e3)
     init: str = opt("default", "PyTorch's default; 'orthogonal' (gain 0.8, zero biases) is the "
-                    "Unrolled GAN paper's", choices=INITS)
+                    "Unrolled GAN paper's; 'normal-0.02' (N(0, 0.02), zero biases) PacGAN's", choices=INITS)
+    maxout: int = opt(1, "pieces per hidden unit (maxout in place of the activation); 5 is the "
+                      "PacGAN / VEEGAN D (3 x 200); 1 = the plain activation", 1, 16)
 
 
 @dataclass
@@ -114,6 +119,9 @@ class RunConfig:
     surface_res: int = opt(128, "128x128 surface: 18x GAN Lab's 30x30, a few ms to compute",
                            8, 1024)
     display_samples: int = opt(1024, "generated / real points drawn per frame", 1, 100_000)
+    spectrum_every: int = opt(1000, "the game's Jacobian spectrum every this many steps (after an "
+                              "evaluation; a few per cent of training time); 0 = only on demand",
+                              0, 1_000_000)
     threads: int = opt(1, "1 torch thread: tiny matmuls gain nothing from more, and the UI "
                           "thread keeps a core", 1, 256)
 

@@ -22,6 +22,7 @@ from .cuda_graph import GraphStep
 from .manual_step import ManualStep, grad_norm as _grad_norm
 from .optim_step import adam_step
 from .models import build_player
+from .spectrum_monitor import SpectrumMonitor
 from .targets import build_target
 from .unrolling import unrolled_params
 
@@ -91,6 +92,7 @@ class GanEngine(ManualStep):
         self.opt_g = self._new_optimizer("G")
         self.opt_d = self._new_optimizer("D")
         self.evaluator = Evaluator(self)
+        self.spectrum = SpectrumMonitor(self)  # the game's Jacobian spectrum (core.spectrum_monitor)
         self._reset_view()
         self._snapshot()
 
@@ -228,6 +230,7 @@ class GanEngine(ManualStep):
         every = self.cfg.run.eval_every
         if self.step_count // every > before // every:
             self.evaluator.evaluate()
+            self.spectrum.after_evaluation()
         return n
 
     def _autograd_iteration(self, players) -> torch.Tensor:

@@ -22,7 +22,7 @@ from core import optim_rules
 from core.batched_step import HYPER, SERIES, BatchedStep
 from core.config import ConfigError, GanConfig
 from core.engine import build_player, resolve_device
-from core.metrics import histogram, js_divergence, mode_metrics
+from core.metrics import histogram, js_divergence, mode_metrics, reverse_kl_modes
 from core.targets import build_target
 from core.threads import torch_threads
 
@@ -40,6 +40,10 @@ def check_members(configs: list[GanConfig]) -> None:
                 if f"{section}.{key}" not in SWEEPABLE and other[section][key] != value:
                     raise ConfigError(f"{section}.{key} differs between sweep members; only "
                                       f"{', '.join(SWEEPABLE)} can vary within one batched sweep")
+    base = configs[0]
+    if base.generator.norm != "none" or base.discriminator.maxout > 1:
+        raise ConfigError("sweeps train plain MLPs: batch norm (generator.norm) and maxout "
+                          "(discriminator.maxout) need the single-run engine")
 
 
 class Ensemble:
@@ -136,11 +140,12 @@ class Ensemble:
             s = samples[m]
             r = {name: float(last[m, i]) for i, name in enumerate(SERIES)}
             finite = bool(np.isfinite(s).all() and np.isfinite(last[m]).all())
-            r.update(modes=math.nan, hq_share=math.nan, js=math.nan)
+            r.update(modes=math.nan, hq_share=math.nan, js=math.nan, reverse_kl=math.nan)
             if finite:
                 if t.centres is not None:
                     captured, hq, _ = mode_metrics(s, t.centres, t.sigmas)
-                    r.update(modes=float(captured), hq_share=hq)
+                    r.update(modes=float(captured), hq_share=hq,
+                             reverse_kl=reverse_kl_modes(s, t.centres, getattr(t, "weights", None)))
                 r["js"] = js_divergence(p_real, histogram(s, xe, ye))
             r["verdict"] = verdict(r, t.n_modes, finite)
             results.append(r)

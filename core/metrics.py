@@ -23,6 +23,23 @@ def mode_metrics(samples: np.ndarray, centres: np.ndarray, sigmas: np.ndarray):
     return int((counts > 0).sum()), float(hq.mean()) if len(samples) else 0.0, counts
 
 
+def reverse_kl_modes(samples: np.ndarray, centres: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """KL(generated || real) over the modes, in nats: PacGAN's "reverse KL" column as ganscope
+    computes it (their released code does not contain it). Every sample counts for its nearest
+    mode centre, whatever its distance; the generated distribution over modes is those counts
+    normalised, the real one the target's mode weights (uniform when not given). 0 when the
+    samples spread exactly like the modes, log(modes) when all sit on one of equally likely modes."""
+    samples = np.asarray(samples, dtype=np.float64)
+    if len(samples) == 0:
+        return float("nan")
+    nearest = ((samples[:, None, :] - centres[None, :, :]) ** 2).sum(-1).argmin(1)
+    p = np.bincount(nearest, minlength=len(centres)) / len(samples)
+    q = np.full(len(centres), 1 / len(centres)) if weights is None else np.asarray(weights, np.float64)
+    q = q / q.sum()
+    nz = p > 0
+    return float((p[nz] * np.log(p[nz] / q[nz])).sum())
+
+
 def js_divergence(p: np.ndarray, q: np.ndarray) -> float:
     """Jensen-Shannon divergence in bits between two histograms (each normalised here)."""
     p = np.asarray(p, dtype=np.float64).ravel()

@@ -16,12 +16,32 @@ _ACTIVATIONS = {
 }
 
 
-def mlp(n_in: int, n_out: int, depth: int, width: int, activation: str) -> nn.Sequential:
-    """depth hidden layers of `width` units; depth 0 is a single linear map."""
+class Maxout(nn.Module):
+    """max over `pieces` consecutive outputs of the linear layer before it (Goodfellow et al. 2013)."""
+
+    def __init__(self, pieces: int):
+        super().__init__()
+        self.pieces = pieces
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.unflatten(-1, (-1, self.pieces)).amax(-1)
+
+
+def mlp(n_in: int, n_out: int, depth: int, width: int, activation: str, norm: str = "none",
+        maxout: int = 1) -> nn.Sequential:
+    """depth hidden layers of `width` units; depth 0 is a single linear map. `norm='batch'` puts
+    batch norm between each hidden linear layer and its activation; `maxout` > 1 makes each hidden
+    unit the max of that many linear pieces instead (no activation)."""
     layers: list[nn.Module] = []
     d = n_in
     for _ in range(depth):
-        layers += [nn.Linear(d, width), _ACTIVATIONS[activation]()]
+        if maxout > 1:
+            layers += [nn.Linear(d, width * maxout), Maxout(maxout)]
+        else:
+            layers.append(nn.Linear(d, width))
+            if norm == "batch":
+                layers.append(nn.BatchNorm1d(width))
+            layers.append(_ACTIVATIONS[activation]())
         d = width
     layers.append(nn.Linear(d, n_out))
     return nn.Sequential(*layers)
@@ -29,12 +49,16 @@ def mlp(n_in: int, n_out: int, depth: int, width: int, activation: str) -> nn.Se
 
 def initialise(net: nn.Module, kind: str) -> None:
     """'orthogonal': orthogonal weights with gain 0.8 and zero biases (Metz et al. 2017, appendix
-    A); unrolling prevents collapse on the ring from this start, not from PyTorch's default one."""
-    if kind == "orthogonal":
+    A); unrolling prevents collapse on the ring from this start, not from PyTorch's default one.
+    'normal-0.02': weights N(0, 0.02), zero biases, as the PacGAN / VEEGAN synthetic-data code."""
+    if kind in ("orthogonal", "normal-0.02"):
         with torch.no_grad():
             for m in net.modules():
                 if isinstance(m, nn.Linear):
-                    nn.init.orthogonal_(m.weight, gain=0.8)
+                    if kind == "orthogonal":
+                        nn.init.orthogonal_(m.weight, gain=0.8)
+                    else:
+                        nn.init.normal_(m.weight, 0.0, 0.02)
                     m.bias.zero_()
 
 
@@ -45,7 +69,7 @@ class Generator(nn.Module):
         super().__init__()
         self.noise_dim = cfg.noise_dim
         self.noise_kind = cfg.noise
-        self.net = mlp(cfg.noise_dim, 2, cfg.depth, cfg.width, cfg.activation)
+        self.net = mlp(cfg.noise_dim, 2, cfg.depth, cfg.width, cfg.activation, norm=cfg.norm)
         initialise(self.net, cfg.init)
 
     def sample_noise(self, n: int, gen: torch.Generator, device) -> torch.Tensor:
@@ -66,7 +90,7 @@ class Discriminator(nn.Module):
         super().__init__()
         self.pack = pack
         self.input_scale = cfg.input_scale
-        self.net = mlp(2 * pack, 1, cfg.depth, cfg.width, cfg.activation)
+        self.net = mlp(2 * pack, 1, cfg.depth, cfg.width, cfg.activation, maxout=cfg.maxout)
         initialise(self.net, cfg.init)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

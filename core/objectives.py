@@ -65,7 +65,8 @@ def input_grad(d, x: torch.Tensor, functional: bool = False) -> torch.Tensor:
     """
     if functional:
         return torch.func.grad(lambda v: d(v).sum())(x)
-    x = x.detach().requires_grad_(True)
+    if not x.requires_grad:  # attached x (core.game_spectrum) keeps its dependence on G's weights
+        x = x.detach().requires_grad_(True)
     (grad,) = torch.autograd.grad(d(x).sum(), x, create_graph=True)
     return grad
 
@@ -84,5 +85,8 @@ def gradient_penalty(d, real: torch.Tensor, fake: torch.Tensor, eps: torch.Tenso
 
 
 def zero_centred_penalty(d, x: torch.Tensor, pack: int = 1, functional: bool = False) -> torch.Tensor:
-    """R1 (x real) / R2 (x fake): E ||grad_x D(x)||^2, Mescheder et al. 2018 (without the 1/2)."""
-    return input_grad(d, x.detach(), functional).reshape(-1, 2 * pack).pow(2).sum(1).mean()
+    """R1 (x real) / R2 (x fake): E ||grad_x D(x)||^2, Mescheder et al. 2018 (without the 1/2).
+
+    x stays attached when it already requires grad (the game's Jacobian needs R2's dependence on
+    G's weights, core.game_spectrum); the engine passes detached samples."""
+    return input_grad(d, x, functional).reshape(-1, 2 * pack).pow(2).sum(1).mean()

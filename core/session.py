@@ -38,6 +38,7 @@ def engine_state(engine: GanEngine) -> dict:
         "rng": engine.gen.get_state(),
         "history": {k: torch.from_numpy(v) for k, v in engine.history.as_arrays().items()},
         "evals": {k: torch.from_numpy(v) for k, v in engine.evaluator.history.as_arrays().items()},
+        "spectrum": engine.spectrum.state(),
     }
 
 
@@ -107,6 +108,8 @@ def restore_state(engine: GanEngine, state: dict) -> None:
     engine.frozen = {k: bool(v) for k, v in state["frozen"].items()}
     engine.history.load_arrays({k: v.numpy() for k, v in state["history"].items()})
     engine.evaluator.history.load_arrays({k: v.numpy() for k, v in state["evals"].items()})
+    if "spectrum" in state:  # sessions written before the spectrum existed have none
+        engine.spectrum.load_state(state["spectrum"])
     live = state.get("live")
     if live is not None:
         engine.schedule = [tuple(a) for a in live["schedule"]]

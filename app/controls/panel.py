@@ -9,7 +9,7 @@ from typing import Callable
 
 from PySide6 import QtCore, QtWidgets
 
-from core.config import ACTIVATIONS, INITS, LOSSES, NOISE_KINDS, GanConfig
+from core.config import ACTIVATIONS, INITS, LOSSES, NOISE_KINDS, NORMS, GanConfig
 from core.presets import preset_description, preset_names
 
 from ..views.plane import LAYERS
@@ -137,8 +137,8 @@ class ControlPanel(QtWidgets.QWidget):
             grid.addWidget(act, row + 2, 1, 1, 2)
             init = QtWidgets.QComboBox()
             init.addItems(list(INITS))
-            init.setToolTip(f"How {who}'s weights start: PyTorch's default, or orthogonal with gain 0.8 "
-                            f"as in the Unrolled GAN paper (rebuilds {who})")
+            init.setToolTip(f"How {who}'s weights start: PyTorch's default, orthogonal with gain 0.8 "
+                            f"as in the Unrolled GAN paper, or N(0, 0.02) as in PacGAN (rebuilds {who})")
             init.currentTextChanged.connect(lambda t, p=f"{section}.init": self._update(p, t))
             self.fields[f"{section}.init"] = init
             grid.addWidget(QtWidgets.QLabel(f"{who} initial weights"), row + 3, 0)
@@ -152,6 +152,16 @@ class ControlPanel(QtWidgets.QWidget):
         self.fields["generator.noise"] = noise
         grid.addWidget(QtWidgets.QLabel("Noise"), row + 1, 0)
         grid.addWidget(noise, row + 1, 1, 1, 2)
+        norm = QtWidgets.QComboBox()  # the PacGAN / VEEGAN networks: batch-norm G, maxout D
+        norm.addItems(list(NORMS))
+        norm.setToolTip("Batch norm after each of G's hidden layers, as in PacGAN / VEEGAN (rebuilds G)")
+        norm.currentTextChanged.connect(lambda t: self._update("generator.norm", t))
+        self.fields["generator.norm"] = norm
+        grid.addWidget(QtWidgets.QLabel("G normalisation"), row + 2, 0)
+        grid.addWidget(norm, row + 2, 1, 1, 2)
+        self._field(grid, row + 3, "discriminator.maxout", "D maxout pieces", spin(1, 16, 1, 1, suffix=" pieces"),
+                    "Each of D's hidden units is the largest of this many linear pieces (PacGAN: 5); "
+                    "1 = the activation above (rebuilds D)")
         return box
 
     def _target_group(self):

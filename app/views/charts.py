@@ -87,8 +87,9 @@ class ChartsView(pg.GraphicsLayoutWidget):
 
     def update_from(self, data: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
         """Draw a snapshot made by `chart_snapshot` (on the training thread)."""
-        for name, (x, y) in data.items():
-            self.curves[name].setData(x, y)
+        for name, curve in self.curves.items():
+            if name in data:  # other entries (the game spectrum) are for other panels
+                curve.setData(*data[name])
 
 
 def _let_shrink(label: pg.LabelItem) -> None:

@@ -144,3 +144,23 @@ def test_the_record_dialog_checks_the_path_and_follows_its_extension(qtbot, tmp_
     d.path.setText(str(tmp_path / "missing" / "a.mp4"))
     d._check_and_accept()
     assert d.result() != QtWidgets.QDialog.Accepted and "does not exist" in d.message.text()
+
+
+def test_exports_can_show_the_game_spectrum(small_cfg, qapp):
+    from core.chart_data import chart_snapshot
+    e = GanEngine(small_cfg)
+    e.step(10)
+    e.spectrum.update()
+    frame = build_frame(e)
+    frame.charts = chart_snapshot(e)
+    r = FrameRenderer(ExportOptions(width=480, height=300, spectrum=True))
+    plain = FrameRenderer(ExportOptions(width=480, height=300))
+    try:
+        rgb = r.render(frame)
+        x, y = r.spectrum.points.getData()
+        np.testing.assert_allclose(x + 1j * y, e.spectrum.values, rtol=1e-6)
+        assert rgb.shape == (300, 480, 3)
+        assert not np.array_equal(rgb, plain.render(frame))  # the spectrum's plots are drawn in
+    finally:
+        r.close()
+        plain.close()
