@@ -24,12 +24,13 @@ def state_from_torch(kind: str, opt: torch.optim.Optimizer, params) -> dict:
     first = states[0] if states else {}
     step = float(first.get("step", 0)) if first else 0.0
     zeros = [torch.zeros_like(p) for p in params]
+
+    def take(key: str) -> list:  # in the parameters' dtype (a float64 copy, core.game_spectrum)
+        return [s[key].to(z.dtype) if key in s else z for s, z in zip(states, zeros)]
     if kind == "adam":
-        return {"step": step, "exp_avg": [s.get("exp_avg", z) for s, z in zip(states, zeros)],
-                "exp_avg_sq": [s.get("exp_avg_sq", z) for s, z in zip(states, zeros)]}
+        return {"step": step, "exp_avg": take("exp_avg"), "exp_avg_sq": take("exp_avg_sq")}
     if kind == "rmsprop":
-        return {"step": step, "square_avg": [s.get("square_avg", z) for s, z in zip(states, zeros)],
-                "momentum_buffer": [s.get("momentum_buffer", z) for s, z in zip(states, zeros)]}
+        return {"step": step, "square_avg": take("square_avg"), "momentum_buffer": take("momentum_buffer")}
     return {"step": step, "momentum_buffer": [s.get("momentum_buffer") for s in states]}
 
 

@@ -14,8 +14,8 @@ def _menu_action(window, text):
 
 def test_the_panel_draws_the_runs_spectrum_and_updates_after_steps(qtbot, window):
     _menu_action(window, "Game spectrum").trigger()
-    assert window.spectrum_dock.isVisible()
-    v = window.spectrum_dock.widget()
+    assert window.docks.spectrum_dock.isVisible()
+    v = window.docks.spectrum_dock.widget()
     assert "No spectrum yet" in v.note.text()
     wait_ticket(qtbot, window, v.compute_now())
     qtbot.waitUntil(lambda: v.spectrum is not None and v.spectrum["step"] == 0, timeout=10000)
@@ -41,10 +41,10 @@ def test_the_panel_draws_the_runs_spectrum_and_updates_after_steps(qtbot, window
 
 
 def test_the_panel_speaks_chinese(qtbot, window):
-    v = window.show_spectrum()
+    v = window.docks.show_spectrum()
     window.set_language("zh")
-    assert window.spectrum_dock.windowTitle() == "博弈谱"
+    assert window.docks.spectrum_dock.windowTitle() == "博弈谱"
     assert v.compute_button.text() == "立即计算"
     assert "尚无谱" in v.note.text()
     window.set_language("en")
-    assert window.spectrum_dock.windowTitle() == "Game spectrum"
+    assert window.docks.spectrum_dock.windowTitle() == "Game spectrum"
