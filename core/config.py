@@ -225,12 +225,10 @@ class GanConfig:
         if t.kind == "points" and len(t.points) == 0:
             raise ConfigError("target.points: a point-set target needs at least one point "
                               "(draw some or import a CSV/NPY file)")
-        # Refuse sizes that would exhaust memory before anything is allocated.
-        big = max(self.generator.width, self.discriminator.width) ** 2 * self.run.batch_size
-        if big > 2e10:
-            raise ConfigError(f"run.batch_size={self.run.batch_size} with width "
-                              f"{max(self.generator.width, self.discriminator.width)} needs too much "
-                              f"memory; lower the batch size or the width")
+        # Refuse sizes that would exhaust memory or never finish an iteration, before anything
+        # is allocated: one estimate from every size (core/budget.py).
+        from .budget import check_budget
+        check_budget(self)
 
 
 def _section_to_dict(section) -> dict:
