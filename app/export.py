@@ -120,7 +120,9 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
                     stream=None) -> str:
     """Train `steps` iterations, a frame every `options.every`, into `out`; returns the path written.
 
-    Frame 0 shows the untrained state. Ctrl-C or an error removes the partial file.
+    Frame 0 shows the untrained state. Ctrl-C, SIGTERM or an error removes the partial file.
+    A stop signal is held while Qt paints (raised inside a Python paint override called from C++
+    it crashed the process, or was swallowed) and acted on between frames.
     """
     import sys
     import time
@@ -128,12 +130,14 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
     from core.animation import AnimationWriter
 
     from core.chart_data import chart_snapshot
+    from core.stop_signals import deferred
 
     stream = stream or sys.stderr
     total = steps // options.every + 1
     QtCore.qInstallMessageHandler(_quiet_offscreen)
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    renderer = FrameRenderer(options)
+    with deferred():
+        app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+        renderer = FrameRenderer(options)
     start = time.perf_counter()
     try:
         with AnimationWriter(out, options.fps, force=force) as writer:
@@ -143,8 +147,10 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
                 frame = engine.frame()
                 if options.charts:
                     frame.charts = chart_snapshot(engine)
-                writer.add(renderer.render(frame))
-                app.processEvents()
+                with deferred():  # Qt paints here; a signal waits for the frame's end
+                    rgb = renderer.render(frame)
+                    app.processEvents()
+                writer.add(rgb)
                 _progress(stream, i + 1, total, time.perf_counter() - start, "frames")
                 if engine.status != "ok":
                     _end_line(stream)
@@ -156,7 +162,8 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
                                                         "encoding") or True)
             _end_line(stream)
     finally:
-        renderer.close()
+        with deferred():
+            renderer.close()
     stream.write(f"{writer.frames} frames ({writer.size[0]}x{writer.size[1]}) written to {path} "
                  f"in {time.perf_counter() - start:.1f} s\n")
     return str(path)
