@@ -48,5 +48,7 @@ def decode(data: bytes, what: str) -> str:
         raise ConfigError(f"{what}: not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}; "
                           f"{hint}); save it as UTF-8 and try again") from None
     if "\0" in text:
-        raise ConfigError(f"{what}: contains NUL characters; not a text file")
+        hint = "; it looks like UTF-16 without a byte-order mark: save it as UTF-8" if "\0" in text[:64] \
+            else ""
+        raise ConfigError(f"{what}: contains NUL characters, not plain text{hint}")
     return text
