@@ -55,6 +55,9 @@ def check_output(path: str | Path, force: bool = False) -> tuple[Path, str]:
     """Validate the destination before any work starts: (path, format) or ExportError."""
     fmt = output_format(path)
     path = Path(str(path).rstrip("/" + os.sep) or ".").expanduser()
+    if len(path.name.encode("utf-8", "surrogateescape")) > 255:  # checked before any call fails on it
+        raise ExportError(f"{str(path)[:80]}...: the name is {len(path.name.encode('utf-8', 'surrogateescape'))} "
+                          f"bytes; file systems allow 255")
     parent = path.resolve().parent
     if not parent.is_dir():
         raise ExportError(f"{path}: directory {parent} does not exist")

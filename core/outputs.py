@@ -33,15 +33,17 @@ def check_destination(path: str | None, flag: str, need_bytes: float = 0) -> Non
     if not path.strip():
         raise DestinationError(f"{flag}: the path is empty")
     p = Path(path).expanduser()
-    if path.endswith(("/", os.sep)) or p.is_dir():
+    if path.endswith(("/", os.sep)):
         raise DestinationError(f"{shown}: is a folder; give a file name")
-    parent = p.resolve().parent
+    parent = Path(os.path.abspath(p)).parent
     if not parent.is_dir():
         raise DestinationError(f"{shown}: directory {one_line(parent, 200)} does not exist")
     limit = _name_max(parent)
-    if len(p.name.encode("utf-8", "surrogateescape")) > limit:
+    if len(p.name.encode("utf-8", "surrogateescape")) > limit:  # before any call that would fail on it
         raise DestinationError(f"{shown}: the file name is {len(p.name.encode('utf-8', 'surrogateescape'))} "
                                f"bytes; this file system allows {limit}")
+    if p.is_dir():
+        raise DestinationError(f"{shown}: is a folder; give a file name")
     try:  # os.access says yes on read-only mounts and for root; only a real write tells
         fd, probe = tempfile.mkstemp(prefix=".gs-", suffix=".probe", dir=parent)
         os.close(fd)
@@ -59,7 +61,7 @@ def check_distinct(*pairs: tuple[str, str | None]) -> None:
     for flag, path in pairs:
         if not path:
             continue
-        key = Path(path).expanduser().resolve()
+        key = os.path.abspath(Path(path).expanduser())
         if key in seen:
             raise DestinationError(f"{flag} and {seen[key]} name the same file {one_line(path, 200)}; "
                                    f"one would overwrite the other")
@@ -98,7 +100,7 @@ def write_fallback(data: bytes, name: str, what: str, reason: str, stream=None) 
 
 def check_free_space(path: str, flag: str, need_bytes: float) -> None:
     """DestinationError if the disk holding `path` has clearly too little room for the output."""
-    parent = Path(path.rstrip("/" + os.sep) or ".").expanduser().resolve().parent
+    parent = Path(os.path.abspath(Path(path.rstrip("/" + os.sep) or ".").expanduser())).parent
     free = shutil.disk_usage(parent).free
     if free < 1.5 * need_bytes + (1 << 20):
         raise DestinationError(f"{flag} {one_line(path, 200)}: {_mb(free)} free on that disk; this "
