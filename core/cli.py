@@ -15,7 +15,7 @@ from .config import ConfigError, GanConfig, describe_defaults
 from .outputs import DestinationError, check_destination, check_distinct, write_or_fallback
 from .presets import preset_config, preset_description, preset_names
 from .safe_text import one_line, printable
-from .stop_signals import Stopped, deferred, handle_signals, last_signal
+from .stop_signals import Stopped, deferred, handle_signals, last_signal, raise_pending, release_early
 
 EXIT_USAGE = exit_codes.BAD_INPUT
 HEADLESS = ("train", "export", "sweep", "scenario")  # commands that stop cleanly on SIGINT/SIGTERM
@@ -385,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["gui", *argv])
     handlers = {"train": cmd_train, "export": cmd_export, "sweep": cmd_sweep, "scenario": cmd_scenario, "presets": cmd_presets, "config": cmd_config, "gui": cmd_gui}
     if args.command not in HEADLESS:
+        release_early()
         return run_command(handlers[args.command], args)
     with handle_signals():
         return run_command(handlers[args.command], args)
@@ -394,12 +395,13 @@ def run_command(handler, args) -> int:
     """Run one command; every outcome becomes one line on stderr and an exit code (exit_codes)."""
     from .session import SessionError
     try:
+        raise_pending()  # Ctrl-C while the modules imported: stop now, nothing started
         return handler(args)
     except (UsageError, ConfigError, ExportError, DestinationError, SessionError) as exc:
         print(f"ganscope: error: {one_line(exc, 2000)}", file=sys.stderr)
         return EXIT_USAGE
     except Stopped as exc:  # before or after the stoppable loops: nothing was written
-        print(f"\nganscope: stopped by {signal.Signals(exc.signum).name}; nothing written", file=sys.stderr)
+        print(f"ganscope: stopped by {signal.Signals(exc.signum).name}; nothing written", file=sys.stderr)
         return exit_codes.for_signal(exc.signum)
     except KeyboardInterrupt:
         print("\nganscope: interrupted; nothing written", file=sys.stderr)

@@ -45,7 +45,7 @@ def handle_signals():
         yield
         return
     old = {s: signal.getsignal(s) for s in HANDLED}
-    _state.update(deferring=0, pending=None, last=None)
+    _state["deferring"] = 0  # a signal noted during start-up stays pending: raise_pending() acts on it
     for s in HANDLED:
         signal.signal(s, _handler)
     try:
@@ -72,3 +72,31 @@ def deferred():
 def stop_requested() -> bool:
     """True once a stop signal arrived during a deferred block (polled between frames)."""
     return _state["pending"] is not None
+
+
+def hold_early() -> None:
+    """First thing the console entry does: a signal while the modules import is noted, not a
+    traceback; the command then stops at once with its exit code (raise_pending)."""
+    if threading.current_thread() is threading.main_thread():
+        for s in HANDLED:
+            signal.signal(s, _early)
+
+
+def _early(signum, _frame) -> None:
+    _state["last"] = _state["pending"] = signum
+
+
+def release_early() -> None:
+    """Back to Python's own handlers (for the app, which handles Ctrl-C itself)."""
+    if threading.current_thread() is threading.main_thread():
+        for s, default in ((signal.SIGINT, signal.default_int_handler), (signal.SIGTERM, signal.SIG_DFL)):
+            if signal.getsignal(s) is _early:
+                signal.signal(s, default)
+
+
+def raise_pending() -> None:
+    """Raise Stopped for a signal that arrived before the handlers were installed."""
+    pending = _state["pending"]
+    if pending is not None and not _state["deferring"]:
+        _state["pending"] = None
+        raise Stopped(pending)
