@@ -406,6 +406,9 @@ def run_command(handler, args) -> int:
     except KeyboardInterrupt:
         print("\nganscope: interrupted; nothing written", file=sys.stderr)
         return exit_codes.INTERRUPTED
+    except BrokenPipeError:  # `ganscope presets | head -2`: the reader left; not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return exit_codes.OK
     except Exception as exc:  # a bug: one line here, the traceback in a file to report
         import traceback
         fd, log = tempfile.mkstemp(prefix="ganscope-error-", suffix=".txt")
