@@ -65,6 +65,7 @@ def clean_state(state: Any) -> tuple[GanConfig, dict]:
     from .budget import check_budget
     check_budget(cfg)  # refuse a config too big to run before building anything from it
     out = {"format": FORMAT, "version": VERSION, "config": cfg.to_json(indent=None)}
+    _REFERENCE.clear()
     for name, (check, required) in _SECTIONS.items():
         if name not in state:
             if required:
@@ -120,9 +121,20 @@ def fresh_tensor(value: Any, name: str, shape: tuple, dtypes: tuple, dtype: torc
     return out
 
 
+_REFERENCE: dict = {}  # player -> its freshly built state_dict, for one clean_state call
+
+
+def _reference(cfg: GanConfig, player: str) -> tuple[dict, list]:
+    """(state_dict, parameter shapes) the config implies, from a player built once per check."""
+    if player not in _REFERENCE:
+        from .engine import build_player
+        model = build_player(cfg, player)
+        _REFERENCE[player] = (model.state_dict(), [tuple(p.shape) for p in model.parameters()])
+    return _REFERENCE[player]
+
+
 def _model(cfg: GanConfig, value: Any, name: str) -> dict:
-    from .engine import build_player
-    ref = build_player(cfg, name).state_dict()
+    ref = _reference(cfg, name)[0]
     if not isinstance(value, dict) or set(value) != set(ref):
         raise StateError(f"damaged: {name}'s weights do not match its config "
                          f"(expected {', '.join(ref)})")
@@ -141,9 +153,8 @@ _NUMBERS = ("lr", "eps", "weight_decay", "momentum", "dampening", "alpha")
 def _optimizer(cfg: GanConfig, value: Any, name: str) -> dict:
     """Per-parameter state checked against the config's optimiser; hyper-parameters come from the
     config (as they do while training), so the file's copies are only checked for sanity."""
-    from .engine import build_player
     oc = cfg.g_opt if name == "opt_g" else cfg.d_opt
-    shapes = [tuple(p.shape) for p in build_player(cfg, "G" if name == "opt_g" else "D").parameters()]
+    shapes = _reference(cfg, "G" if name == "opt_g" else "D")[1]
     if not isinstance(value, dict) or set(value) != {"state", "param_groups"}:
         raise StateError(f"damaged: {name} must hold 'state' and 'param_groups'")
     groups = value["param_groups"]
