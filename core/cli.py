@@ -393,11 +393,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_command(handler, args) -> int:
     """Run one command; every outcome becomes one line on stderr and an exit code (exit_codes)."""
-    from .session import SessionError
-    try:
+    try:  # nothing before this line may import torch: a signal during that import must land here
         raise_pending()  # Ctrl-C while the modules imported: stop now, nothing started
         return handler(args)
-    except (UsageError, ConfigError, ExportError, DestinationError, SessionError) as exc:
+    except (UsageError, ConfigError, ExportError, DestinationError) as exc:
         print(f"ganscope: error: {one_line(exc, 2000)}", file=sys.stderr)
         return EXIT_USAGE
     except Stopped as exc:  # before or after the stoppable loops: nothing was written
@@ -410,6 +409,10 @@ def run_command(handler, args) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return exit_codes.OK
     except Exception as exc:  # a bug: one line here, the traceback in a file to report
+        session = sys.modules.get(f"{__package__}.session")  # loaded if it raised SessionError
+        if session is not None and isinstance(exc, session.SessionError):
+            print(f"ganscope: error: {one_line(exc, 2000)}", file=sys.stderr)
+            return EXIT_USAGE
         import traceback
         fd, log = tempfile.mkstemp(prefix="ganscope-error-", suffix=".txt")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

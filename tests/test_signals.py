@@ -26,5 +26,5 @@ def test_a_signal_while_working_stops_cleanly_with_its_exit_code(tmp_path, comma
 
 
 def test_a_signal_during_start_up_is_one_line_not_a_traceback(tmp_path):
-    r = run_once("train", signal.SIGINT, tmp_path, delay=0.5, wait_until_working=False)
+    r = run_once("train", signal.SIGINT, tmp_path, delay=1.0, wait_until_working=False)  # in the imports
     assert problems(r, tmp_path) == [], r
