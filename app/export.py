@@ -130,7 +130,7 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
     from core.animation import AnimationWriter
 
     from core.chart_data import chart_snapshot
-    from core.stop_signals import deferred
+    from core.stop_signals import deferred, reinstall
 
     stream = stream or sys.stderr
     total = steps // options.every + 1
@@ -138,6 +138,7 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
     with deferred():
         app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
         renderer = FrameRenderer(options)
+        reinstall()  # in case Qt's start-up took SIGINT / SIGTERM for itself
     start = time.perf_counter()
     try:
         with AnimationWriter(out, options.fps, force=force) as writer:

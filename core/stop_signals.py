@@ -48,11 +48,21 @@ def handle_signals():
     _state["deferring"] = 0  # a signal noted during start-up stays pending: raise_pending() acts on it
     for s in HANDLED:
         signal.signal(s, _handler)
+    _state["active"] = True
     try:
         yield
     finally:
+        _state["active"] = False
         for s, h in old.items():
             signal.signal(s, h)
+
+
+def reinstall() -> None:
+    """Put the handlers back after a library replaced them (Qt's start-up may): call after it."""
+    if _state.get("active") and threading.current_thread() is threading.main_thread():
+        for s in HANDLED:
+            if signal.getsignal(s) is not _handler:
+                signal.signal(s, _handler)
 
 
 @contextmanager
