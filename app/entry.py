@@ -7,11 +7,16 @@ command imports what it needs when it runs, so a machine without the GUI librari
 """
 from __future__ import annotations
 
-import argparse
-import os
-import sys
+from core.stop_signals import hold_early
 
-from core import cli
+hold_early()  # first: a Ctrl-C while torch and Qt import (seconds) ends in one line and exit 130
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from core import cli, exit_codes  # noqa: E402
 
 
 def add_app_commands(sub) -> None:
@@ -45,6 +50,7 @@ def add_app_commands(sub) -> None:
 
 def cmd_export(args) -> int:
     from core.animation import check_fps, check_output
+    from core.outputs import check_free_space
     if not 0 < args.steps <= 10_000_000:
         raise cli.UsageError(f"--steps {args.steps}: must be between 1 and 10000000")
     if not 0 < args.every <= args.steps:
@@ -53,6 +59,8 @@ def cmd_export(args) -> int:
     _path, fmt = check_output(args.out, args.force)  # refuse before training, not after
     fps = check_fps(args.fps, fmt)
     engine = cli.engine_from_args(args)
+    frames = args.steps // args.every + 1
+    check_free_space(args.out, "--out", frames * width * height * {"mp4": 0.05, "gif": 0.3, "png": 0.5}[fmt])
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless: no window, no display needed
     try:
         from app import export
@@ -66,8 +74,19 @@ def cmd_export(args) -> int:
         export.export_headless(engine, args.out, args.steps, options, force=args.force)
     except KeyboardInterrupt:
         print("\nganscope: export cancelled; nothing written", file=sys.stderr)
-        return 130
-    return 0 if engine.status == "ok" else 1
+        return cli._stopped_code()
+    except OSError as exc:  # after training: the animation is lost, the trained run is not
+        from core.outputs import write_fallback
+        from core.safe_text import one_line
+        from core.session import engine_state, state_to_bytes
+        from core.stop_signals import deferred
+        with deferred():
+            written = write_fallback(state_to_bytes(engine_state(engine)),
+                                     Path(args.out.rstrip("/" + os.sep)).stem + ".gscope", "trained session",
+                                     f"the animation could not be written to {one_line(args.out)} "
+                                     f"({one_line(exc.strerror or exc)}; nothing was left there)")
+        return exit_codes.SAVED_ELSEWHERE if written else exit_codes.INTERNAL_ERROR
+    return exit_codes.for_run(engine.status)
 
 
 def cmd_gui(args) -> int:

@@ -129,7 +129,9 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
                     stream=None) -> str:
     """Train `steps` iterations, a frame every `options.every`, into `out`; returns the path written.
 
-    Frame 0 shows the untrained state. Ctrl-C or an error removes the partial file.
+    Frame 0 shows the untrained state. Ctrl-C, SIGTERM or an error removes the partial file.
+    A stop signal is held while Qt paints (raised inside a Python paint override called from C++
+    it crashed the process, or was swallowed) and acted on between frames.
     """
     import sys
     import time
@@ -138,12 +140,15 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
     from core.chart_data import chart_snapshot
     from core.progress import ProgressBar
     from core.run_loop import Every, run_loop
+    from core.stop_signals import deferred
 
     stream = stream or sys.stderr
     total = steps // options.every + 1
     QtCore.qInstallMessageHandler(_quiet_offscreen)
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    renderer = FrameRenderer(options)
+    with deferred():
+        app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+        renderer = FrameRenderer(options)
+        reinstall()  # in case Qt's start-up took SIGINT / SIGTERM for itself
     start = time.perf_counter()
     try:
         with AnimationWriter(out, options.fps, force=force) as writer:
@@ -153,8 +158,10 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
                 frame = engine.frame()
                 if options.charts or options.spectrum:
                     frame.charts = chart_snapshot(engine)
-                writer.add(renderer.render(frame))
-                app.processEvents()
+                with deferred():  # Qt paints here; a signal waits for the frame's end
+                    rgb = renderer.render(frame)
+                    app.processEvents()
+                writer.add(rgb)
                 bar.update(writer.frames)
 
             add_frame()  # frame 0: the untrained state
@@ -171,7 +178,8 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
             path = writer.finish(encoded)
             encoding.finish()
     finally:
-        renderer.close()
+        with deferred():
+            renderer.close()
     stream.write(f"{writer.frames} frames ({writer.size[0]}x{writer.size[1]}) written to {path} "
                  f"in {time.perf_counter() - start:.1f} s\n")
     return str(path)

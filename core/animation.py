@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from .atomic import fsync_dir, usual_mode
+from .atomic import TEMP_PREFIX, fsync_dir, usual_mode
 
 FORMATS = {".mp4": "mp4", ".gif": "gif", "": "png"}  # no extension: a folder of PNG frames
 FORMAT_NAMES = {"mp4": "MP4 video (H.264)", "gif": "animated GIF", "png": "folder of PNG frames"}
@@ -37,7 +37,13 @@ class ExportCancelled(Exception):
 def output_format(path: str | Path) -> str:
     """'mp4', 'gif' or 'png' (a folder of frames) from the path; ExportError for anything else."""
     suffix = Path(path).suffix.lower()
+    name = Path(path).name.lower()
+    if name in FORMATS and name:  # ".gif" is a hidden name without an extension to Path
+        raise ExportError(f"{path}: the name has nothing before its extension; e.g. run{name}")
     if str(path).endswith(("/", os.sep)):
+        if suffix in (".gif", ".mp4"):
+            raise ExportError(f"{path}: ends with '/' (a folder of PNG frames) but is named like a "
+                              f"{suffix} file; drop the '/' or the extension")
         suffix = ""
     if suffix not in FORMATS:
         raise ExportError(f"{path}: unknown format {suffix!r}; use .mp4, .gif, or a name without an "
@@ -49,6 +55,9 @@ def check_output(path: str | Path, force: bool = False) -> tuple[Path, str]:
     """Validate the destination before any work starts: (path, format) or ExportError."""
     fmt = output_format(path)
     path = Path(str(path).rstrip("/" + os.sep) or ".").expanduser()
+    if len(path.name.encode("utf-8", "surrogateescape")) > 255:  # checked before any call fails on it
+        raise ExportError(f"{str(path)[:80]}...: the name is {len(path.name.encode('utf-8', 'surrogateescape'))} "
+                          f"bytes; file systems allow 255")
     parent = path.resolve().parent
     if not parent.is_dir():
         raise ExportError(f"{path}: directory {parent} does not exist")
@@ -92,11 +101,11 @@ class AnimationWriter:
         self._ffmpeg = None
         parent = self.path.resolve().parent
         if self.format == "png":
-            self._tmp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", suffix=".partial", dir=parent))
+            self._tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, suffix=".partial", dir=parent))
             os.chmod(self._tmp, usual_mode(0o777))
         else:
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=f".partial{self.path.suffix}",
-                                       dir=parent)
+            # Short: the destination's name in it pushed a legal long name past 255 bytes.
+            fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=f".partial{self.path.suffix}", dir=parent)
             os.close(fd)
             self._tmp = Path(tmp)
             os.chmod(self._tmp, usual_mode(0o666))
@@ -198,7 +207,7 @@ class AnimationWriter:
             os.replace(self._tmp, self.path)
             return
         # A folder cannot be swapped in one rename: park the old one, move, then delete the old.
-        old = self.path.with_name(f".{self.path.name}.old-{os.getpid()}")
+        old = self.path.with_name(f"{TEMP_PREFIX}old-{os.getpid()}")
         os.replace(self.path, old)
         os.replace(self._tmp, self.path)
         shutil.rmtree(old, ignore_errors=True)

@@ -5,6 +5,8 @@ import os
 import tempfile
 from pathlib import Path
 
+TEMP_PREFIX = ".gs-"  # temporary files: ".gs-" + 8 random characters + a short suffix
+
 
 def usual_mode(full: int) -> int:
     """The permissions a plain open() would give; temporary files start private (0600)."""
@@ -29,7 +31,9 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     path = Path(path)
     if not path.parent.is_dir():
         raise OSError(f"{path.parent}: no such directory")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # A short temporary name: the destination's own name plus a prefix and suffix passed the
+    # 255-byte limit for a legal 252-byte name, failing after the work was done.
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, usual_mode(0o666))  # mkstemp makes it private; a saved file should not be
         with os.fdopen(fd, "wb") as fh:

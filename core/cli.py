@@ -8,15 +8,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
+from . import exit_codes
 from .animation import ExportError
 from .config import ConfigError, GanConfig, describe_defaults
+from .outputs import DestinationError, check_destination, check_distinct, write_or_fallback
 from .presets import preset_config, preset_description, preset_names
+from .safe_text import one_line, printable
+from .stop_signals import Stopped, deferred, handle_signals, last_signal, raise_pending, release_early
 
-EXIT_USAGE = 2
+EXIT_USAGE = exit_codes.BAD_INPUT
+HEADLESS = ("train", "export", "sweep", "scenario")  # commands that stop cleanly on SIGINT/SIGTERM
 
 
 class UsageError(Exception):
@@ -83,10 +90,12 @@ def add_source_args(p: argparse.ArgumentParser) -> None:
 def config_from_args(args) -> GanConfig:
     """The config the source arguments describe (not for --session, which carries its own)."""
     if args.config:
-        path = Path(args.config)
-        if not path.is_file():
-            raise UsageError(f"--config {path}: no such file")
-        cfg = GanConfig.from_json(path.read_text(encoding="utf-8"))
+        from .text_input import read_text
+        text = read_text(args.config, "--config")
+        try:
+            cfg = GanConfig.from_json(text)
+        except ConfigError as exc:
+            raise ConfigError(f"--config {args.config}: {exc}") from None
     else:
         cfg = preset_config(args.preset or "ring")
     apply_overrides(cfg, args)
@@ -109,6 +118,13 @@ def apply_overrides(cfg: GanConfig, args) -> None:
     if args.device:
         cfg.set("run.device", args.device)
     cfg.validate()
+    _warn_budget(cfg)
+
+
+def _warn_budget(cfg: GanConfig) -> None:
+    from .budget import check_budget
+    for warning in check_budget(cfg):  # too big is refused by validate(); large is said here
+        print(f"ganscope: warning: {warning}", file=sys.stderr)
 
 
 def engine_from_args(args):
@@ -116,31 +132,58 @@ def engine_from_args(args):
     from .session import load_session
 
     if getattr(args, "session", None):
+        if args.seed is not None:
+            raise UsageError("--seed: a session continues its own random stream; it cannot be "
+                             "combined with --session")
+        for item in args.set:
+            if parse_set(item)[0] == "run.device":
+                raise UsageError("--set run.device: use --device to choose where a session runs")
         engine = load_session(args.session, device=args.device)
         for item in args.set:
             engine.update(*parse_set(item))
+        _warn_budget(engine.cfg)
         return engine
     return GanEngine(config_from_args(args))
 
 
-def check_writable(path: str | None, flag: str) -> None:
-    if not path:
-        return
-    parent = Path(path).resolve().parent
-    if not parent.is_dir():
-        raise UsageError(f"{flag} {path}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise UsageError(f"{flag} {path}: directory {parent} is not writable")
-    if Path(path).is_dir():
-        raise UsageError(f"{flag} {path}: is a directory")
+def check_writable(path: str | None, flag: str, need_bytes: float = 0) -> None:
+    """Before any work: the name, the folder (a real write test) and a free-space estimate."""
+    check_destination(path, flag, need_bytes)
+
+
+def _session_bytes(cfg: GanConfig, steps: int) -> float:
+    """About what a saved session (or report) of this run takes: weights and moments, history."""
+    from .budget import _mlp_macs
+    g, d, o = cfg.generator, cfg.discriminator, cfg.objective
+    params = _mlp_macs(g.noise_dim, g.width, g.depth) + _mlp_macs(2 * o.pack, d.width, d.depth)
+    rows = min(steps, cfg.run.history)
+    return 4 * 3 * params + 8 * 15 * rows + 16 * len(cfg.target.points) + (64 << 10)
+
+
+def _report_bytes(cfg: GanConfig, steps: int) -> float:
+    return 25 * 15 * min(steps, cfg.run.history) + 40 * len(cfg.target.points) + (64 << 10)
+
+
+def _write(data: bytes, path: str, what: str) -> bool:
+    """Write an output of finished work; True if it had to go to a fallback path."""
+    with deferred():  # a signal now waits until the file is whole (or the fallback written)
+        written, fell_back = write_or_fallback(data, path, what)
+    if not fell_back:
+        print(f"{what} written to {path}")
+    return fell_back
+
+
+def _stopped_code() -> int:
+    return exit_codes.for_signal(last_signal() or signal.SIGINT)
 
 
 def cmd_train(args) -> int:
     if args.steps < 0 or args.steps > 100_000_000:
         raise UsageError(f"--steps {args.steps}: must be between 0 and 100000000")
-    check_writable(args.report, "--report")
-    check_writable(args.save, "--save")
+    check_distinct(("--save", args.save), ("--report", args.report))
     engine = engine_from_args(args)
+    check_writable(args.report, "--report", _report_bytes(engine.cfg, args.steps))
+    check_writable(args.save, "--save", _session_bytes(engine.cfg, args.steps))
     if args.preset and not args.session:
         from .scenarios import scenario_names, load_scenario
         if args.preset in scenario_names():  # a lesson: its script too (freeze, reset, who trains)
@@ -148,16 +191,19 @@ def cmd_train(args) -> int:
             engine.stop_at = None  # --steps decides how long
     from .training_run import run_training
     summary = run_training(engine, args.steps, progress=not args.quiet)
-    print(summary.text())
+    print(printable(summary.text(), 20_000))
+    fell_back = False
     if args.report:
-        from .session import atomic_write_bytes
-        atomic_write_bytes(args.report, json.dumps(summary.report(), indent=1, default=_json_default).encode())
-        print(f"report written to {args.report}")
-    if args.save:
-        from .session import save_session
-        save_session(engine, args.save)
-        print(f"session saved to {args.save}")
-    return 0 if engine.status == "ok" else 1
+        report = json.dumps(summary.report(), indent=1, default=_json_default).encode()
+        fell_back |= _write(report, args.report, "report")
+    if args.save:  # Ctrl-C or SIGTERM stopped training, not the saving of what was trained
+        from .session import engine_state, state_to_bytes
+        fell_back |= _write(state_to_bytes(engine_state(engine)), args.save, "session")
+    if summary.interrupted:
+        return _stopped_code()
+    if fell_back:
+        return exit_codes.SAVED_ELSEWHERE
+    return exit_codes.for_run(engine.status)
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -175,7 +221,7 @@ def cmd_sweep(args) -> int:
         raise UsageError(f"--steps {args.steps}: must be between 1 and 10000000")
     if args.session:
         raise UsageError("--session: a sweep starts every member fresh; use --preset or --config")
-    check_writable(args.report, "--report")
+    check_writable(args.report, "--report", 64 << 10)
     x, y = parse_axis(args.x), parse_axis(args.y)
     base = config_from_args(args)
     from .progress import ProgressBar
@@ -189,18 +235,16 @@ def cmd_sweep(args) -> int:
         result, _ens = run_sweep(base, x, y, args.steps, device=args.device, progress=progress)
     except KeyboardInterrupt:
         print("\nganscope: sweep cancelled; nothing written", file=sys.stderr)
-        return 130
+        return _stopped_code()
     if bar is not None:
         bar.finish()
     print(result.table(args.metric))
     rate = result.report()["gan_iterations_per_second"]
     print(f"{len(result.cells)} members x {result.steps} steps in {result.seconds:.1f} s "
           f"({rate:,.0f} GAN-iterations/s)")
-    if args.report:
-        from .session import atomic_write_bytes
-        atomic_write_bytes(args.report, json.dumps(result.report(), indent=1).encode())
-        print(f"report written to {args.report}")
-    return 0
+    if args.report and _write(json.dumps(result.report(), indent=1).encode(), args.report, "report"):
+        return exit_codes.SAVED_ELSEWHERE
+    return exit_codes.OK
 
 
 def cmd_scenario(args) -> int:
@@ -213,7 +257,7 @@ def cmd_scenario(args) -> int:
     s = load_scenario(args.name)
     if args.steps is not None and not 0 < args.steps <= 10_000_000:
         raise UsageError(f"--steps {args.steps}: must be between 1 and 10000000")
-    check_writable(args.report, "--report")
+    check_writable(args.report, "--report", _report_bytes(s.config(args.seed), args.steps or s.steps))
     from .engine import GanEngine
     from .training_run import run_training
     engine = GanEngine(s.config(args.seed))
@@ -229,11 +273,15 @@ def cmd_scenario(args) -> int:
     ok = ok and not (set(s.expect_not) & active)
     print(f"expected to fire: {', '.join(s.expect) or '-'}; expected inactive at the end: "
           f"{', '.join(s.expect_not) or '-'}: {'as expected' if ok else 'NOT as expected'}")
+    fell_back = False
     if args.report:
-        from .session import atomic_write_bytes
         report = summary.report() | {"scenario": s.name, "as_expected": ok}
-        atomic_write_bytes(args.report, json.dumps(report, indent=1, default=_json_default).encode())
-    return 0 if ok else 1
+        fell_back = _write(json.dumps(report, indent=1, default=_json_default).encode(), args.report, "report")
+    if summary.interrupted:
+        return _stopped_code()
+    if fell_back:
+        return exit_codes.SAVED_ELSEWHERE
+    return exit_codes.OK if ok else exit_codes.NOT_AS_EXPECTED
 
 
 def _json_default(v):
@@ -281,17 +329,42 @@ def main(argv: list[str] | None = None, parser: argparse.ArgumentParser | None =
             parser.print_help(sys.stderr)
             return EXIT_USAGE
         args = parser.parse_args([default, *argv])
-    try:
-        return handlers[args.command](args)
-    except (UsageError, ConfigError, ExportError) as exc:
-        print(f"ganscope: error: {exc}", file=sys.stderr)
+    if args.command not in HEADLESS:
+        release_early()
+        return run_command(handlers[args.command], args)
+    with handle_signals():
+        return run_command(handlers[args.command], args)
+
+
+def run_command(handler, args) -> int:
+    """Run one command; every outcome becomes one line on stderr and an exit code (exit_codes)."""
+    try:  # nothing before this line may import torch: a signal during that import must land here
+        raise_pending()  # Ctrl-C while the modules imported: stop now, nothing started
+        return handler(args)
+    except (UsageError, ConfigError, ExportError, DestinationError) as exc:
+        print(f"ganscope: error: {one_line(exc, 2000)}", file=sys.stderr)
         return EXIT_USAGE
-    except Exception as exc:  # session errors and friends: one clear line, no traceback
-        from .session import SessionError
-        if isinstance(exc, SessionError):
-            print(f"ganscope: error: {exc}", file=sys.stderr)
+    except Stopped as exc:  # before or after the stoppable loops: nothing was written
+        print(f"ganscope: stopped by {signal.Signals(exc.signum).name}; nothing written", file=sys.stderr)
+        return exit_codes.for_signal(exc.signum)
+    except KeyboardInterrupt:
+        print("\nganscope: interrupted; nothing written", file=sys.stderr)
+        return exit_codes.INTERRUPTED
+    except BrokenPipeError:  # `ganscope presets | head -2`: the reader left; not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return exit_codes.OK
+    except Exception as exc:  # a bug: one line here, the traceback in a file to report
+        session = sys.modules.get(f"{__package__}.session")  # loaded if it raised SessionError
+        if session is not None and isinstance(exc, session.SessionError):
+            print(f"ganscope: error: {one_line(exc, 2000)}", file=sys.stderr)
             return EXIT_USAGE
-        raise
+        import traceback
+        fd, log = tempfile.mkstemp(prefix="ganscope-error-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            traceback.print_exc(file=fh)
+        print(f"ganscope: internal error: {type(exc).__name__}: {one_line(exc, 300)} (a bug; the "
+              f"traceback is in {log}, please report it)", file=sys.stderr)
+        return exit_codes.INTERNAL_ERROR
 
 
 if __name__ == "__main__":

@@ -20,6 +20,9 @@ OPTIMIZERS = ("adam", "sgd", "rmsprop")
 DEVICES = ("cpu", "cuda", "auto")
 
 MAX_POINTS = 200_000  # a drawn / imported target larger than this is refused, not silently cut
+MAX_COORD = 1e6  # |x|, |y| of points and centres: beyond it float32 sampling loses the jitter and the
+                 # metrics' bandwidth underflows (points at 1e20 divided by zero); rescale the data
+MAX_WEIGHT = 1e12  # mixture weights are relative; 1e308 overflowed their sum to infinity
 
 
 class ConfigError(ValueError):
@@ -185,11 +188,7 @@ class GanConfig:
 
     @classmethod
     def from_json(cls, text: str) -> "GanConfig":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"config is not valid JSON: {exc}") from None
-        return cls.from_dict(data)
+        return cls.from_dict(parse_json(text, "config"))
 
     def copy(self) -> "GanConfig":
         return GanConfig.from_dict(self.to_dict())
@@ -238,12 +237,10 @@ class GanConfig:
         if t.kind == "points" and len(t.points) == 0:
             raise ConfigError("target.points: a point-set target needs at least one point "
                               "(draw some or import a CSV/NPY file)")
-        # Refuse sizes that would exhaust memory before anything is allocated.
-        big = max(self.generator.width, self.discriminator.width) ** 2 * self.run.batch_size
-        if big > 2e10:
-            raise ConfigError(f"run.batch_size={self.run.batch_size} with width "
-                              f"{max(self.generator.width, self.discriminator.width)} needs too much "
-                              f"memory; lower the batch size or the width")
+        # Refuse sizes that would exhaust memory or never finish an iteration, before anything
+        # is allocated: one estimate from every size (core/budget.py).
+        from .budget import check_budget
+        check_budget(self)
 
 
 def _section_to_dict(section) -> dict:
@@ -267,37 +264,36 @@ def _coerce(path: str, fdef, value: Any) -> Any:
         return _coerce_list(path, fdef.name, value)
     if kind == "str":
         if not isinstance(value, str):
-            raise ConfigError(f"{path}={value!r}: must be text, {_describe(fdef)}")
+            raise ConfigError(f"{path}={_show(value)}: must be text, {_describe(fdef)}")
         value = value.strip().lower()
         if m.get("choices") and value not in m["choices"]:
-            raise ConfigError(f"{path}={value!r}: must be {_describe(fdef)}")
+            raise ConfigError(f"{path}={_show(value)}: must be {_describe(fdef)}")
         return value
     if isinstance(value, str):
         try:
             value = float(value.strip())
         except ValueError:
-            raise ConfigError(f"{path}={value!r}: must be a number in {_describe(fdef)}") from None
+            raise ConfigError(f"{path}={_show(value)}: must be a number in {_describe(fdef)}") from None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{path}={value!r}: must be a number in {_describe(fdef)}")
+        raise ConfigError(f"{path}={_show(value)}: must be a number in {_describe(fdef)}")
+    if isinstance(value, int) and abs(value) > 2**63:  # float() of a 400-digit integer overflows
+        raise ConfigError(f"{path}={_show(value)}: out of range, allowed {_describe(fdef)}")
     if not math.isfinite(value):
-        raise ConfigError(f"{path}={value!r}: must be a finite number in {_describe(fdef)}")
+        raise ConfigError(f"{path}={_show(value)}: must be a finite number in {_describe(fdef)}")
     if kind == "int":
         if float(value) != int(value):
-            raise ConfigError(f"{path}={value!r}: must be a whole number in {_describe(fdef)}")
+            raise ConfigError(f"{path}={_show(value)}: must be a whole number in {_describe(fdef)}")
         value = int(value)
     else:
         value = float(value)
     if not (m["lo"] <= value <= m["hi"]):
-        raise ConfigError(f"{path}={value!r}: out of range, allowed {_describe(fdef)}")
+        raise ConfigError(f"{path}={_show(value)}: out of range, allowed {_describe(fdef)}")
     return value
 
 
 def _coerce_list(path: str, name: str, value: Any) -> list:
     if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
-            raise ConfigError(f"{path}: must be a JSON list, got {value!r}") from None
+        value = parse_json(value, path, "must be a JSON list")
     if hasattr(value, "tolist"):
         value = value.tolist()
     if not isinstance(value, (list, tuple)):
@@ -309,20 +305,63 @@ def _coerce_list(path: str, name: str, value: Any) -> list:
         for i, row in enumerate(value):
             if (not isinstance(row, (list, tuple)) or len(row) != 2
                     or not all(_finite_number(v) for v in row)):
-                raise ConfigError(f"{path}[{i}]={row!r}: each row must be two finite numbers (x, y)")
+                raise ConfigError(f"{path}[{i}]={_show(row)}: each row must be two finite numbers (x, y)")
+            if max(abs(row[0]), abs(row[1])) > MAX_COORD:
+                raise ConfigError(f"{path}[{i}]={_show(row)}: coordinates must lie within "
+                                  f"+-{MAX_COORD:g}; rescale the data")
             out.append([float(row[0]), float(row[1])])
         return out
     out = []
     for i, v in enumerate(value):
         if not _finite_number(v) or v < 0 or (name == "sigmas" and v <= 0):
             rule = "> 0" if name == "sigmas" else ">= 0"
-            raise ConfigError(f"{path}[{i}]={v!r}: must be a finite number {rule}")
+            raise ConfigError(f"{path}[{i}]={_show(v)}: must be a finite number {rule}")
+        if name == "weights" and v > MAX_WEIGHT:
+            raise ConfigError(f"{path}[{i}]={_show(v)}: weights are relative; at most {MAX_WEIGHT:g}")
+        if name == "sigmas" and not 1e-4 <= v <= 100:
+            raise ConfigError(f"{path}[{i}]={_show(v)}: must be in 0.0001 .. 100, like target.sigma")
         out.append(float(v))
     return out
 
 
 def _finite_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    if isinstance(v, int) and not isinstance(v, bool):
+        return abs(v) < 1e300  # math.isfinite() of a 400-digit integer raises OverflowError
+    return isinstance(v, float) and math.isfinite(v)
+
+
+def parse_json(text: str, what: str, expect: str = "is not valid JSON") -> Any:
+    """json.loads that refuses, as one ConfigError, what JSON allows but a config never needs:
+    duplicate keys (silently last-wins), nesting deep enough to exhaust the stack, 4,300-digit
+    integers."""
+    def no_duplicates(pairs):
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            seen: set = set()
+            dup = next(k for k, _ in pairs if k in seen or seen.add(k))
+            raise ConfigError(f"{what}: the key {_show(dup)} appears twice; keep one")
+        return out
+    try:
+        return json.loads(text, object_pairs_hook=no_duplicates)
+    except ConfigError:
+        raise
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{what} {expect}: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{what} {expect}: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer longer than Python's 4,300-digit limit
+        raise ConfigError(f"{what} {expect}: {_show(str(exc))}") from None
+
+
+def _show(value: Any, limit: int = 80) -> str:
+    """A short repr for messages: a huge or deeply nested value is cut, never raised on."""
+    try:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**30:
+            return f"<an integer of about {int(value.bit_length() * 0.30103) + 1} digits>"
+        text = repr(value)
+    except (RecursionError, ValueError):
+        return f"<a deeply nested {type(value).__name__}>"
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def describe_defaults() -> list[tuple[str, Any, str, str]]:

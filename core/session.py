@@ -1,7 +1,8 @@
 """Save and load a whole run: config, weights, optimiser states, metric history, RNG, drawn target.
 
 The file is a torch archive read back with `weights_only=True`, so loading never executes code
-from the file; it holds only tensors, numbers, strings, lists and dicts. Writes are atomic.
+from the file; it holds only tensors, numbers, strings, lists and dicts. Its zip checksums are
+verified first and every field is checked and copied (core/session_check.py). Writes are atomic.
 """
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from pathlib import Path
 import torch
 
 from .atomic import atomic_write_bytes
-from .config import ConfigError, GanConfig
+from .config import ConfigError
 from .engine import GanEngine
+from .safe_text import one_line
+from .session_archive import ArchiveError, check_archive
+from .session_check import FORMAT, VERSION, StateError, clean_state
 
-FORMAT = "ganscope-session"
-VERSION = 1
 
 
 class SessionError(ValueError):
@@ -47,34 +49,40 @@ def save_session(engine: GanEngine, path: str | Path) -> None:
 
 
 def load_session(path: str | Path, device: str | None = None) -> GanEngine:
-    """Rebuild an engine from a session file; malformed or foreign files raise SessionError."""
+    """Rebuild an engine from a session file; malformed or foreign files raise SessionError.
+
+    Nothing in the file is trusted: the container's checksums are verified, nothing is unpickled
+    but plain data, and every field is checked and copied (core/session_check.py) before use."""
     path = Path(path)
+    shown = one_line(path, 300)
+    if path.is_dir():
+        raise SessionError(f"{shown}: is a folder, not a session file")
     if not path.is_file():
-        raise SessionError(f"{path}: no such file")
+        raise SessionError(f"{shown}: no such file")
     try:
+        check_archive(path, path.stat().st_size)
         state = torch.load(path, map_location="cpu", weights_only=True)
+    except ArchiveError as exc:
+        raise SessionError(f"{shown}: not a readable ganscope session ({exc})") from None
     except pickle.UnpicklingError as exc:
-        raise SessionError(f"{path}: refused: the file holds objects other than plain data "
-                           f"(possibly code); nothing was executed ({str(exc).splitlines()[0]})") from None
+        raise SessionError(f"{shown}: refused: the file holds objects other than plain data "
+                           f"(possibly code); nothing was executed "
+                           f"({one_line(str(exc).splitlines()[0] if str(exc) else '', 200)})") from None
     except Exception as exc:  # damaged input makes torch.load raise many types; all mean the same
-        raise SessionError(f"{path}: not a readable ganscope session (truncated or corrupt: "
-                           f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise SessionError(f"{path}: not a ganscope session file")
-    version = state.get("version")
-    if not isinstance(version, int) or version > VERSION:
-        raise SessionError(f"{path}: written by a newer ganscope (session format {version}; this "
-                           f"version reads up to {VERSION}). Update ganscope to open it.")
+        raise SessionError(f"{shown}: not a readable ganscope session (truncated or corrupt: "
+                           f"{one_line(str(exc).splitlines()[0], 200) if str(exc) else type(exc).__name__})") from None
     try:
-        cfg = GanConfig.from_json(state["config"])
+        cfg, clean = clean_state(state)
         if device:
             cfg.run.device = device
         engine = GanEngine(cfg)
-        restore_state(engine, state)
+        _apply(engine, clean)
     except ConfigError as exc:
-        raise SessionError(f"{path}: its config is invalid: {exc}") from None
+        raise SessionError(f"{shown}: its config is invalid: {one_line(exc)}") from None
+    except StateError as exc:
+        raise SessionError(f"{shown}: {one_line(exc)}") from None
     except (KeyError, TypeError, RuntimeError, ValueError) as exc:
-        raise SessionError(f"{path}: damaged session ({type(exc).__name__}: {exc})") from None
+        raise SessionError(f"{shown}: damaged session ({type(exc).__name__}: {one_line(exc)})") from None
     return engine
 
 
@@ -92,29 +100,38 @@ def live_state(engine: GanEngine) -> dict:
 
 def restore_state(engine: GanEngine, state: dict) -> None:
     """Make `engine` (the same object: callers keep their references) continue exactly from
-    `state`. Its players are rebuilt first when the state's config differs."""
-    cfg = GanConfig.from_json(state["config"])
+    `state`. Its players are rebuilt first when the state's config differs. The state is checked
+    and copied first (StateError), so a bad one leaves the engine as it was."""
+    cfg, clean = clean_state(state)
     cfg.run.device = engine.cfg.run.device  # a state names where it ran, not where it goes
     if cfg.to_json() != engine.cfg.to_json():
         engine.cfg = cfg
         engine.reset_all()
-    engine._resets = {k: int(v) for k, v in state["resets"].items()}
+    _apply(engine, clean)
+
+
+def _apply(engine: GanEngine, state: dict) -> None:
+    """Put a checked state (clean_state's output, every tensor a private copy) into the engine."""
+    engine._resets = dict(state["resets"])
     engine.G.load_state_dict(state["G"])
     engine.D.load_state_dict(state["D"])
-    engine.opt_g.load_state_dict(state["opt_g"])
-    engine.opt_d.load_state_dict(state["opt_d"])
+    for name, opt in (("opt_g", engine.opt_g), ("opt_d", engine.opt_d)):
+        # Hyper-parameters come from the config, as while training; only the per-weight state
+        # comes from the file.
+        opt.load_state_dict({"state": state[name]["state"],
+                             "param_groups": opt.state_dict()["param_groups"]})
     engine.gen.set_state(state["rng"])
-    engine.step_count = int(state["step"])
-    engine.frozen = {k: bool(v) for k, v in state["frozen"].items()}
+    engine.step_count = state["step"]
+    engine.frozen = dict(state["frozen"])
     engine.history.load_arrays({k: v.numpy() for k, v in state["history"].items()})
     engine.evaluator.history.load_arrays({k: v.numpy() for k, v in state["evals"].items()})
     if "spectrum" in state:  # sessions written before the spectrum existed have none
         engine.spectrum.load_state(state["spectrum"])
     live = state.get("live")
     if live is not None:
-        engine.schedule = [tuple(a) for a in live["schedule"]]
+        engine.schedule = list(live["schedule"])
         engine.stop_at = live["stop_at"]
-        engine.players = tuple(live["players"])
+        engine.players = live["players"]
         engine.status, engine.message = live["status"], live["message"]
     engine._snapshot()
 
@@ -126,6 +143,11 @@ def state_to_bytes(state: dict) -> bytes:
 
 
 def state_from_bytes(data: bytes) -> dict:
+    """The raw state in `data` (checked by restore_state before use); SessionError if damaged."""
+    try:
+        check_archive(data, len(data))
+    except ArchiveError as exc:
+        raise SessionError(f"not a readable ganscope state ({exc})") from None
     return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
 
 

@@ -7,7 +7,9 @@ which the modes-captured metric and the exact JS reference need.
 from __future__ import annotations
 
 import csv
+import io
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -210,21 +212,59 @@ def load_points(path: str | Path) -> np.ndarray:
     return arr.astype(np.float64)
 
 
+# A plain decimal number, as every spreadsheet writes one. float() alone would also take "1_000"
+# (Python's digit separator), "\u0661" (an Arabic-Indic one) and " 1 " and turn them into numbers.
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(nan|inf|infinity)",
+                     re.IGNORECASE | re.ASCII)
+
+
 def _read_csv(path: Path) -> np.ndarray:
+    """Rows of two plain numbers. A byte-order mark sets the encoding (UTF-8 or UTF-16, as Excel
+    writes them); empty fields, digit separators and anything else unusual are refused by line,
+    never silently dropped or reinterpreted."""
+    from .text_input import read_text
     rows = []
-    with open(path, newline="", encoding="utf-8", errors="replace") as fh:
-        for lineno, row in enumerate(csv.reader(fh), 1):
-            cells = [c.strip() for c in row if c.strip()]
-            if not cells or cells[0].startswith("#"):
-                continue
-            try:
-                rows.append([float(c) for c in cells])
-            except ValueError:
-                if not rows and lineno == 1:
+    text = read_text(path, "points file")
+    try:
+        for lineno, row in enumerate(csv.reader(io.StringIO(text, newline="")), 1):
+            cells = [c.strip() for c in row]
+            if not any(cells) or cells[0].startswith("#"):
+                continue  # blank lines (also ",," from a spreadsheet) and comments
+            bad = next((c for c in cells if not _NUMBER.fullmatch(c)), None)
+            if bad is not None:
+                if not rows and lineno == _first_data_line(text) and all(_is_label(c) for c in cells):
                     continue  # a header line such as "x,y"
-                raise ConfigError(f"{path}:{lineno}: not a number in {row!r}") from None
-            if len(rows[-1]) != 2:
-                raise ConfigError(f"{path}:{lineno}: need two columns (x, y), got {len(rows[-1])}")
+                if bad == "":
+                    raise ConfigError(f"{path}:{lineno}: an empty field in {_show_row(row)}; every row "
+                                      f"needs exactly two numbers (x, y)")
+                if "_" in bad or re.fullmatch(r"[+-]?[\d.]+([ ,'_][\d.]+)+", bad, re.ASCII):
+                    raise ConfigError(f"{path}:{lineno}: {bad!r} uses digit separators; write plain "
+                                      f"numbers such as 1000.5")
+                raise ConfigError(f"{path}:{lineno}: not a number in {_show_row(row)}")
+            if len(cells) != 2:
+                raise ConfigError(f"{path}:{lineno}: need two columns (x, y), got {len(cells)}")
+            rows.append([float(c) for c in cells])
             if len(rows) > MAX_POINTS:
                 raise ConfigError(f"{path}: more than the {MAX_POINTS} points allowed")
+    except csv.Error as exc:  # e.g. a field over 131,072 characters, a NUL byte
+        raise ConfigError(f"{path}: not a readable CSV file ({exc})") from None
     return np.asarray(rows, dtype=np.float64).reshape(-1, 2)
+
+
+def _is_label(cell: str) -> bool:
+    """A column name: has a letter and is not a number's spelling ("nan", "inf")."""
+    return any(ch.isalpha() for ch in cell) and not _NUMBER.fullmatch(cell)
+
+
+def _first_data_line(text: str) -> int:
+    """The number of the first line that is neither blank nor a comment (a header's only place)."""
+    for lineno, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.strip(",") and not stripped.startswith("#"):
+            return lineno
+    return 0
+
+
+def _show_row(row: list[str]) -> str:
+    from .safe_text import one_line
+    return one_line(repr(row), 120)

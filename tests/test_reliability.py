@@ -160,7 +160,7 @@ def test_killing_a_save_midway_never_leaves_a_broken_or_missing_session(tmp_path
         engine = load_session(path)  # whole: the old file or a new one, never half of one
         assert engine.status == "ok"
     stray = [p.name for p in tmp_path.iterdir() if p.name != "run.gscope"]
-    assert all(name.startswith(".run.gscope.") and name.endswith(".tmp") for name in stray)
+    assert all(name.startswith(".gs-") and name.endswith(".tmp") for name in stray)
 
 
 def rss_mb() -> float:
