@@ -20,7 +20,10 @@ from core import cli, exit_codes  # noqa: E402
 
 
 def add_app_commands(sub) -> None:
-    """Register `export` and `gui` on core.cli's subcommand parser."""
+    """Register `compare`, `export` and `gui` on core.cli's subcommand parser (compare's lives in
+    core.compare, which uses core.cli's argument helpers: registering it here keeps core acyclic)."""
+    from core.compare import add_compare_parser
+    add_compare_parser(sub)
     x = sub.add_parser("export", help="train headless and write an animation (MP4, GIF or PNG frames)")
     cli.add_source_args(x)
     x.add_argument("--steps", type=int, default=2000, help="iterations to train (default 2000)")

@@ -140,7 +140,7 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
     from core.chart_data import chart_snapshot
     from core.progress import ProgressBar
     from core.run_loop import Every, run_loop
-    from core.stop_signals import deferred
+    from core.stop_signals import deferred, reinstall
 
     stream = stream or sys.stderr
     total = steps // options.every + 1

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from .errors import ConfigError
+
 FLOPS_PER_S = 1e10             # one CPU thread on small dense layers (see above)
 STEP_OVERHEAD_S = 3e-4         # Python and kernel launches per player update
 MEMORY_REFUSE = 4 << 30        # 16x the default run: above this a toy GAN is a mistake (or a hostile file)
@@ -63,7 +65,6 @@ def estimate(cfg) -> Budget:
 
 def check_budget(cfg) -> list[str]:
     """Raise ConfigError if the config cannot run here; else the warnings worth printing."""
-    from .config import ConfigError
     b = estimate(cfg)
     limit = min(MEMORY_REFUSE, 0.8 * _physical_memory())
     if b.memory_bytes > limit:

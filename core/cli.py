@@ -61,9 +61,6 @@ def build_parser(add_commands: Callable[[Any], None] | None = None) -> argparse.
     sc.add_argument("--report", help="write a JSON report here")
     sc.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    from .compare import add_compare_parser
-    add_compare_parser(sub)
-
     sub.add_parser("presets", help="list the presets, one line each")
 
     c = sub.add_parser("config", help="show the default configuration")
@@ -307,12 +304,7 @@ def cmd_config(args) -> int:
     return 0
 
 
-def cmd_compare(args) -> int:
-    from .compare import cmd_compare as run
-    return run(args)
-
-
-HANDLERS = {"compare": cmd_compare, "train": cmd_train, "sweep": cmd_sweep, "scenario": cmd_scenario, "presets": cmd_presets,
+HANDLERS = {"train": cmd_train, "sweep": cmd_sweep, "scenario": cmd_scenario, "presets": cmd_presets,
             "config": cmd_config}
 
 

@@ -9,6 +9,7 @@ import json
 import math
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
+from .errors import ConfigError  # noqa: F401  (raised here; defined apart for core.budget)
 
 TARGET_KINDS = ("ring", "grid", "mixture", "spiral", "moons", "swissroll", "gaussian", "points")
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "elu", "silu")
@@ -23,10 +24,6 @@ MAX_POINTS = 200_000  # a drawn / imported target larger than this is refused, n
 MAX_COORD = 1e6  # |x|, |y| of points and centres: beyond it float32 sampling loses the jitter and the
                  # metrics' bandwidth underflows (points at 1e20 divided by zero); rescale the data
 MAX_WEIGHT = 1e12  # mixture weights are relative; 1e308 overflowed their sum to infinity
-
-
-class ConfigError(ValueError):
-    """A config value is wrong; the message names the field, the value and what is allowed."""
 
 
 def opt(default: Any, why: str, lo: float | None = None, hi: float | None = None,

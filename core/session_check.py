@@ -284,7 +284,7 @@ def _spectrum(cfg: GanConfig, value: Any, name: str) -> dict:
     from .spectrum_monitor import SPECTRUM_SERIES
     if not isinstance(value, dict) or set(value) != {"step", "h", "values", "history"}:
         raise StateError(f"damaged: {name} must hold step, h, values and history")
-    step = whole(value["step"], f"{name}.step", 0, MAX_STEP)
+    step = whole(value["step"], f"{name}.step", -1, MAX_STEP)  # -1: none computed yet
     h = value["h"]
     if type(h) is not float or not math.isfinite(h) or not 0 <= h <= 1e6:
         raise StateError(f"damaged: {name}.h={_show(h)} must be a finite step size")

@@ -60,7 +60,9 @@ def snapshot_bound(engine) -> int:
 def take_snapshot(engine, config_json: str | None = None) -> Snapshot:
     """A snapshot of the engine now (copies on the CPU; the engine is not changed)."""
     cfg = config_json if config_json is not None else engine.cfg.to_json(indent=None)
+    from .session_check import FORMAT, VERSION
     state = {
+        "format": FORMAT, "version": VERSION,
         "config": cfg,
         "step": int(engine.step_count),
         "frozen": dict(engine.frozen),
@@ -73,7 +75,6 @@ def take_snapshot(engine, config_json: str | None = None) -> Snapshot:
         "live": {
             "schedule": [list(a) for a in engine.schedule], "stop_at": engine.stop_at,
             "players": list(engine.players), "status": engine.status, "message": engine.message,
-            "view_extent": list(engine.view_extent) if getattr(engine, "view_extent", None) else None,
         },
     }
     return Snapshot(int(engine.step_count), state, engine.metrics(), _tensor_bytes(state) + len(cfg))

@@ -7,7 +7,7 @@ import pytest
 
 import core.outputs
 from core import exit_codes
-from core.cli import main
+from app.entry import main
 from core.session import load_session
 
 SMALL = ["--set", "generator.width=8", "--set", "discriminator.width=8", "--quiet"]
