@@ -7,7 +7,7 @@ import threading
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from core.arjovsky import gradient_decay
+from ganscope.core.arjovsky import gradient_decay
 
 from .i18n_messages import message
 from .controls.widgets import spin

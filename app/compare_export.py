@@ -47,8 +47,8 @@ def export_compare(group, out: str, steps: int, every: int = 50, size: tuple[int
     Ctrl-C or an error removes the partial file."""
     import sys
 
-    from core.animation import AnimationWriter
-    from core.progress import ProgressBar
+    from ganscope.core.animation import AnimationWriter
+    from ganscope.core.progress import ProgressBar
 
     stream = stream or sys.stderr
     QtCore.qInstallMessageHandler(_quiet_offscreen)

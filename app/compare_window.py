@@ -15,10 +15,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from core.chart_data import chart_snapshot
-from core.compare import CompareGroup
-from core.frames import FrameBuilder, FrameSource
-from core.train_process import play_chunks
+from ganscope.core.chart_data import chart_snapshot
+from ganscope.core.compare import CompareGroup
+from ganscope.core.frames import FrameBuilder, FrameSource
+from ganscope.core.train_process import play_chunks
 
 from .compare_export import grid_shape
 from .views.charts import PALETTE
@@ -321,5 +321,5 @@ REMEDY_STEPS = 3000  # WGAN-GP covers the ring within a few thousand steps; GAN 
 
 def open_remedies(parent, steps: int = REMEDY_STEPS, overrides=()) -> CompareWindow:
     """Lesson 5's ring: GAN against WGAN-GP, PacGAN2 and unrolled, in lockstep, ending with the table."""
-    from core.compare import REMEDIES
+    from ganscope.core.compare import REMEDIES
     return open_compare(parent, CompareGroup(list(REMEDIES), overrides=list(overrides)), stop_at=steps, play=True)

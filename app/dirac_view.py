@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from core.dirac import OBJECTIVES, UPDATES, field, trajectory
+from ganscope.core.dirac import OBJECTIVES, UPDATES, field, trajectory
 
 from .i18n_messages import message
 from .controls.widgets import spin

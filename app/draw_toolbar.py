@@ -24,7 +24,7 @@ def add_quick_toolbar(window) -> QtWidgets.QToolBar:
 
 
 def _explain(window):
-    from app.explain_panel import show_explain_panel
+    from ganscope.app.explain_panel import show_explain_panel
     return show_explain_panel(window)
 
 

@@ -7,7 +7,7 @@ command imports what it needs when it runs, so a machine without the GUI librari
 """
 from __future__ import annotations
 
-from core.stop_signals import hold_early
+from ganscope.core.stop_signals import hold_early
 
 hold_early()  # first: a Ctrl-C while torch and Qt import (seconds) ends in one line and exit 130
 
@@ -16,13 +16,13 @@ import os  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from core import cli, exit_codes  # noqa: E402
+from ganscope.core import cli, exit_codes  # noqa: E402
 
 
 def add_app_commands(sub) -> None:
     """Register `compare`, `export` and `gui` on core.cli's subcommand parser (compare's lives in
     core.compare, which uses core.cli's argument helpers: registering it here keeps core acyclic)."""
-    from core.compare import add_compare_parser
+    from ganscope.core.compare import add_compare_parser
     add_compare_parser(sub)
     x = sub.add_parser("export", help="train headless and write an animation (MP4, GIF or PNG frames)")
     cli.add_source_args(x)
@@ -52,8 +52,8 @@ def add_app_commands(sub) -> None:
 
 
 def cmd_export(args) -> int:
-    from core.animation import check_fps, check_output
-    from core.outputs import check_free_space
+    from ganscope.core.animation import check_fps, check_output
+    from ganscope.core.outputs import check_free_space
     if not 0 < args.steps <= 10_000_000:
         raise cli.UsageError(f"--steps {args.steps}: must be between 1 and 10000000")
     if not 0 < args.every <= args.steps:
@@ -66,7 +66,7 @@ def cmd_export(args) -> int:
     check_free_space(args.out, "--out", frames * width * height * {"mp4": 0.05, "gif": 0.3, "png": 0.5}[fmt])
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless: no window, no display needed
     try:
-        from app import export
+        from ganscope.app import export
     except ImportError as exc:
         print(f"ganscope: export needs the app's views: {exc}", file=sys.stderr)
         return 1
@@ -79,10 +79,10 @@ def cmd_export(args) -> int:
         print("\nganscope: export cancelled; nothing written", file=sys.stderr)
         return cli._stopped_code()
     except OSError as exc:  # after training: the animation is lost, the trained run is not
-        from core.outputs import write_fallback
-        from core.safe_text import one_line
-        from core.session import engine_state, state_to_bytes
-        from core.stop_signals import deferred
+        from ganscope.core.outputs import write_fallback
+        from ganscope.core.safe_text import one_line
+        from ganscope.core.session import engine_state, state_to_bytes
+        from ganscope.core.stop_signals import deferred
         with deferred():
             written = write_fallback(state_to_bytes(engine_state(engine)),
                                      Path(args.out.rstrip("/" + os.sep)).stem + ".gscope", "trained session",
@@ -94,7 +94,7 @@ def cmd_export(args) -> int:
 
 def cmd_gui(args) -> int:
     try:
-        from app.main import run_app
+        from ganscope.app.main import run_app
     except ImportError as exc:
         print(f"ganscope: the app cannot start: {exc}. Install the GUI dependencies "
               f"(bash scripts/setup.sh --window).", file=sys.stderr)
@@ -103,11 +103,11 @@ def cmd_gui(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from core.compare import cmd_compare as run
+    from ganscope.core.compare import cmd_compare as run
 
     def exporter(*a, **k):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless: no display needed
-        from app.compare_export import export_compare
+        from ganscope.app.compare_export import export_compare
         return export_compare(*a, **k)
     return run(args, exporter=exporter)
 

@@ -6,7 +6,7 @@ import html
 
 from PySide6 import QtCore, QtWidgets
 
-from app.i18n_messages import language
+from ganscope.app.i18n_messages import language
 
 # (heading, [(item, sentence)]) in each language; the plane's layers in LAYERS' order.
 ITEMS = {

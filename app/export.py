@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from core.frames import Frame
+from ganscope.core.frames import Frame
 
 from .views.charts import ChartsView
 from .views.plane import LAYERS, PlaneView
@@ -114,7 +114,7 @@ def _rgb_array(image: QtGui.QImage) -> np.ndarray:
 
 def parse_layers(spec: str | None) -> dict:
     """'surface,real,fake' -> a layers dict (others off); None -> the app's defaults."""
-    from core.animation import ExportError
+    from ganscope.core.animation import ExportError
     layers = {k: on for k, (_l, on) in LAYERS.items()}
     if spec is None:
         return layers
@@ -136,11 +136,11 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
     import sys
     import time
 
-    from core.animation import AnimationWriter
-    from core.chart_data import chart_snapshot
-    from core.progress import ProgressBar
-    from core.run_loop import Every, run_loop
-    from core.stop_signals import deferred, reinstall
+    from ganscope.core.animation import AnimationWriter
+    from ganscope.core.chart_data import chart_snapshot
+    from ganscope.core.progress import ProgressBar
+    from ganscope.core.run_loop import Every, run_loop
+    from ganscope.core.stop_signals import deferred, reinstall
 
     stream = stream or sys.stderr
     total = steps // options.every + 1

@@ -6,8 +6,8 @@ import html
 
 from PySide6 import QtGui, QtWidgets
 
-from app.i18n import translate
-from app.i18n_messages import language
+from ganscope.app.i18n import translate
+from ganscope.app.i18n_messages import language
 
 ABOUT = {
     "en": "<h3>ganscope {version}</h3><p>Watch a small GAN learn a 2-D distribution, live.</p>"
@@ -45,7 +45,7 @@ def shortcut_rows(window) -> list[tuple[str, str]]:
 
 
 def build_help_menu(window, menu: QtWidgets.QMenu) -> None:
-    from app.explain_panel import show_explain_panel
+    from ganscope.app.explain_panel import show_explain_panel
     menu.addAction("What am I looking at?", lambda: show_explain_panel(window), QtGui.QKeySequence.HelpContents)
     menu.addAction("Keyboard shortcuts", lambda: show_shortcuts(window), QtGui.QKeySequence("Ctrl+/"))
     menu.addAction("Open the lessons", lambda: (window.lessons_dock.show(), window.lessons_dock.raise_()))

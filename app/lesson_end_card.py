@@ -9,8 +9,8 @@ import html
 
 from PySide6 import QtCore, QtWidgets
 
-from app.i18n_messages import language
-from app.run_state import number
+from ganscope.app.i18n_messages import language
+from ganscope.app.run_state import number
 
 POLL_MS = 200
 # lesson -> (the lesson to try next, why, in English and Chinese)
@@ -118,7 +118,7 @@ class LessonEndCard(QtWidgets.QFrame):
         self.show_summary(frame)
 
     def show_summary(self, frame) -> None:
-        from app.lessons_panel import DETECTOR_NAMES
+        from ganscope.app.lessons_panel import DETECTOR_NAMES
         s, lang = self.scenario, language() if language() in ("en", "zh") else "en"
         m = frame.metrics
         numbers = []  # on one line: the card must leave the plane and charts room at 1024x700

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from core.compare import REMEDIES
-from core.scenarios import all_scenarios
+from ganscope.core.compare import REMEDIES
+from ganscope.core.scenarios import all_scenarios
 
 LANGUAGES = {"en": "English", "zh": "中文"}
 UI_TEXT = {  # the panel's own words in each language

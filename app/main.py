@@ -10,9 +10,9 @@ def run_app(args) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
     from PySide6 import QtCore, QtWidgets
 
-    from core.cli import engine_from_args
+    from ganscope.core.cli import engine_from_args
 
-    from core.torch_startup import skip_dynamo_import
+    from ganscope.core.torch_startup import skip_dynamo_import
     skip_dynamo_import()
 
     engine = engine_from_args(args)  # bad arguments fail here, before any window opens
@@ -35,7 +35,7 @@ def run_app(args) -> int:
     if getattr(args, "lang", None):
         win.set_language(args.lang)
     if getattr(args, "lesson", None):
-        from core.scenarios import load_scenario
+        from ganscope.core.scenarios import load_scenario
         lesson = load_scenario(args.lesson)  # an unknown name fails here, with the list
         win.lessons_dock.raise_()
         win.lessons.list.setCurrentRow([s.name for s in win.lessons.scenarios].index(lesson.name))

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
-from core.config import GanConfig
-from core.engine import GanEngine
-from core.presets import preset_config
+from ganscope.core.config import GanConfig
+from ganscope.core.engine import GanEngine
+from ganscope.core.presets import preset_config
 
 from .controls.panel import ControlPanel
 from .frame_budget import FrameBudget
@@ -27,12 +27,12 @@ from .views.charts import ChartsView
 from .views.plane import LAYERS, PlaneView
 from .i18n_messages import message
 from .worker import TrainingWorker
-from app.draw_toolbar import add_quick_toolbar
-from app.lesson_end_card import LessonEndCard
-from app.palette_follow import PaletteWatcher
-from app.run_state import forget_previous_run, matching_preset, refresh_title, show_preset, status_line, still_old_run
-from app.stall_banner import StallBanner
-from app.window_fit import fit_to_screen, fit_when_shown
+from ganscope.app.draw_toolbar import add_quick_toolbar
+from ganscope.app.lesson_end_card import LessonEndCard
+from ganscope.app.palette_follow import PaletteWatcher
+from ganscope.app.run_state import forget_previous_run, matching_preset, refresh_title, show_preset, status_line, still_old_run
+from ganscope.app.stall_banner import StallBanner
+from ganscope.app.window_fit import fit_to_screen, fit_when_shown
 
 DRAW_INTERVAL_MS = 15   # look for a new frame often (cheap when there is none): draws follow
                         # the worker's frames closely instead of beating against them; how many
@@ -264,7 +264,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # --- files --------------------------------------------------------------------------------
     def import_points(self, path: str | None = None) -> int | None:
-        from core.targets import load_points
+        from ganscope.core.targets import load_points
         path = path or self._ask_path(False, "Import points", "", "Points (*.csv *.txt *.npy)")
         if not path:
             return None
@@ -291,8 +291,8 @@ class MainWindow(QtWidgets.QMainWindow):
         return path or None
 
     def open_session(self, path: str | None = None) -> bool:
-        from core.session import SessionError
-        from core.session_history import load_with_timeline
+        from ganscope.core.session import SessionError
+        from ganscope.core.session_history import load_with_timeline
         if not self.keeper.confirm_discard("opening another session"):
             return False
         path = path or self._ask_path(False, "Open session", "", "ganscope session (*.gscope)")
@@ -322,7 +322,7 @@ class MainWindow(QtWidgets.QMainWindow):
         return ticket
 
     def save_session(self, path: str | None = None) -> int | None:
-        from core.session import save_session
+        from ganscope.core.session import save_session
         path = path or self.session_path or self._ask_path(True, "Save session", "run.gscope",
                                                            "ganscope session (*.gscope)")
         if not path:

@@ -11,15 +11,15 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
-from core.animation import (FORMAT_NAMES, MAX_FPS, MAX_SIDE, MIN_SIDE, AnimationWriter, ExportCancelled,
+from ganscope.core.animation import (FORMAT_NAMES, MAX_FPS, MAX_SIDE, MIN_SIDE, AnimationWriter, ExportCancelled,
                             ExportError, check_output, output_format)
-from core.frames import Frame
+from ganscope.core.frames import Frame
 
 from .i18n_messages import message
 from .controls.widgets import spin
 from .export import ExportOptions, FrameRenderer
 from .views.plane import LAYERS
-from app.wheel_guard import guard_wheel
+from ganscope.app.wheel_guard import guard_wheel
 
 EXTENSIONS = {"mp4": ".mp4", "gif": ".gif", "png": ""}
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from PySide6 import QtCore
 
-from core.presets import preset_config, preset_names
+from ganscope.core.presets import preset_config, preset_names
 
 DASH = "–"  # what a value not measured yet reads as (never "nan")
 
@@ -19,7 +19,7 @@ DASH = "–"  # what a value not measured yet reads as (never "nan")
 def forget_previous_run(window, ticket: int | None) -> None:
     """Clear every trace of the previous run from the views; frames the old engine still sends
     (until the worker has run `ticket`, the hand-over) are not drawn."""
-    from app.sketch import Sketch
+    from ganscope.app.sketch import Sketch
     window._handover_ticket = ticket or 0
     window.plane.clear_trails()
     window.charts.clear_marks()

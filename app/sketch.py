@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.config import MAX_POINTS
+from ganscope.core.config import MAX_POINTS
 
 
 class Sketch:

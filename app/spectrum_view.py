@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from core.stability import region_boundary
+from ganscope.core.stability import region_boundary
 
 from .controls.widgets import spin
 from .i18n import translate

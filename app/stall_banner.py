@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from PySide6 import QtWidgets
 
-from app.i18n import translate
-from app.i18n_messages import language
+from ganscope.app.i18n import translate
+from ganscope.app.i18n_messages import language
 
 
 class StallBanner(QtWidgets.QFrame):

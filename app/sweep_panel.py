@@ -13,11 +13,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from core.ensemble import SWEEPABLE
-from core.sweep import SweepResult, parse_axis, run_sweep
+from ganscope.core.ensemble import SWEEPABLE
+from ganscope.core.sweep import SweepResult, parse_axis, run_sweep
 
-from app.sweep_labels import combo_field, field_label, label_fields, outline_cell
-from app.wheel_guard import guard_wheel
+from ganscope.app.sweep_labels import combo_field, field_label, label_fields, outline_cell
+from ganscope.app.wheel_guard import guard_wheel
 
 from .i18n_messages import message
 from .controls.widgets import spin

@@ -16,8 +16,8 @@ import dataclasses
 
 from PySide6 import QtCore, QtWidgets
 
-from core.config import ConfigError, GanConfig
-from core.snapshots import SnapshotHistory, branch, thin_index
+from ganscope.core.config import ConfigError, GanConfig
+from ganscope.core.snapshots import SnapshotHistory, branch, thin_index
 
 FRAMES_KEPT = 64        # pictures kept: 64 x ~0.1 MB
 FRAME_INTERVAL = 50     # steps between kept pictures (at least)
@@ -204,7 +204,7 @@ class TimelineBar(QtWidgets.QWidget):
         self._pending = None
         if self._made is None:
             return  # the worker reported why (the window's banner)
-        from core.compare import CompareGroup
+        from ganscope.core.compare import CompareGroup
 
         from .compare_window import open_compare
         at, original, changed = self._made
@@ -221,7 +221,7 @@ class TimelineBar(QtWidgets.QWidget):
     def save(self, engine, path: str) -> None:
         """Save the run with its timeline: full states, and each branch with its original as a compare
         group (called on the worker's thread, which owns `engine` and the full states)."""
-        from core.session_history import MAIN, SavedRun, Timeline, save_with_timeline
+        from ganscope.core.session_history import MAIN, SavedRun, Timeline, save_with_timeline
         runs, groups = [], []
         for label, changed, at, changes, win in self.branches:
             original = win.group.engines[0]
@@ -235,7 +235,7 @@ class TimelineBar(QtWidgets.QWidget):
 
     def restore(self, saved) -> int:
         """After a session opened: its full states become the run's, its compare groups reopen."""
-        from core.compare import CompareGroup
+        from ganscope.core.compare import CompareGroup
 
         from .compare_window import open_compare
         worker = self.window.worker
@@ -262,8 +262,8 @@ class TimelineBar(QtWidgets.QWidget):
 
 def _settled(engine, window):
     """The engine as its Compare window last left it: a copy made on its training thread."""
-    from core.engine import GanEngine
-    from core.session import engine_state, restore_state, state_from_bytes, state_to_bytes
+    from ganscope.core.engine import GanEngine
+    from ganscope.core.session import engine_state, restore_state, state_from_bytes, state_to_bytes
     holder = {}
     runner = getattr(window, "runner", None)
     if runner is not None and runner._thread.is_alive():

@@ -72,7 +72,7 @@ class RunKeeper:
     def autosave(self) -> int | None:
         if not self.autosave_path or not self.dirty() or self.autosaved == self.marker():
             return None
-        from core.session import save_session
+        from ganscope.core.session import save_session
         path = self.autosave_path
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.autosaved = self.marker()
@@ -88,7 +88,7 @@ class RunKeeper:
         path = self.autosave_path
         if not path or not Path(path).is_file():
             return False
-        from core.session import SessionError, load_session
+        from ganscope.core.session import SessionError, load_session
         try:
             engine = load_session(path)
         except (SessionError, ValueError, OSError):

@@ -5,11 +5,11 @@ from pathlib import Path
 
 from PySide6 import QtGui
 
-from core.presets import preset_config
+from ganscope.core.presets import preset_config
 
 from .views.plane import LAYERS
-from app.help_menu import build_help_menu
-from app.run_state import save_session_as
+from ganscope.app.help_menu import build_help_menu
+from ganscope.app.run_state import save_session_as
 
 MAX_RECENT = 8
 

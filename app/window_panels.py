@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from app.window_fit import fit_controls
+from ganscope.app.window_fit import fit_controls
 
 
 class FloatingPanels:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from PySide6 import QtWidgets
 
-from app.recording_memory import remember_dialog, restore_dialog
+from ganscope.app.recording_memory import remember_dialog, restore_dialog
 
 
 class RecordingControl:
@@ -36,7 +36,7 @@ class RecordingControl:
 
     def start(self, path: str | None = None, options=None, force: bool = False) -> bool:
         """Start recording drawn frames (asking where and how unless given); plays if paused."""
-        from core.animation import ExportError
+        from ganscope.core.animation import ExportError
 
         from .recorder import ExportDialog, Recorder
         if path is None or options is None:
@@ -67,7 +67,7 @@ class RecordingControl:
 
     def stop(self) -> str | None:
         """Encode and save; returns the path written, None when cancelled or failed."""
-        from core.animation import ExportError
+        from ganscope.core.animation import ExportError
         recorder, self.recorder = self.recorder, None
         self.window._update_skip()
         self.panel.set_checked("record", False)
@@ -86,7 +86,7 @@ class RecordingControl:
         return str(path)
 
     def record(self, frame) -> None:
-        from core.animation import ExportError
+        from ganscope.core.animation import ExportError
         try:
             self.recorder.offer(frame)
         except (ExportError, OSError) as exc:  # e.g. the disk filled up: stop, keep the app running

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.draw_toolbar import show_draw_state
+from ganscope.app.draw_toolbar import show_draw_state
 
 
 class SketchTool:
@@ -81,7 +81,7 @@ class SketchTool:
         return self.window.set_drawn_points(self.sketch.points.tolist())
 
     def save_points(self, path: str | None = None) -> bool:
-        from core.session import atomic_write_bytes
+        from ganscope.core.session import atomic_write_bytes
         pts = np.asarray(self.worker.engine.cfg.target.points) if self.worker.engine.cfg.target.kind == "points" \
             else self.sketch.points
         if len(pts) == 0:

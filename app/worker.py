@@ -17,11 +17,11 @@ import time
 from collections import deque
 from typing import Callable
 
-from core.chart_data import chart_snapshot
-from core.engine import GanEngine
-from core.frames import Frame, FrameBuilder, FrameSource
-from core.speed_meter import CpuRate
-from core.train_process import RemoteTrainer, next_due, play, play_chunks
+from ganscope.core.chart_data import chart_snapshot
+from ganscope.core.engine import GanEngine
+from ganscope.core.frames import Frame, FrameBuilder, FrameSource
+from ganscope.core.speed_meter import CpuRate
+from ganscope.core.train_process import RemoteTrainer, next_due, play, play_chunks
 
 from .worker_process import ProcessRelay
 

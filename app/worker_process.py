@@ -10,9 +10,9 @@ from __future__ import annotations
 import queue
 import threading
 
-from core.config import GanConfig
-from core.session import restore_state
-from core.train_process import RemoteFrameSource, RemoteTrainer
+from ganscope.core.config import GanConfig
+from ganscope.core.session import restore_state
+from ganscope.core.train_process import RemoteFrameSource, RemoteTrainer
 
 
 class ProcessRelay:
@@ -123,7 +123,7 @@ class ProcessRelay:
 
     def _came_back(self, data: bytes) -> None:
         """The process paused on its own (a lesson's end, a divergence): its state is the run."""
-        from core.session import state_from_bytes
+        from ganscope.core.session import state_from_bytes
         restore_state(self.worker.engine, state_from_bytes(data))
         for _seq, _ticket, command in self._pending:
             if command is not None:

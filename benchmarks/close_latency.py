@@ -22,10 +22,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISP
 def close_seconds(app, case: str, tmp: str) -> float:
     from PySide6 import QtCore
 
-    from app.export import ExportOptions
-    from app.main_window import MainWindow
-    from core.engine import GanEngine
-    from core.presets import preset_config
+    from ganscope.app.export import ExportOptions
+    from ganscope.app.main_window import MainWindow
+    from ganscope.core.engine import GanEngine
+    from ganscope.core.presets import preset_config
 
     settings = QtCore.QSettings(os.path.join(tmp, "s.ini"), QtCore.QSettings.IniFormat)
     win = MainWindow(GanEngine(preset_config("ring-wgan-gp")), settings=settings, autosave="")

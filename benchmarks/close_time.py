@@ -49,10 +49,10 @@ def main() -> None:
     args = ap.parse_args()
     from PySide6 import QtWidgets
     QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    from app.main_window import MainWindow
-    from core.engine import GanEngine
-    from core.presets import preset_config
-    from core.torch_startup import skip_dynamo_import
+    from ganscope.app.main_window import MainWindow
+    from ganscope.core.engine import GanEngine
+    from ganscope.core.presets import preset_config
+    from ganscope.core.torch_startup import skip_dynamo_import
     skip_dynamo_import()
     runs = [close_once(MainWindow, GanEngine(preset_config(args.preset))) for _ in range(args.repeats)]
     out = {"preset": args.preset, "repeats": args.repeats, "cpus": os.cpu_count(),

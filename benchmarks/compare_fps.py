@@ -21,8 +21,8 @@ from benchmarks.gui_fps import _rounded, measure_app, run_event_loop  # noqa: E4
 
 
 def measure_compare(configs, seconds: float) -> dict:
-    from app.compare_window import CompareWindow
-    from core.compare import CompareGroup
+    from ganscope.app.compare_window import CompareWindow
+    from ganscope.core.compare import CompareGroup
     win = CompareWindow(CompareGroup(configs))
     win.resize(1500, 950)
     win.show()
@@ -47,9 +47,9 @@ def main() -> None:
     args = ap.parse_args()
     from PySide6 import QtWidgets
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    from app.main_window import MainWindow
-    from core.engine import GanEngine
-    from core.presets import preset_config
+    from ganscope.app.main_window import MainWindow
+    from ganscope.core.engine import GanEngine
+    from ganscope.core.presets import preset_config
 
     cfg = preset_config(args.preset)
     single = measure_app(MainWindow, GanEngine(cfg), True, args.seconds)

@@ -13,9 +13,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-from core.engine import GanEngine
-from core.models import Discriminator, Generator
-from core.presets import preset_config
+from ganscope.core.engine import GanEngine
+from ganscope.core.models import Discriminator, Generator
+from ganscope.core.presets import preset_config
 
 
 def plain_loop(cfg, steps: int, device: str = "cpu") -> float:
@@ -24,7 +24,7 @@ def plain_loop(cfg, steps: int, device: str = "cpu") -> float:
     G, D = Generator(cfg.generator).to(device), Discriminator(cfg.discriminator).to(device)
     og = torch.optim.Adam(G.parameters(), lr=cfg.g_opt.lr, betas=(cfg.g_opt.beta1, cfg.g_opt.beta2))
     od = torch.optim.Adam(D.parameters(), lr=cfg.d_opt.lr, betas=(cfg.d_opt.beta1, cfg.d_opt.beta2))
-    from core.targets import build_target
+    from ganscope.core.targets import build_target
     target, gen, n = build_target(cfg.target), torch.Generator().manual_seed(0), cfg.run.batch_size
     losses = []
     start = time.perf_counter()

@@ -28,10 +28,10 @@ def main() -> None:
     from PySide6 import QtGui, QtWidgets
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
 
-    from app.export import ExportOptions, FrameRenderer
-    from core.animation import AnimationWriter
-    from core.engine import GanEngine
-    from core.presets import preset_config
+    from ganscope.app.export import ExportOptions, FrameRenderer
+    from ganscope.core.animation import AnimationWriter
+    from ganscope.core.engine import GanEngine
+    from ganscope.core.presets import preset_config
 
     torch_threads = 1
     import torch

@@ -22,10 +22,10 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from benchmarks.engine_throughput import engine_rate, plain_loop  # noqa: E402
-from core.engine import GanEngine  # noqa: E402
-from core.ensemble import Ensemble  # noqa: E402
-from core.presets import preset_config  # noqa: E402
-from core.sweep import Axis, member_configs  # noqa: E402
+from ganscope.core.engine import GanEngine  # noqa: E402
+from ganscope.core.ensemble import Ensemble  # noqa: E402
+from ganscope.core.presets import preset_config  # noqa: E402
+from ganscope.core.sweep import Axis, member_configs  # noqa: E402
 
 RESULTS: dict = {}
 
@@ -75,7 +75,7 @@ def end_to_end() -> dict:
     torch.cuda.synchronize()
     wall = time.perf_counter() - start
     frame = e.frame()
-    from core.session import load_session, save_session
+    from ganscope.core.session import load_session, save_session
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "run.gscope")
         save_session(e, path)

@@ -31,12 +31,12 @@ def main() -> None:
     args = ap.parse_args()
     from PySide6 import QtWidgets
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    from app.gc_main_thread import freeze_start_up_objects
-    from app.main_window import MainWindow
-    from core.torch_startup import skip_dynamo_import
+    from ganscope.app.gc_main_thread import freeze_start_up_objects
+    from ganscope.app.main_window import MainWindow
+    from ganscope.core.torch_startup import skip_dynamo_import
     skip_dynamo_import()  # as the app does (app.main)
-    from core.engine import GanEngine
-    from core.presets import preset_config
+    from ganscope.core.engine import GanEngine
+    from ganscope.core.presets import preset_config
 
     cfg = preset_config(args.preset)
     cfg.set("run.surface_res", args.res)

@@ -16,8 +16,8 @@ import time
 
 import numpy as np
 
-from core.config import GanConfig
-from core.ensemble import Ensemble
+from ganscope.core.config import GanConfig
+from ganscope.core.ensemble import Ensemble
 
 TARGETS = {
     "2D-ring": {"kind": "ring", "n_modes": 8, "radius": 1.0, "sigma": 0.01},

@@ -21,10 +21,10 @@ import time
 import torch
 import torch.nn.functional as F
 
-from core.config import GanConfig
-from core.engine import GanEngine
-from core.models import Discriminator, Generator
-from core.targets import build_target
+from ganscope.core.config import GanConfig
+from ganscope.core.engine import GanEngine
+from ganscope.core.models import Discriminator, Generator
+from ganscope.core.targets import build_target
 
 OBJECTIVES = {  # name -> config changes on the default ring config (G, D 2x128 ReLU, batch 256, Adam)
     "non-saturating": {},

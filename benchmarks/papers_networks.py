@@ -24,8 +24,8 @@ import numpy as np
 import torch
 
 from benchmarks import cpu_name
-from core.config import GanConfig
-from core.engine import GanEngine
+from ganscope.core.config import GanConfig
+from ganscope.core.engine import GanEngine
 
 TARGETS = {
     "2D-ring": {"kind": "ring", "n_modes": 8, "radius": 1.0, "sigma": 0.01},

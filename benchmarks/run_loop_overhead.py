@@ -15,9 +15,9 @@ import time
 
 import torch
 
-from core.engine import GanEngine
-from core.presets import preset_config
-from core.run_loop import Every, run_loop
+from ganscope.core.engine import GanEngine
+from ganscope.core.presets import preset_config
+from ganscope.core.run_loop import Every, run_loop
 
 
 def bare(cfg, steps: int, chunk: int) -> float:

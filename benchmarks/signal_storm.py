@@ -107,7 +107,7 @@ def problems(result: dict, folder: Path) -> list[str]:
     for name in result["files"]:
         if name.startswith(".gs-") or ".partial" in name:
             bad.append(f"temporary file left: {name}")
-    from core.session import SessionError, load_session
+    from ganscope.core.session import SessionError, load_session
     for name in result["files"]:
         path = folder / name
         try:

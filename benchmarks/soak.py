@@ -13,8 +13,8 @@ import time
 
 import torch
 
-from core.engine import GanEngine
-from core.presets import preset_config
+from ganscope.core.engine import GanEngine
+from ganscope.core.presets import preset_config
 
 
 def rss_mb() -> float:

@@ -17,8 +17,8 @@ import time
 import torch
 
 from benchmarks import cpu_name
-from core.engine import GanEngine
-from core.presets import preset_config
+from ganscope.core.engine import GanEngine
+from ganscope.core.presets import preset_config
 
 
 def measure(preset: str, steps: int, repeats: int) -> dict:

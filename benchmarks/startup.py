@@ -31,7 +31,7 @@ def main() -> None:
     env = dict(os.environ)
     if not env.get("DISPLAY"):
         env["QT_QPA_PLATFORM"] = "offscreen"
-    app = [sys.executable, "-m", "app.entry", "gui", "--exit-after-first-frame"]
+    app = [sys.executable, "-m", "ganscope.app.entry", "gui", "--exit-after-first-frame"]
     floor = [sys.executable, "-c", "import torch, pyqtgraph; from PySide6 import QtWidgets"]
     cold = timed(app, env)  # the first launch: the file cache as found
     apps = [timed(app, env) for _ in range(args.repeats)]

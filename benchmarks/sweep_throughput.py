@@ -16,10 +16,10 @@ import time
 
 import torch
 
-from core.engine import GanEngine
-from core.presets import preset_config
-from core.sweep import Axis, member_configs
-from core.ensemble import Ensemble
+from ganscope.core.engine import GanEngine
+from ganscope.core.presets import preset_config
+from ganscope.core.sweep import Axis, member_configs
+from ganscope.core.ensemble import Ensemble
 
 
 def main() -> None:

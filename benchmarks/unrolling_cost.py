@@ -12,8 +12,8 @@ import argparse
 import json
 import time
 
-from core.engine import GanEngine
-from core.presets import preset_config
+from ganscope.core.engine import GanEngine
+from ganscope.core.presets import preset_config
 
 
 def rate(k: int, steps: int, repeats: int) -> float:

@@ -16,10 +16,10 @@ import dataclasses
 
 import torch
 
-from core import iteration as it
-from core import objectives as obj
-from core import optim_rules
-from core.unrolling import lookahead
+from ganscope.core import iteration as it
+from ganscope.core import objectives as obj
+from ganscope.core import optim_rules
+from ganscope.core.unrolling import lookahead
 
 # Per-member numbers: the config field each comes from (all become (M,) tensors).
 HYPER = {"d_lr": "d_opt.lr", "d_beta1": "d_opt.beta1", "d_beta2": "d_opt.beta2", "d_momentum": "d_opt.momentum",

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import torch
 
-from core import iteration as it
+from ganscope.core import iteration as it
 from .config import ConfigError, GanConfig
 from .evaluation import Evaluator
 from .frames import ViewState, build_frame

@@ -18,13 +18,13 @@ import os
 import numpy as np
 import torch
 
-from core import optim_rules
-from core.batched_step import HYPER, SERIES, BatchedStep
-from core.config import ConfigError, GanConfig
-from core.engine import build_player, resolve_device
-from core.metrics import histogram, js_divergence, mode_metrics, reverse_kl_modes
-from core.targets import build_target
-from core.threads import torch_threads
+from ganscope.core import optim_rules
+from ganscope.core.batched_step import HYPER, SERIES, BatchedStep
+from ganscope.core.config import ConfigError, GanConfig
+from ganscope.core.engine import build_player, resolve_device
+from ganscope.core.metrics import histogram, js_divergence, mode_metrics, reverse_kl_modes
+from ganscope.core.targets import build_target
+from ganscope.core.threads import torch_threads
 
 SWEEPABLE = tuple(HYPER.values()) + ("run.seed",)
 INT_FIELDS = ("d_opt.steps", "g_opt.steps", "run.seed")

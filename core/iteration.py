@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import torch
 
-from core import objectives as obj
+from ganscope.core import objectives as obj
 
 SERIES = ("d_loss", "g_loss", "acc_real", "acc_fake", "d_real", "d_fake", "g_grad", "d_grad")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from core import iteration as it
+from ganscope.core import iteration as it
 from . import manual_grad as mg
 from . import objectives as obj
 from .optim_step import adam_step

@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 
 from . import objectives as obj
-from core import optim_rules
+from ganscope.core import optim_rules
 
 
 def lookahead(kind: str, hp: tuple, k: int, params: list, state: dict, d_grad) -> list:

@@ -4,7 +4,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from core.config import GanConfig  # noqa: E402
+from ganscope.core.config import GanConfig  # noqa: E402
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.animation import AnimationWriter, ExportCancelled, ExportError, check_output, check_size
+from ganscope.core.animation import AnimationWriter, ExportCancelled, ExportError, check_output, check_size
 
 
 def moving_square(n: int, w: int = 96, h: int = 64) -> list[np.ndarray]:
@@ -156,7 +156,7 @@ def test_gif_frame_rate_is_capped_where_browsers_slow_it(tmp_path):
 
 def test_exports_get_the_usual_permissions_not_private_temp_ones(tmp_path):
     import os
-    from core.atomic import usual_mode
+    from ganscope.core.atomic import usual_mode
     with AnimationWriter(tmp_path / "a.gif", fps=10) as w:
         w.add(moving_square(1)[0])
         w.finish()

@@ -8,16 +8,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE = ROOT / "core"
-FORBIDDEN = ("PySide6", "pyqtgraph", "app", "shiboken6")
+PACKAGE = "ganscope.core"  # core/ installs as ganscope.core (pyproject.toml's package-dir)
+FORBIDDEN = ("PySide6", "pyqtgraph", "shiboken6", "ganscope.app", "app")
 
 
 def core_modules() -> list[str]:
-    return sorted(f"core.{p.stem}" for p in CORE.glob("*.py") if p.stem != "__init__")
+    return sorted(f"{PACKAGE}.{p.stem}" for p in CORE.glob("*.py") if p.stem != "__init__")
+
+
+def source_of(module: str) -> Path:
+    return CORE / (module.rsplit(".", 1)[1] + ".py")
+
+
+def forbidden(name: str) -> bool:
+    return any(name == f or name.startswith(f + ".") for f in FORBIDDEN)
 
 
 def imports_of(module: str, known: set[str]) -> set[str]:
     """The core modules that `module` imports anywhere in its source (top level or in a function)."""
-    tree = ast.parse((ROOT / (module.replace(".", "/") + ".py")).read_text(encoding="utf-8"))
+    tree = ast.parse(source_of(module).read_text(encoding="utf-8"))
     package = module.rsplit(".", 1)[0]
     found = set()
     for node in ast.walk(tree):
@@ -63,8 +72,8 @@ def test_the_cycle_finder_finds_a_cycle_and_accepts_a_tree():
 
 def test_the_import_scanner_sees_relative_absolute_and_function_level_imports():
     known = set(core_modules())
-    assert "core.engine" in imports_of("core.scenarios", known)  # imported inside a function
-    assert {"core.config", "core.objectives"} <= imports_of("core.arjovsky", known)
+    assert "ganscope.core.engine" in imports_of("ganscope.core.scenarios", known)  # imported inside a function
+    assert {"ganscope.core.config", "ganscope.core.objectives"} <= imports_of("ganscope.core.arjovsky", known)
 
 
 def test_core_modules_import_one_another_without_a_cycle():
@@ -77,8 +86,7 @@ def test_no_core_source_names_qt_pyqtgraph_or_the_app_even_lazily():
     """Imports inside functions and importlib strings never run in the fresh-interpreter test below."""
     offences = []
     for module in core_modules():
-        path = ROOT / (module.replace(".", "/") + ".py")
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(ast.parse(source_of(module).read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and not node.level:
@@ -88,7 +96,7 @@ def test_no_core_source_names_qt_pyqtgraph_or_the_app_even_lazily():
                 names = [node.args[0].value]
             else:
                 continue
-            offences += [f"{module}:{node.lineno} {n}" for n in names if n.split(".")[0] in FORBIDDEN]
+            offences += [f"{module}:{node.lineno} {n}" for n in names if forbidden(n)]
     assert offences == []
 
 
@@ -98,7 +106,7 @@ def test_no_core_module_loads_qt_pyqtgraph_or_the_app():
         "import importlib, json, sys\n"
         f"for m in {core_modules()!r}:\n"
         "    importlib.import_module(m)\n"
-        f"bad = sorted(n for n in sys.modules if n.split('.')[0] in {FORBIDDEN!r})\n"
+        f"bad = sorted(n for n in sys.modules if any(n == f or n.startswith(f + '.') for f in {FORBIDDEN!r}))\n"
         "print(json.dumps(bad))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -110,10 +118,11 @@ def test_the_headless_commands_run_without_the_app(tmp_path):
     """`core.cli` alone knows only the headless commands; the app's (gui, export) come from app.entry."""
     code = (
         "import sys\n"
-        "from core.cli import main\n"
+        "from ganscope.core.cli import main\n"
         "code = main(['train', '--steps', '3', '--quiet', '--set', 'generator.width=8', '--set',"
         " 'discriminator.width=8', '--set', 'run.eval_samples=100'])\n"
-        "bad = sorted(n for n in sys.modules if n.split('.')[0] in ('PySide6', 'pyqtgraph', 'app'))\n"
+        "bad = sorted(n for n in sys.modules if n.split('.')[0] in ('PySide6', 'pyqtgraph', 'app')"
+        " or n.startswith('ganscope.app'))\n"
         "print('exit', code, 'loaded', bad)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)

@@ -1,8 +1,8 @@
 """The Arjovsky-Bottou experiment reproduces the paper's finding on the 2-D ring."""
 import numpy as np
 
-from core.arjovsky import gradient_decay
-from core.presets import preset_config
+from ganscope.core.arjovsky import gradient_decay
+from ganscope.core.presets import preset_config
 
 
 def test_minimax_gradient_vanishes_and_nonsaturating_does_not():
@@ -18,7 +18,7 @@ def test_minimax_gradient_vanishes_and_nonsaturating_does_not():
 
 
 def test_it_uses_the_given_generator_and_stops_early_when_asked(small_cfg):
-    from core.engine import GanEngine
+    from ganscope.core.engine import GanEngine
     trained = GanEngine(small_cfg)
     trained.step(50)
     calls = {"n": 0}

@@ -4,11 +4,11 @@ import tracemalloc
 
 import pytest
 
-from core.budget import check_budget, estimate
-from core.cli import main
-from core.config import ConfigError, GanConfig
-from core.engine import GanEngine
-from core.presets import preset_config, preset_names
+from ganscope.core.budget import check_budget, estimate
+from ganscope.core.cli import main
+from ganscope.core.config import ConfigError, GanConfig
+from ganscope.core.engine import GanEngine
+from ganscope.core.presets import preset_config, preset_names
 
 
 def test_every_preset_fits_without_a_warning():
@@ -86,8 +86,8 @@ def test_a_large_config_runs_with_a_warning_naming_the_estimate(capsys):
 
 
 def test_more_threads_than_cores_is_said(monkeypatch):
-    import core.budget
-    monkeypatch.setattr(core.budget.os, "cpu_count", lambda: 2)
+    from ganscope.core import budget
+    monkeypatch.setattr(budget.os, "cpu_count", lambda: 2)
     cfg = GanConfig()
     cfg.run.threads = 4
     assert any("run.threads=4" in w for w in check_budget(cfg))

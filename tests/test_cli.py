@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from core.cli import main
-from core.config import GanConfig
-from core.presets import preset_names
+from ganscope.core.cli import main
+from ganscope.core.config import GanConfig
+from ganscope.core.presets import preset_names
 
 
 def test_train_writes_a_report_with_correct_mode_counts(tmp_path, capsys):
@@ -22,8 +22,8 @@ def test_train_writes_a_report_with_correct_mode_counts(tmp_path, capsys):
     assert 0 <= r["final_metrics"]["modes"] <= 8
     assert len(r["history"]["d_loss"]) == 300 and r["eval_history"]["step"][-1] == 300
     # The report's figure is the metric on the final weights, recomputed independently here.
-    from core.metrics import mode_metrics
-    from core.session import load_session
+    from ganscope.core.metrics import mode_metrics
+    from ganscope.core.session import load_session
     e = load_session(session)
     captured, hq, _ = mode_metrics(e.evaluator.generated(), e.target.centres, e.target.sigmas)
     assert r["final_metrics"]["modes"] == captured and r["final_metrics"]["hq_share"] == pytest.approx(hq)

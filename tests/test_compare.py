@@ -4,10 +4,10 @@ import json
 import pytest
 import torch
 
-from app.entry import main
-from core.compare import REMEDIES, CompareGroup, compare
-from core.config import ConfigError
-from core.engine import GanEngine
+from ganscope.app.entry import main
+from ganscope.core.compare import REMEDIES, CompareGroup, compare
+from ganscope.core.config import ConfigError
+from ganscope.core.engine import GanEngine
 
 TINY = [("generator.width", "16"), ("discriminator.width", "16"), ("run.batch_size", "32"),
         ("run.eval_samples", "200"), ("run.eval_every", "10"), ("generator.noise_dim", "2")]

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.config import ConfigError, GanConfig, describe_defaults
+from ganscope.core.config import ConfigError, GanConfig, describe_defaults
 
 
 def test_json_round_trip_keeps_every_field():

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from core.detectors import detect
-from core.engine import GanEngine
-from core.presets import preset_config
+from ganscope.core.detectors import detect
+from ganscope.core.engine import GanEngine
+from ganscope.core.presets import preset_config
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def test_stalled_d_stays_quiet_on_a_healthy_run():
 
 def test_collapse_waits_until_g_has_reached_the_data():
     """Lesson 5's G starts at the origin, far inside the ring: "0 of 8 modes" then is not collapse."""
-    from core.scenarios import load_scenario
+    from ganscope.core.scenarios import load_scenario
     s = load_scenario("lesson-5-collapse")
     e = GanEngine(s.config())
     s.install(e)

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from core.dirac import OBJECTIVES, field, trajectory
+from ganscope.core.dirac import OBJECTIVES, field, trajectory
 
 
 def test_wgan_field_is_a_pure_rotation():
@@ -23,7 +23,7 @@ def test_fields_match_finite_differences_of_their_objectives(objective):
     if objective in ("nonsaturating",):
         pytest.skip("two different objectives: checked by the closed form below")
     reg, h = 0.7, 1e-6
-    from core.dirac import _NODES, _WEIGHTS, _sig
+    from ganscope.core.dirac import _NODES, _WEIGHTS, _sig
 
     def v(theta, psi):
         if objective == "wgan":
@@ -45,7 +45,7 @@ def test_fields_match_finite_differences_of_their_objectives(objective):
 
 def test_nonsaturating_generator_ascends_log_d_of_its_sample():
     theta, psi, h = 0.6, 0.9, 1e-6
-    from core.dirac import _sig
+    from ganscope.core.dirac import _sig
     g = lambda t: np.log(_sig(psi * t))
     assert field("nonsaturating", theta, psi)[0] == pytest.approx((g(theta + h) - g(theta - h)) / (2 * h), rel=1e-5)
 

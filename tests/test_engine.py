@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from core import objectives as obj
-from core.config import LOSSES, ConfigError
-from core.engine import TRAIN_SERIES, GanEngine
+from ganscope.core import objectives as obj
+from ganscope.core.config import LOSSES, ConfigError
+from ganscope.core.engine import TRAIN_SERIES, GanEngine
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -136,7 +136,7 @@ def test_every_objective_trains_with_penalties_unrolling_and_packing(small_cfg, 
 
 @pytest.mark.parametrize("kind", ["adam", "sgd", "rmsprop"])
 def test_unrolling_follows_each_optimiser_and_leaves_d_unchanged(small_cfg, kind):
-    from core.unrolling import unrolled_params
+    from ganscope.core.unrolling import unrolled_params
     small_cfg.d_opt.kind = kind
     small_cfg.d_opt.momentum = 0.5
     e = GanEngine(small_cfg)
@@ -245,7 +245,7 @@ def test_update_many_changes_a_mixture_in_one_validated_step(small_cfg):
 
 
 def test_a_frame_built_from_a_source_is_the_engines_frame_at_that_moment(small_cfg):
-    from core.frames import FrameBuilder, FrameSource
+    from ganscope.core.frames import FrameBuilder, FrameSource
     e = GanEngine(small_cfg)
     e.step(10)
     src = FrameSource(e)

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 import torch
 
-from core.config import ConfigError, GanConfig
-from core.engine import GanEngine
-from core.ensemble import Ensemble
+from ganscope.core.config import ConfigError, GanConfig
+from ganscope.core.engine import GanEngine
+from ganscope.core.ensemble import Ensemble
 
 
 @pytest.fixture

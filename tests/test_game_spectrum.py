@@ -4,11 +4,11 @@ import pytest
 import torch
 from torch import nn
 
-from core import dirac
-from core.arnoldi import arnoldi_eigs
-from core.config import GanConfig, ObjectiveConfig
-from core.engine import GanEngine
-from core.game_spectrum import GameField, dense_eigenvalues, leading_eigenvalues
+from ganscope.core import dirac
+from ganscope.core.arnoldi import arnoldi_eigs
+from ganscope.core.config import GanConfig, ObjectiveConfig
+from ganscope.core.engine import GanEngine
+from ganscope.core.game_spectrum import GameField, dense_eigenvalues, leading_eigenvalues
 
 
 # --- the Dirac-GAN (Mescheder et al. 2018) as two one-weight players in the plane -------------------

@@ -5,8 +5,8 @@ atol 1e-5 after 4 iterations (hand-written and autograd gradients sum in differe
 import pytest
 import torch
 
-from core.cuda_graph import GraphStep
-from core.engine import GanEngine
+from ganscope.core.cuda_graph import GraphStep
+from ganscope.core.engine import GanEngine
 
 
 @pytest.mark.parametrize("changes", [

@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pytest
 
-from core.cli import main
-from core.config import ConfigError, GanConfig
-from core.engine import GanEngine
-from core.targets import load_points
+from ganscope.core.cli import main
+from ganscope.core.config import ConfigError, GanConfig
+from ganscope.core.engine import GanEngine
+from ganscope.core.targets import load_points
 
 
 def run_cli(capsys, *args):

@@ -3,12 +3,12 @@ import numpy as np
 import pytest
 import torch
 
-from core import manual_grad as mg
-from core import objectives as obj
-from core.config import LOSSES
-from core.engine import GanEngine
-from core.models import mlp
-from core.optim_step import adam_step
+from ganscope.core import manual_grad as mg
+from ganscope.core import objectives as obj
+from ganscope.core.config import LOSSES
+from ganscope.core.engine import GanEngine
+from ganscope.core.models import mlp
+from ganscope.core.optim_step import adam_step
 
 ACTIVATIONS = ["relu", "leaky_relu", "tanh", "elu", "silu"]
 

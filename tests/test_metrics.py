@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from core.metrics import MetricHistory, js_divergence, mmd, mode_metrics
-from core.targets import grid, ring
+from ganscope.core.metrics import MetricHistory, js_divergence, mmd, mode_metrics
+from ganscope.core.targets import grid, ring
 
 HQ_2D = 1 - math.exp(-4.5)
 

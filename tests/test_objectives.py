@@ -4,9 +4,9 @@ import math
 import pytest
 import torch
 
-from core import objectives as obj
-from core.config import DiscriminatorConfig
-from core.models import Discriminator
+from ganscope.core import objectives as obj
+from ganscope.core.config import DiscriminatorConfig
+from ganscope.core.models import Discriminator
 
 
 def test_log_loss_at_an_undecided_discriminator_is_2_log_2():

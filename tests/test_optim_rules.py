@@ -7,11 +7,11 @@ look-ahead that once ignored RMSprop's momentum, is off by 0.1 or more).
 import pytest
 import torch
 
-from core import objectives as obj
-from core import optim_rules
-from core.engine import GanEngine
-from core.models import mlp
-from core.unrolling import unrolled_params
+from ganscope.core import objectives as obj
+from ganscope.core import optim_rules
+from ganscope.core.engine import GanEngine
+from ganscope.core.models import mlp
+from ganscope.core.unrolling import unrolled_params
 
 TOL = {"rtol": 1e-5, "atol": 1e-6}
 

@@ -6,10 +6,10 @@ import pytest
 import torch
 from torch import nn
 
-from core.config import GanConfig
-from core.engine import GanEngine, build_player
-from core.metrics import reverse_kl_modes
-from core.models import Maxout
+from ganscope.core.config import GanConfig
+from ganscope.core.engine import GanEngine, build_player
+from ganscope.core.metrics import reverse_kl_modes
+from ganscope.core.models import Maxout
 
 
 def papers_config(width_g=400, width_d=200) -> GanConfig:
@@ -68,8 +68,8 @@ def test_the_engine_trains_the_papers_networks_the_same_way_twice():
 
 
 def test_sweeps_refuse_the_papers_networks_with_a_reason():
-    from core.config import ConfigError
-    from core.ensemble import check_members
+    from ganscope.core.config import ConfigError
+    from ganscope.core.ensemble import check_members
     with pytest.raises(ConfigError, match="batch norm"):
         check_members([papers_config(), papers_config()])
 

@@ -15,11 +15,11 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.cli import main
-from core.config import ConfigError, GanConfig, describe_defaults
-from core.engine import GanEngine
-from core.session import SessionError, load_session, save_session
-from core.targets import MAX_POINTS, load_points
+from ganscope.core.cli import main
+from ganscope.core.config import ConfigError, GanConfig, describe_defaults
+from ganscope.core.engine import GanEngine
+from ganscope.core.session import SessionError, load_session, save_session
+from ganscope.core.targets import MAX_POINTS, load_points
 
 ROOT = Path(__file__).resolve().parents[1]
 PATHS = [row[0] for row in describe_defaults()]
@@ -127,9 +127,9 @@ def saved_session(tmp_path_factory):
 
 WRITER = """
 import sys
-from core.config import GanConfig
-from core.engine import GanEngine
-from core.session import save_session
+from ganscope.core.config import GanConfig
+from ganscope.core.engine import GanEngine
+from ganscope.core.session import save_session
 cfg = GanConfig()
 cfg.generator.width = cfg.discriminator.width = 64
 e = GanEngine(cfg)

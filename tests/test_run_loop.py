@@ -3,8 +3,8 @@ import io
 
 import torch
 
-from core.progress import ProgressBar
-from core.run_loop import (CANCELLED, DIVERGED, DONE, ENDED, INTERRUPTED, Callback, DetectorLog, Every,
+from ganscope.core.progress import ProgressBar
+from ganscope.core.run_loop import (CANCELLED, DIVERGED, DONE, ENDED, INTERRUPTED, Callback, DetectorLog, Every,
                            TimedChunks, run_loop)
 
 
@@ -106,7 +106,7 @@ def test_timed_chunks_aim_at_their_duration_and_stay_within_bounds():
 
 
 def test_training_through_the_loop_gives_the_same_bits_as_one_call(small_cfg):
-    from core.engine import GanEngine
+    from ganscope.core.engine import GanEngine
     a, b = GanEngine(small_cfg), GanEngine(small_cfg)
     a.step(60)
     detectors = DetectorLog(b)

@@ -3,8 +3,8 @@ import functools
 import numpy as np
 import pytest
 
-from core.cli import main
-from core.scenarios import all_scenarios, load_scenario, run_scenario
+from ganscope.core.cli import main
+from ganscope.core.scenarios import all_scenarios, load_scenario, run_scenario
 
 CHECKED = [s.name for s in all_scenarios()]
 
@@ -123,9 +123,9 @@ def test_the_cli_runs_a_lesson_in_chinese_and_reports_detectors(tmp_path, capsys
 def test_train_with_a_lesson_preset_plays_its_script(tmp_path):
     import torch
 
-    from core.engine import GanEngine
-    from core.presets import preset_config
-    from core.session import load_session
+    from ganscope.core.engine import GanEngine
+    from ganscope.core.presets import preset_config
+    from ganscope.core.session import load_session
     saved = tmp_path / "s.gscope"
     assert main(["train", "--preset", "lesson-4-vanishing", "--steps", "300", "--quiet", "--save", str(saved)]) == 0
     trained, fresh = load_session(saved), GanEngine(preset_config("lesson-4-vanishing"))

@@ -4,8 +4,8 @@ import pickle
 import pytest
 import torch
 
-from core.engine import TRAIN_SERIES, GanEngine
-from core.session import SessionError, load_session, save_session
+from ganscope.core.engine import TRAIN_SERIES, GanEngine
+from ganscope.core.session import SessionError, load_session, save_session
 
 
 def params(m):
@@ -64,7 +64,7 @@ def test_truncated_and_foreign_files_are_refused(small_cfg, tmp_path):
 
 
 def test_a_session_from_a_newer_version_is_refused(small_cfg, tmp_path):
-    from core.session import engine_state
+    from ganscope.core.session import engine_state
     state = engine_state(GanEngine(small_cfg))
     state["version"] = 99
     path = tmp_path / "new.gscope"
@@ -95,7 +95,7 @@ def test_a_pickle_with_a_code_payload_is_refused_and_never_runs(tmp_path):
 
 def test_a_hand_over_from_an_older_version_with_a_view_extent_still_restores(small_cfg):
     """Older versions sent a (never set) "view_extent" with the live state; it is ignored now."""
-    from core.session import live_state, restore_state, state_from_bytes, state_to_bytes
+    from ganscope.core.session import live_state, restore_state, state_from_bytes, state_to_bytes
     e = GanEngine(small_cfg)
     e.step(5)
     state = live_state(e)

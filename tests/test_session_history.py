@@ -2,10 +2,10 @@
 import pytest
 import torch
 
-from core.engine import GanEngine
-from core.session import SessionError, load_session, save_session, state_from_bytes, state_to_bytes
-from core.session_history import (MAIN, SavedRun, Timeline, load_with_timeline, save_with_timeline)
-from core.snapshots import SnapshotHistory, branch, train_with_snapshots
+from ganscope.core.engine import GanEngine
+from ganscope.core.session import SessionError, load_session, save_session, state_from_bytes, state_to_bytes
+from ganscope.core.session_history import (MAIN, SavedRun, Timeline, load_with_timeline, save_with_timeline)
+from ganscope.core.snapshots import SnapshotHistory, branch, train_with_snapshots
 
 
 def flat(m):

@@ -9,11 +9,11 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.config import GanConfig
-from core.engine import GanEngine
-from core.session import SessionError, load_session, save_session
-from core.session import engine_state as _engine_state
-from core.session import live_state as _live_state
+from ganscope.core.config import GanConfig
+from ganscope.core.engine import GanEngine
+from ganscope.core.session import SessionError, load_session, save_session
+from ganscope.core.session import engine_state as _engine_state
+from ganscope.core.session import live_state as _live_state
 
 DATA = Path(__file__).parent / "data"
 
@@ -192,7 +192,7 @@ def test_a_bad_live_section_is_refused_not_obeyed(trained, tmp_path, key, value)
 
 
 def test_escape_codes_in_a_status_message_are_shown_not_obeyed(trained, tmp_path, capsys):
-    from core.cli import main
+    from ganscope.core.cli import main
     state = live_state(trained)
     state["live"]["status"] = "diverged"
     state["live"]["message"] = "\x1b[2J\x1b[31mFAKE: run rm -rf ~\x07"

@@ -6,7 +6,7 @@ import signal
 import pytest
 
 from benchmarks.signal_storm import problems, run_once
-from core.session import load_session
+from ganscope.core.session import load_session
 
 
 # A few tries (each a fresh process importing torch, some Qt): every one failed before (SIGTERM

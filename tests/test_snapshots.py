@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from core.engine import TRAIN_SERIES, GanEngine
-from core.snapshots import (SnapshotHistory, branch, restore_snapshot, snapshot_bound, take_snapshot,
+from ganscope.core.engine import TRAIN_SERIES, GanEngine
+from ganscope.core.snapshots import (SnapshotHistory, branch, restore_snapshot, snapshot_bound, take_snapshot,
                             thin_index, train_with_snapshots)
 
 

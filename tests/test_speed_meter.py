@@ -1,5 +1,5 @@
 """The headless rate from the trainer's CPU time (core.speed_meter)."""
-from core.speed_meter import CpuRate
+from ganscope.core.speed_meter import CpuRate
 
 
 def test_the_rate_is_iterations_per_cpu_second_over_a_sliding_window():

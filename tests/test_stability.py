@@ -2,11 +2,11 @@
 import numpy as np
 import pytest
 
-from core import dirac
-from core.engine import GanEngine
-from core.game_spectrum import dense_eigenvalues
-from core.session import live_state, load_session, restore_state, save_session
-from core.stability import region_boundary, step_scales, summarise
+from ganscope.core import dirac
+from ganscope.core.engine import GanEngine
+from ganscope.core.game_spectrum import dense_eigenvalues
+from ganscope.core.session import live_state, load_session, restore_state, save_session
+from ganscope.core.stability import region_boundary, step_scales, summarise
 from tests.test_game_spectrum import dirac_field
 
 
@@ -37,7 +37,7 @@ def test_the_summary_predicts_what_simultaneous_steps_do_on_the_dirac_gan(name, 
 
 
 def test_step_scales_follow_the_players_learning_rates():
-    from core.config import GanConfig
+    from ganscope.core.config import GanConfig
     cfg = GanConfig()
     assert step_scales(cfg, 3, 2) is None
     cfg.g_opt.lr = cfg.d_opt.lr / 4
@@ -62,7 +62,7 @@ def test_the_run_keeps_a_spectrum_history_without_changing_training(small_cfg, t
     assert on.spectrum.step == 100 and len(snap["values"]) > 0 and snap["error"] == ""
     assert np.isfinite(snap["history"]["ratio"]).all() and (snap["history"]["radius"] > 0).all()
     # the latest eigenvalues are those of the dense Jacobian at these weights (float32 field)
-    from core.game_spectrum import GameField
+    from ganscope.core.game_spectrum import GameField
     field = GameField.from_engine(on, batch=min(on.cfg.run.batch_size, 128))
     dense = dense_eigenvalues(field)
     for value in snap["values"][:4]:
@@ -78,7 +78,7 @@ def test_the_run_keeps_a_spectrum_history_without_changing_training(small_cfg, t
 
 def test_a_damaged_spectrum_in_a_session_is_refused(small_cfg, tmp_path):
     import torch
-    from core.session import SessionError, engine_state, state_to_bytes
+    from ganscope.core.session import SessionError, engine_state, state_to_bytes
     e = GanEngine(small_cfg)
     state = engine_state(e)
     state["spectrum"]["values"] = torch.zeros(5, 5, 5)

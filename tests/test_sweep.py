@@ -4,8 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from core.config import ConfigError
-from core.sweep import parse_axis, run_sweep
+from ganscope.core.config import ConfigError
+from ganscope.core.sweep import parse_axis, run_sweep
 
 
 def test_penalty_weights_are_geometric_and_step_counts_whole():

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from core.config import ConfigError, TargetConfig
-from core.metrics import mode_metrics
-from core.targets import build_target, grid, load_points, ring
+from ganscope.core.config import ConfigError, TargetConfig
+from ganscope.core.metrics import mode_metrics
+from ganscope.core.targets import build_target, grid, load_points, ring
 
 # P(||x - c|| <= 3 sigma) for an isotropic 2-D Gaussian: a Rayleigh tail, 1 - exp(-9/2).
 HQ_2D = 1 - math.exp(-4.5)

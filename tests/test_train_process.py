@@ -1,11 +1,11 @@
-"""core.train_process without the app: a run handed to the training process comes back exactly."""
+"""ganscope.core.train_process without the app: a run handed to the training process comes back exactly."""
 import time
 
 import torch
 
-from core.engine import GanEngine
-from core.session import restore_state
-from core.train_process import RemoteTrainer
+from ganscope.core.engine import GanEngine
+from ganscope.core.session import restore_state
+from ganscope.core.train_process import RemoteTrainer
 
 
 def _params(model):
@@ -79,7 +79,7 @@ def test_a_refused_edit_is_reported_and_training_goes_on(small_cfg):
 
 
 def test_chunks_last_about_ten_milliseconds_however_slow_an_iteration_is():
-    from core.train_process import play_chunks
+    from ganscope.core.train_process import play_chunks
 
     def after(ran, seconds):
         chunks = play_chunks()
@@ -96,7 +96,7 @@ def test_closing_while_frames_go_unread_ends_the_process_cleanly():
     closes mid-training. The child must still see 'quit' and exit by itself (exit code 0), not be
     terminated after the timeout: the parent's reader thread keeps draining the pipe. The deadline
     is generous (a busy 2-core machine took up to 6 s to exit): the exit code tells the two apart."""
-    from core.config import GanConfig
+    from ganscope.core.config import GanConfig
     r = RemoteTrainer()
     _wait_ready(r)
     r.push(GanEngine(GanConfig()), speed=0)
@@ -112,7 +112,7 @@ def test_a_quit_request_returns_at_once_and_the_child_is_reaped_in_the_backgroun
     """request_close() never waits; the child quits by itself (code 0) and the reader reaps it."""
     import time
 
-    from core.config import GanConfig
+    from ganscope.core.config import GanConfig
     r = RemoteTrainer()
     _wait_ready(r)
     r.push(GanEngine(GanConfig()), speed=0)

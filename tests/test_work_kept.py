@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-import core.outputs
-from core import exit_codes
-from app.entry import main
-from core.session import load_session
+from ganscope.core import outputs as core_outputs
+from ganscope.core import exit_codes
+from ganscope.app.entry import main
+from ganscope.core.session import load_session
 
 SMALL = ["--set", "generator.width=8", "--set", "discriminator.width=8", "--quiet"]
 
@@ -57,7 +57,7 @@ def test_destinations_that_would_lose_work_are_refused_first(tmp_path, capsys, m
 def test_too_little_free_space_is_refused_before_training(tmp_path, capsys, monkeypatch):
     import shutil
     usage = shutil.disk_usage(tmp_path)
-    monkeypatch.setattr(core.outputs.shutil, "disk_usage", lambda p: usage._replace(free=1000))
+    monkeypatch.setattr(core_outputs.shutil, "disk_usage", lambda p: usage._replace(free=1000))
     code = main(["train", "--preset", "gaussian", "--steps", "5", *SMALL, "--save", str(tmp_path / "s.gscope")])
     assert code == exit_codes.BAD_INPUT and "free on that disk" in capsys.readouterr().err
 
@@ -65,14 +65,14 @@ def test_too_little_free_space_is_refused_before_training(tmp_path, capsys, monk
 @pytest.mark.parametrize("error", [errno.ENOSPC, errno.EACCES, errno.ENOENT])
 def test_a_save_that_fails_after_training_is_kept_in_the_fallback_folder(tmp_path, capsys, monkeypatch,
                                                                          recovery_dir, error):
-    real = core.outputs.atomic_write_bytes
+    real = core_outputs.atomic_write_bytes
     dest = tmp_path / "run.gscope"
 
     def failing(path, data):
         if str(path) == str(dest):  # the disk fills (or the folder goes) while training
             raise OSError(error, "simulated")
         real(path, data)
-    monkeypatch.setattr(core.outputs, "atomic_write_bytes", failing)
+    monkeypatch.setattr(core_outputs, "atomic_write_bytes", failing)
     code = main(["train", "--preset", "gaussian", "--steps", "7", *SMALL, "--save", str(dest)])
     err = capsys.readouterr().err
     assert code == exit_codes.SAVED_ELSEWHERE and "Traceback" not in err
@@ -83,9 +83,9 @@ def test_a_save_that_fails_after_training_is_kept_in_the_fallback_folder(tmp_pat
 
 def test_a_report_that_fails_is_kept_too_and_the_session_still_goes_where_asked(tmp_path, capsys, monkeypatch,
                                                                              recovery_dir):
-    real = core.outputs.atomic_write_bytes
+    real = core_outputs.atomic_write_bytes
     report = tmp_path / "r.json"
-    monkeypatch.setattr(core.outputs, "atomic_write_bytes",
+    monkeypatch.setattr(core_outputs, "atomic_write_bytes",
                         lambda p, d: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full")) if str(p) == str(report)
                         else real(p, d))
     code = main(["train", "--preset", "gaussian", "--steps", "4", *SMALL, "--report", str(report),
@@ -107,11 +107,11 @@ def test_a_diverged_run_exits_3_and_keeps_its_last_good_weights(tmp_path, capsys
 
 
 def test_an_internal_error_is_one_line_and_a_traceback_file(tmp_path, capsys, monkeypatch):
-    import core.training_run
+    from ganscope.core import training_run
 
     def bug(*_a, **_k):
         raise ZeroDivisionError("a bug")
-    monkeypatch.setattr(core.training_run, "run_training", bug)
+    monkeypatch.setattr(training_run, "run_training", bug)
     code = main(["train", "--preset", "gaussian", "--steps", "4", *SMALL])
     err = capsys.readouterr().err
     assert code == exit_codes.INTERNAL_ERROR and "Traceback" not in err and "ZeroDivisionError" in err

@@ -9,11 +9,11 @@ from typing import Callable
 
 from PySide6 import QtCore, QtWidgets
 
-from core.config import ACTIVATIONS, INITS, LOSSES, NOISE_KINDS, NORMS, GanConfig
-from core.presets import preset_description, preset_names
+from ganscope.core.config import ACTIVATIONS, INITS, LOSSES, NOISE_KINDS, NORMS, GanConfig
+from ganscope.core.presets import preset_description, preset_names
 
 from ..views.plane import LAYERS
-from app.wheel_guard import guard_wheel
+from ganscope.app.wheel_guard import guard_wheel
 from .mixture_table import MixtureTable
 from .widgets import LogSlider, show_state, spin
 

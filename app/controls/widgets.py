@@ -95,8 +95,8 @@ def spin(lo: float, hi: float, value: float, step: float, decimals: int = 0, suf
 def show_state(button: QtWidgets.QAbstractButton, on: bool) -> None:
     """A two-state button says what pressing it does now ("Play" / "Pause"), in the app's language.
     The English is kept where app.i18n looks for it, so a later language switch stays right."""
-    from app.i18n import translate
-    from app.i18n_messages import language
+    from ganscope.app.i18n import translate
+    from ganscope.app.i18n_messages import language
     text = button.property("on_text" if on else "off_text")
     if not text:
         return

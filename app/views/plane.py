@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore
 
-from core.frames import Frame
+from ganscope.core.frames import Frame
 
 from .contour import isoline_segments
 

@@ -4,13 +4,13 @@ pytest.importorskip("pytestqt")
 
 from PySide6 import QtCore  # noqa: E402
 
-from core.engine import GanEngine  # noqa: E402
+from ganscope.core.engine import GanEngine  # noqa: E402
 
 
 @pytest.fixture
 def window(qtbot, small_cfg, tmp_path):
     """The real main window on a small engine, with settings kept in a temporary file."""
-    from app.main_window import MainWindow
+    from ganscope.app.main_window import MainWindow
     settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.IniFormat)
     win = MainWindow(GanEngine(small_cfg), settings=settings, autosave=str(tmp_path / "autosave.gscope"))
     qtbot.addWidget(win)

@@ -3,7 +3,7 @@ import numpy as np
 
 
 def test_log_ticks_are_few_and_read_as_plain_numbers(qtbot):
-    from app.views.charts import FewLogTicks
+    from ganscope.app.views.charts import FewLogTicks
     axis = FewLogTicks("left")
     for lo, hi in ((-3.0, 1.0), (-1.2, 0.1), (-0.05, 0.05), (-12.0, 2.0)):
         [(step, values)] = axis.tickValues(lo, hi, 100)
@@ -14,7 +14,7 @@ def test_log_ticks_are_few_and_read_as_plain_numbers(qtbot):
 
 
 def test_the_gradient_chart_uses_it(qtbot):
-    from app.views.charts import ChartsView, FewLogTicks
+    from ganscope.app.views.charts import ChartsView, FewLogTicks
     view = ChartsView()
     qtbot.addWidget(view)
     assert isinstance(view.plots["grad"].getAxis("left"), FewLogTicks)

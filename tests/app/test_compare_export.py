@@ -2,10 +2,10 @@
 import numpy as np
 from PIL import Image
 
-from app.compare_export import SideBySideRenderer, grid_shape
-from app.export import ExportOptions, FrameRenderer
-from app.entry import main
-from core.compare import CompareGroup
+from ganscope.app.compare_export import SideBySideRenderer, grid_shape
+from ganscope.app.export import ExportOptions, FrameRenderer
+from ganscope.app.entry import main
+from ganscope.core.compare import CompareGroup
 from tests.test_compare import TINY, TINY_ARGS
 
 

@@ -2,9 +2,9 @@
 import pytest
 import torch
 
-from app.compare_window import CompareWindow, open_remedies
-from core.compare import REMEDY_LABELS, REMEDIES, CompareGroup
-from core.engine import GanEngine
+from ganscope.app.compare_window import CompareWindow, open_remedies
+from ganscope.core.compare import REMEDY_LABELS, REMEDIES, CompareGroup
+from ganscope.core.engine import GanEngine
 from tests.test_compare import TINY
 
 

@@ -1,7 +1,7 @@
 """The decision boundary's marching squares against curves known in closed form."""
 import numpy as np
 
-from app.views.contour import isoline_segments
+from ganscope.app.views.contour import isoline_segments
 
 EXTENT = (-2.0, 2.0, -1.5, 1.5)
 

@@ -1,7 +1,7 @@
 """The Dirac-GAN plane in the app draws core.dirac's field and trajectory, and follows the controls."""
 import numpy as np
 
-from core.dirac import trajectory
+from ganscope.core.dirac import trajectory
 
 
 def test_the_plane_follows_objective_update_and_click(qtbot, window):

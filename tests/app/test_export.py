@@ -4,11 +4,11 @@ import pytest
 from PIL import Image
 from PySide6 import QtWidgets
 
-from app.export import ExportOptions, FrameRenderer, export_headless, parse_layers
-from core.animation import ExportError
-from app.entry import main
-from core.engine import GanEngine
-from core.frames import build_frame
+from ganscope.app.export import ExportOptions, FrameRenderer, export_headless, parse_layers
+from ganscope.core.animation import ExportError
+from ganscope.app.entry import main
+from ganscope.core.engine import GanEngine
+from ganscope.core.frames import build_frame
 from tests.app.conftest import wait_ticket
 from tests.test_animation import leftovers, read_mp4
 
@@ -131,7 +131,7 @@ def test_step_and_reset_while_recording_keeps_going(qtbot, window, tmp_path):
 
 
 def test_the_record_dialog_checks_the_path_and_follows_its_extension(qtbot, tmp_path):
-    from app.recorder import ExportDialog
+    from ganscope.app.recorder import ExportDialog
     d = ExportDialog(None, str(tmp_path / "a.gif"), {"surface": True, "real": False})
     qtbot.addWidget(d)
     d._path_changed()
@@ -147,7 +147,7 @@ def test_the_record_dialog_checks_the_path_and_follows_its_extension(qtbot, tmp_
 
 
 def test_exports_can_show_the_game_spectrum(small_cfg, qapp):
-    from core.chart_data import chart_snapshot
+    from ganscope.core.chart_data import chart_snapshot
     e = GanEngine(small_cfg)
     e.step(10)
     e.spectrum.update()

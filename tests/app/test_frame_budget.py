@@ -64,7 +64,7 @@ def test_a_hidden_layer_is_not_computed(qtbot, window):
 
 
 def test_a_recording_keeps_full_detail_whatever_the_screen_can_afford(qtbot, window, tmp_path):
-    from app.export import ExportOptions
+    from ganscope.app.export import ExportOptions
     wait_ticket(qtbot, window, window.send_update("run.surface_res", 128))
     gov = window.budget.governor
     gov.level, gov.ladder, gov.hold_up = 3, gov.ladder[:4], 10 ** 6

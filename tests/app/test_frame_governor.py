@@ -1,5 +1,5 @@
 """The frame-budget governor's decisions, from fake measurements (no Qt, no clock)."""
-from app.frame_governor import LADDER, FrameGovernor, Measurement
+from ganscope.app.frame_governor import LADDER, FrameGovernor, Measurement
 
 
 def feed(gov, m, times):

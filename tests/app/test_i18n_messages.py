@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from app.i18n_messages import PATTERNS, PHRASES, message
-from core.engine import GanEngine
+from ganscope.app.i18n_messages import PATTERNS, PHRASES, message
+from ganscope.core.engine import GanEngine
 from tests.app.conftest import wait_ticket
 
 LATIN_WORDS = re.compile(r"\b[A-Za-z]{4,}\b")  # English words left in a Chinese message
@@ -45,7 +45,7 @@ def test_fixed_phrases_have_no_english_left(text):
 
 
 def test_the_window_speaks_chinese_after_the_switch(qtbot, window, tmp_path):
-    from core.session import save_session
+    from ganscope.core.session import save_session
     path = tmp_path / "run.gscope"
     save_session(GanEngine(window.engine.cfg), path)
     window.set_language("zh")
@@ -62,12 +62,12 @@ def test_the_window_speaks_chinese_after_the_switch(qtbot, window, tmp_path):
 
 
 def test_panel_notes_follow_the_language(qtbot, window):
-    from app.dirac_view import DiracView
+    from ganscope.app.dirac_view import DiracView
     view = DiracView()
     qtbot.addWidget(view)
     english = view.note.text()
     assert english.startswith("Plain GAN")
-    from app.i18n_messages import set_language
+    from ganscope.app.i18n_messages import set_language
     set_language("zh")
     try:
         view.retranslate()

@@ -42,8 +42,8 @@ def test_language_switch_translates_the_lessons_and_is_remembered(qtbot, window,
     legend = [label.text for _s, label in window.plane.legend.items]
     assert legend == ["真实", "生成"]
     assert window.settings.value("language") == "zh"
-    from app.main_window import MainWindow
-    from core.engine import GanEngine
+    from ganscope.app.main_window import MainWindow
+    from ganscope.core.engine import GanEngine
     again = MainWindow(GanEngine(small_cfg), settings=window.settings, autosave="")
     qtbot.addWidget(again)
     assert again.lessons.lang == "zh" and again.menus.language_actions["zh"].isChecked()

@@ -7,10 +7,10 @@ import threading
 
 import pytest
 
-from app.export import ExportOptions
-from app.views.plane import LAYERS
-from core.config import LOSSES
-from core.presets import preset_names
+from ganscope.app.export import ExportOptions
+from ganscope.app.views.plane import LAYERS
+from ganscope.core.config import LOSSES
+from ganscope.core.presets import preset_names
 from tests.app.conftest import assert_nothing_left_running, wait_ticket
 
 
@@ -101,7 +101,7 @@ def test_ten_thousand_random_actions_while_training(qtbot, window, uncaught, tmp
     # test ticks itself after every round, so the count does not depend on the machine's speed.
     assert window.plane.frames_drawn >= fresh > rounds // 2, (window.plane.frames_drawn, fresh, rounds)
     assert uncaught == []
-    from core.config import ConfigError
+    from ganscope.core.config import ConfigError
     assert all(isinstance(e, (ConfigError, ValueError)) for e in errors), errors[:3]
     window.close()
     assert not window.isVisible()
@@ -113,7 +113,7 @@ def test_closing_during_full_speed_training_hides_at_once_and_the_process_quits(
                                                                                 recording):
     """The window is gone before anything is stopped (nothing the user waits for), and the
     training process, told to quit, exits by itself (code 0, not terminated) in the background."""
-    from core.presets import preset_config
+    from ganscope.core.presets import preset_config
     wait_ticket(qtbot, window, window.load_config(preset_config("ring-wgan-gp")))  # the slowest steps
     window.do_action("play:1")
     if recording:

@@ -78,8 +78,8 @@ def test_the_wheel_changes_a_control_only_when_it_has_focus(qtbot, window):
 
 # --- 4. the window fits the screen and its size is remembered ----------------------------------
 def test_the_window_fits_the_screen_and_its_size_is_remembered(qtbot, window, small_cfg):
-    from app.main_window import MainWindow
-    from core.engine import GanEngine
+    from ganscope.app.main_window import MainWindow
+    from ganscope.core.engine import GanEngine
     area = window.screen().availableGeometry()
     qtbot.waitUntil(lambda: area.contains(window.frameGeometry()), timeout=5000)
     window.resize(area.width() - 40, area.height() - 120)  # inside the screen, above the minimum
@@ -95,8 +95,8 @@ def test_the_window_fits_the_screen_and_its_size_is_remembered(qtbot, window, sm
 def test_main_does_not_resize_the_window_after_restoring_it():
     import inspect
 
-    import app.main
-    assert ".resize(" not in inspect.getsource(app.main.run_app)
+    from ganscope.app import main as app_main
+    assert ".resize(" not in inspect.getsource(app_main.run_app)
 
 
 # --- 5. Play and Record say what they do -------------------------------------------------------
@@ -107,7 +107,7 @@ def test_play_and_record_buttons_say_pause_and_stop(qtbot, window, tmp_path):
     assert play.text() == "Pause"
     window.do_action("play:0")
     assert play.text() == "Play"
-    from app.export import ExportOptions
+    from ganscope.app.export import ExportOptions
     assert window.start_recording(str(tmp_path / "a.gif"), ExportOptions(width=64, height=64, every=1))
     assert window.panel.buttons["record"].text() == "■ Stop recording"
     window.set_language("zh")
@@ -124,7 +124,7 @@ def test_play_and_record_buttons_say_pause_and_stop(qtbot, window, tmp_path):
 def test_status_bar_never_shows_nan():
     from types import SimpleNamespace
 
-    from app.run_state import status_line
+    from ganscope.app.run_state import status_line
     frame = SimpleNamespace(step=0, centres=np.zeros((8, 2)), metrics={"d_real": float("nan"), "modes": float("nan")})
     text = status_line(frame, [], lambda t: t)
     assert "nan" not in text.lower() and "D(real) –" in text and "D(fake) –" in text and "modes –/8" in text
@@ -143,7 +143,7 @@ def test_title_names_the_file_and_save_saves_to_it(qtbot, window, tmp_path):
     wait_ticket(qtbot, window, window.do_action("step"))
     wait_ticket(qtbot, window, window.save_session())  # Ctrl+S: the same file, no question
     assert asked == [] and window.session_path == path
-    from app.run_state import save_session_as
+    from ganscope.app.run_state import save_session_as
     assert save_session_as(window) is None and len(asked) == 1  # Save As asks (and was cancelled)
     wait_ticket(qtbot, window, window.do_action("preset:ring"))
     assert window.session_path is None  # a new run is not the old file
@@ -158,7 +158,7 @@ def test_preset_box_names_the_loaded_preset_or_says_custom(qtbot, window):
 
 # --- 6. a lesson's end card ---------------------------------------------------------------------
 def test_a_lesson_ends_with_a_card_and_its_button_starts_the_remedy(qtbot, window):
-    from core.scenarios import load_scenario
+    from ganscope.core.scenarios import load_scenario
     s = load_scenario("lesson-5-collapse")
     s.steps = 60  # the same lesson, cut short
     window.lessons.scenarios = [s if x.name == s.name else x for x in window.lessons.scenarios]
@@ -175,7 +175,7 @@ def test_a_lesson_ends_with_a_card_and_its_button_starts_the_remedy(qtbot, windo
 
 # --- 7. a stalled D -----------------------------------------------------------------------------
 def test_a_stalled_d_shows_a_banner_whose_button_resets_d(qtbot, window):
-    from core.detectors import Detection
+    from ganscope.core.detectors import Detection
     from types import SimpleNamespace
     frame = SimpleNamespace(step=900, detections={
         "stalled": Detection("stalled", True, "G has received no gradient... press Reset D", 700, "…")})
@@ -190,8 +190,8 @@ def test_a_stalled_d_shows_a_banner_whose_button_resets_d(qtbot, window):
 
 # --- 8. what am I looking at, and Help ----------------------------------------------------------
 def test_help_explains_every_layer_and_chart_in_both_languages(qtbot, window):
-    from app.explain_panel import ITEMS
-    from app.views.plane import LAYERS
+    from ganscope.app.explain_panel import ITEMS
+    from ganscope.app.views.plane import LAYERS
     actions = {a.text(): a for a in window.menuBar().actions()[-1].menu().actions()}
     explain = actions["What am I looking at?"]
     assert explain.shortcut() == QtGui.QKeySequence(QtGui.QKeySequence.HelpContents)
@@ -211,7 +211,7 @@ def test_help_explains_every_layer_and_chart_in_both_languages(qtbot, window):
 
 
 def test_help_has_version_shortcuts_and_the_lessons(qtbot, window):
-    from app.help_menu import app_version, show_about, show_shortcuts
+    from ganscope.app.help_menu import app_version, show_about, show_shortcuts
     about = show_about(window)
     body = about.findChild(QtWidgets.QTextBrowser).toPlainText()
     assert app_version() in body and "Lessons" in body
@@ -227,8 +227,8 @@ def test_help_has_version_shortcuts_and_the_lessons(qtbot, window):
 
 # --- 9. recording defaults ----------------------------------------------------------------------
 def test_record_dialog_suits_slow_machines_and_remembers_its_choices(qtbot, window, tmp_path):
-    from app.recorder import ExportDialog
-    from app.recording_memory import remember_dialog, restore_dialog
+    from ganscope.app.recorder import ExportDialog
+    from ganscope.app.recording_memory import remember_dialog, restore_dialog
     dialog = ExportDialog(window, str(tmp_path / "a.mp4"), window.plane.visible)
     qtbot.addWidget(dialog)
     restore_dialog(dialog, window.settings)
@@ -245,9 +245,9 @@ def test_record_dialog_suits_slow_machines_and_remembers_its_choices(qtbot, wind
 
 def test_exported_charts_fit_beside_the_plane_at_800x600(qtbot, small_cfg):
     """Each chart's title wraps to the chart's width: none is pushed past the picture's right edge."""
-    from app.export import ExportOptions, FrameRenderer
-    from core.chart_data import chart_snapshot
-    from core.engine import GanEngine
+    from ganscope.app.export import ExportOptions, FrameRenderer
+    from ganscope.core.chart_data import chart_snapshot
+    from ganscope.core.engine import GanEngine
     e = GanEngine(small_cfg)
     e.step(30)
     frame = e.frame()
@@ -324,7 +324,7 @@ def test_draw_target_is_on_the_toolbar_and_ends_with_the_run(qtbot, window):
 
 
 def test_plots_follow_a_dark_palette(qtbot, window):
-    from app.palette_follow import follow_palette
+    from ganscope.app.palette_follow import follow_palette
     app = QtWidgets.QApplication.instance()
     light = app.palette()
     dark = QtGui.QPalette(light)

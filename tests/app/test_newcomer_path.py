@@ -6,15 +6,15 @@ from tests.app.conftest import wait_ticket
 
 
 def shorten(window, name, steps):
-    from core.scenarios import load_scenario
+    from ganscope.core.scenarios import load_scenario
     s = load_scenario(name)
     s.steps = steps
     window.lessons.scenarios = [s if x.name == name else x for x in window.lessons.scenarios]
 
 
 def test_a_newcomers_path(qtbot, window, tmp_path):
-    from app.export import ExportOptions
-    from app.run_state import save_session_as
+    from ganscope.app.export import ExportOptions
+    from ganscope.app.run_state import save_session_as
     # play, and the button says Pause
     play = window.panel.buttons["play"]
     play.click()

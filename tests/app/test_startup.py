@@ -5,10 +5,10 @@ import sys
 
 SCRIPT = """
 import sys
-from app.entry import main
+from ganscope.app.entry import main
 code = main(["gui", "--exit-after-first-frame", "--set", "generator.width=32"])
-from core.engine import GanEngine
-from core.presets import preset_config
+from ganscope.core.engine import GanEngine
+from ganscope.core.presets import preset_config
 for preset in ("ring", "ring-wgan-gp"):  # hand-written and autograd gradients
     e = GanEngine(preset_config(preset))
     before = [p.clone() for p in e.G.parameters()]

@@ -5,9 +5,9 @@ import pytest
 import torch
 from PySide6 import QtCore
 
-from app.timeline import parse_changes
-from core.config import ConfigError
-from core.engine import GanEngine
+from ganscope.app.timeline import parse_changes
+from ganscope.core.config import ConfigError
+from ganscope.core.engine import GanEngine
 from tests.app.conftest import wait_ticket
 
 
@@ -18,7 +18,7 @@ def flat(m):
 @pytest.fixture
 def thread_window(qtbot, small_cfg, tmp_path):
     """The main window training in its own thread (full states every 100 steps)."""
-    from app.main_window import MainWindow
+    from ganscope.app.main_window import MainWindow
     settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.IniFormat)
     win = MainWindow(GanEngine(small_cfg), settings=settings, autosave="", train_process=False)
     qtbot.addWidget(win)
@@ -67,7 +67,7 @@ def test_full_states_come_back_from_the_training_process_while_it_plays(qtbot, w
 def test_kept_pictures_stay_bounded_and_dense_near_now(qtbot, thread_window, monkeypatch):
     win = thread_window
     tl = win.timeline
-    from app import timeline
+    from ganscope.app import timeline
     monkeypatch.setattr(timeline, "FRAMES_KEPT", 6)
     monkeypatch.setattr(timeline, "FRAME_INTERVAL", 10)
     play_until(qtbot, win, 300)

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from core.engine import GanEngine
-from core.session import load_session
+from ganscope.core.engine import GanEngine
+from ganscope.core.session import load_session
 from tests.app.conftest import wait_ticket
 
 
@@ -106,7 +106,7 @@ def test_divergence_in_the_process_pauses_with_the_last_good_weights(qtbot, wind
 def test_closing_ends_the_training_process(qtbot, small_cfg, tmp_path):
     from PySide6 import QtCore
 
-    from app.main_window import MainWindow
+    from ganscope.app.main_window import MainWindow
     settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.IniFormat)
     win = MainWindow(GanEngine(small_cfg), settings=settings, autosave="", train_process=True)
     qtbot.addWidget(win)
@@ -135,7 +135,7 @@ def window(qtbot, small_cfg, tmp_path):
     """The main window with the training process on (as users run it)."""
     from PySide6 import QtCore
 
-    from app.main_window import MainWindow
+    from ganscope.app.main_window import MainWindow
     settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.IniFormat)
     win = MainWindow(GanEngine(small_cfg), settings=settings, autosave="", train_process=True)
     qtbot.addWidget(win)

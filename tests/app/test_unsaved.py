@@ -3,8 +3,8 @@ from pathlib import Path
 
 from PySide6 import QtCore
 
-from core.engine import GanEngine
-from core.presets import preset_config
+from ganscope.core.engine import GanEngine
+from ganscope.core.presets import preset_config
 from tests.app.conftest import wait_ticket
 
 
@@ -56,7 +56,7 @@ def test_save_from_the_question_writes_the_session_then_goes_on(qtbot, window, t
     answers(window, "save")
     window._ask_path = lambda *a: str(tmp_path / "kept.gscope")
     wait_ticket(qtbot, window, window.load_config(preset_config("ring")))
-    from core.session import load_session
+    from ganscope.core.session import load_session
     assert load_session(tmp_path / "kept.gscope").step_count == 4
 
 
@@ -85,7 +85,7 @@ def test_closing_with_unsaved_work_can_be_cancelled(qtbot, window):
 
 
 def test_autosave_after_a_crash_is_offered_back(qtbot, window, tmp_path, small_cfg):
-    from app.main_window import MainWindow
+    from ganscope.app.main_window import MainWindow
     path = Path(window.keeper.autosave_path)
     train(qtbot, window, 5)
     ticket = window.keeper.autosave()
@@ -108,8 +108,8 @@ def test_autosave_after_a_crash_is_offered_back(qtbot, window, tmp_path, small_c
 
 
 def test_declining_recovery_removes_the_autosave(qtbot, tmp_path, small_cfg):
-    from app.main_window import MainWindow
-    from core.session import save_session
+    from ganscope.app.main_window import MainWindow
+    from ganscope.core.session import save_session
     path = tmp_path / "autosave.gscope"
     save_session(GanEngine(small_cfg), path)
     settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.IniFormat)
