@@ -1,5 +1,6 @@
 """The Arjovsky-Bottou experiment on the current run: G as it is now, a fresh D trained alone,
 log10 of G's gradient norm under the minimax and the non-saturating loss, side by side."""
+
 from __future__ import annotations
 
 import threading
@@ -9,8 +10,8 @@ from PySide6 import QtCore, QtWidgets
 
 from ganscope.core.arjovsky import gradient_decay
 
-from .i18n_messages import message
 from .controls.widgets import spin
+from .i18n_messages import message
 
 
 class ArjovskyView(QtWidgets.QWidget):
@@ -33,8 +34,10 @@ class ArjovskyView(QtWidgets.QWidget):
         for w in (self.iterations, self.run_button, self.cancel_button):
             row.addWidget(w)
         lay.addLayout(row)
-        self.note = QtWidgets.QLabel("Arjovsky & Bottou (2017): the better D gets, the less the minimax "
-                                     "loss tells G. The non-saturating loss keeps its gradient.")
+        self.note = QtWidgets.QLabel(
+            "Arjovsky & Bottou (2017): the better D gets, the less the minimax "
+            "loss tells G. The non-saturating loss keeps its gradient."
+        )
         self.note.setWordWrap(True)
         lay.addWidget(self.note)
         self.plot = pg.PlotWidget(background="w")
@@ -61,8 +64,8 @@ class ArjovskyView(QtWidgets.QWidget):
         self._cancel, self.result = False, None
 
         def work():
-            self.result = gradient_decay(cfg, g_state, iterations=n, every=max(1, n // 100),
-                                         stop=lambda: self._cancel)
+            self.result = gradient_decay(cfg, g_state, iterations=n, every=max(1, n // 100), stop=lambda: self._cancel)
+
         self._thread = threading.Thread(target=work, name="ganscope-arjovsky", daemon=True)
         self._thread.start()
         self.run_button.setEnabled(False)
@@ -94,7 +97,10 @@ class ArjovskyView(QtWidgets.QWidget):
         if r is None:
             return
         drop = r.log10_minimax[0] - r.log10_minimax[-1]
-        self.note.setText(message(
-            f"After {r.d_iterations[-1]:,} D iterations (D right {100 * r.d_accuracy[-1]:.0f}% of the "
-            f"time) G's minimax gradient fell {drop:.1f} orders of magnitude; the "
-            f"non-saturating one changed by {r.log10_nonsaturating[-1] - r.log10_nonsaturating[0]:+.1f}."))
+        self.note.setText(
+            message(
+                f"After {r.d_iterations[-1]:,} D iterations (D right {100 * r.d_accuracy[-1]:.0f}% of the "
+                f"time) G's minimax gradient fell {drop:.1f} orders of magnitude; the "
+                f"non-saturating one changed by {r.log10_nonsaturating[-1] - r.log10_nonsaturating[0]:+.1f}."
+            )
+        )

@@ -1,5 +1,6 @@
 """Compared runs rendered side by side, each by the app's own off-screen plane (app.export), with
 its name at the start of its caption: for `ganscope compare --export` and the Compare window."""
+
 from __future__ import annotations
 
 import time
@@ -33,7 +34,7 @@ class SideBySideRenderer:
             tile = renderer.render(frame, title)
             r, c = divmod(i, self.cols)
             h, w = tile.shape[:2]
-            out[r * h:(r + 1) * h, c * w:(c + 1) * w] = tile
+            out[r * h : (r + 1) * h, c * w : (c + 1) * w] = tile
         return out
 
     def close(self) -> None:
@@ -41,8 +42,16 @@ class SideBySideRenderer:
             r.close()
 
 
-def export_compare(group, out: str, steps: int, every: int = 50, size: tuple[int, int] = (1200, 900),
-                   fps: float = 20.0, force: bool = False, stream=None) -> str:
+def export_compare(
+    group,
+    out: str,
+    steps: int,
+    every: int = 50,
+    size: tuple[int, int] = (1200, 900),
+    fps: float = 20.0,
+    force: bool = False,
+    stream=None,
+) -> str:
     """Train the group `steps` in lockstep, a side-by-side frame every `every`, into `out`.
     Ctrl-C or an error removes the partial file."""
     import sys
@@ -65,6 +74,7 @@ def export_compare(group, out: str, steps: int, every: int = 50, size: tuple[int
                 writer.add(renderer.render([e.frame() for e in g.engines], labels))
                 app.processEvents()
                 bar.update(writer.frames)
+
             group.train(steps, every=every, on_frame=add)
             bar.finish()
             encoding = ProgressBar(1, label="encoding", unit="frames", stream=stream)
@@ -73,10 +83,13 @@ def export_compare(group, out: str, steps: int, every: int = 50, size: tuple[int
                 encoding.total = max(total, 1)
                 encoding.update(done)
                 return True
+
             path = writer.finish(encoded)
             encoding.finish()
     finally:
         renderer.close()
-    stream.write(f"{writer.frames} frames ({writer.size[0]}x{writer.size[1]}) of {len(labels)} runs side by "
-                 f"side written to {path} in {time.perf_counter() - start:.1f} s\n")
+    stream.write(
+        f"{writer.frames} frames ({writer.size[0]}x{writer.size[1]}) of {len(labels)} runs side by "
+        f"side written to {path} in {time.perf_counter() - start:.1f} s\n"
+    )
     return str(path)

@@ -5,6 +5,7 @@ The runs train on a thread of their own (CompareRunner), like the main window's 
 commands that run between lockstep chunks and draws only the newest frames, built on the UI thread
 from weight copies (core.frames.FrameSource), so drawing never waits for training.
 """
+
 from __future__ import annotations
 
 import queue
@@ -27,10 +28,21 @@ from .views.plane import PlaneView
 FRAME_INTERVAL = 1 / 30
 DRAW_INTERVAL_MS = 15
 CHART_EVERY = 6
-EDITABLE = ("d_opt.lr", "g_opt.lr", "d_opt.beta1", "g_opt.beta1", "objective.instance_noise",
-            "objective.gp_weight", "objective.r1", "d_opt.steps")
-CHART_ROWS = (("loss", "Loss", ("d_loss", "g_loss")), ("acc", "D accuracy", ("acc_real", "acc_fake")),
-              ("quality", "Modes (share) / high quality", ("modes_frac", "hq_share")))
+EDITABLE = (
+    "d_opt.lr",
+    "g_opt.lr",
+    "d_opt.beta1",
+    "g_opt.beta1",
+    "objective.instance_noise",
+    "objective.gp_weight",
+    "objective.r1",
+    "d_opt.steps",
+)
+CHART_ROWS = (
+    ("loss", "Loss", ("d_loss", "g_loss")),
+    ("acc", "D accuracy", ("acc_real", "acc_fake")),
+    ("quality", "Modes (share) / high quality", ("modes_frac", "hq_share")),
+)
 
 
 class CompareRunner:
@@ -233,8 +245,17 @@ class CompareWindow(QtWidgets.QWidget):
         self.value.returnPressed.connect(self._apply_clicked)
         apply = QtWidgets.QPushButton("Apply")
         apply.clicked.connect(self._apply_clicked)
-        for w in (self.play_button, self.step_label, QtWidgets.QLabel("   Change"), self.field,
-                  QtWidgets.QLabel("in"), self.target, QtWidgets.QLabel("to"), self.value, apply):
+        for w in (
+            self.play_button,
+            self.step_label,
+            QtWidgets.QLabel("   Change"),
+            self.field,
+            QtWidgets.QLabel("in"),
+            self.target,
+            QtWidgets.QLabel("to"),
+            self.value,
+            apply,
+        ):
             row.addWidget(w)
         row.addStretch(1)
         return row
@@ -253,14 +274,17 @@ class CompareWindow(QtWidgets.QWidget):
             if not on:
                 group.train(0)
                 r.table = group.table()
+
         return self.runner.submit(play)
 
     def change(self, path: str, value, run: int | None = None) -> int:
         """Change a setting in one run (its index) or in all (None), between lockstep chunks."""
+
         def apply(group: CompareGroup):
             for i, e in enumerate(group.engines):
                 if run is None or i == run:
                     e.update(path, value)
+
         return self.runner.submit(apply)
 
     def _apply_clicked(self) -> None:
@@ -288,8 +312,11 @@ class CompareWindow(QtWidgets.QWidget):
             frame = self.builders[i].build(src)
             self.planes[i].draw(frame)
             m = frame.metrics
-            modes = f"   modes {m['modes']:.0f}/{len(frame.centres)}" if frame.centres is not None \
-                and np.isfinite(m.get("modes", np.nan)) else ""
+            modes = (
+                f"   modes {m['modes']:.0f}/{len(frame.centres)}"
+                if frame.centres is not None and np.isfinite(m.get("modes", np.nan))
+                else ""
+            )
             status = "" if frame.status == "ok" else "   (diverged)"
             self.titles[i].setText(f"<b>{self.labels[i]}</b>   {frame.loss}{modes}{status}")
             if charts:
@@ -322,4 +349,5 @@ REMEDY_STEPS = 3000  # WGAN-GP covers the ring within a few thousand steps; GAN 
 def open_remedies(parent, steps: int = REMEDY_STEPS, overrides=()) -> CompareWindow:
     """Lesson 5's ring: GAN against WGAN-GP, PacGAN2 and unrolled, in lockstep, ending with the table."""
     from ganscope.core.compare import REMEDIES
+
     return open_compare(parent, CompareGroup(list(REMEDIES), overrides=list(overrides)), stop_at=steps, play=True)

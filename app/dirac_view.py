@@ -3,6 +3,7 @@
 Click anywhere on the plane to start the trajectory there. Change the objective, the update order
 (simultaneous or alternating), the step size or the regulariser's weight and the picture follows.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,11 +12,11 @@ from PySide6 import QtCore, QtWidgets
 
 from ganscope.core.dirac import OBJECTIVES, UPDATES, field, trajectory
 
-from .i18n_messages import message
 from .controls.widgets import spin
+from .i18n_messages import message
 
-SPAN = 2.0    # the plane shown: [-SPAN, SPAN]^2
-ARROWS = 17   # arrows per side of the field's grid
+SPAN = 2.0  # the plane shown: [-SPAN, SPAN]^2
+ARROWS = 17  # arrows per side of the field's grid
 EXPLAIN = {
     "gan": "Plain GAN: circles the equilibrium; with simultaneous steps it spirals slowly away.",
     "nonsaturating": "Non-saturating GAN: the same circling near the equilibrium.",
@@ -39,8 +40,13 @@ class DiracView(QtWidgets.QWidget):
         self.steps = spin(10, 20000, 800, 100, suffix=" steps")
         self.reg = spin(0.0, 10.0, 1.0, 0.1, decimals=2, suffix=" weight")
         self.reg.setToolTip("Gradient-penalty lambda, R1 gamma, or the instance noise's std")
-        for label, w in (("Objective", self.objective), ("Updates", self.update_mode), ("", self.lr),
-                         ("", self.steps), ("Regulariser", self.reg)):
+        for label, w in (
+            ("Objective", self.objective),
+            ("Updates", self.update_mode),
+            ("", self.lr),
+            ("", self.steps),
+            ("Regulariser", self.reg),
+        ):
             if label:
                 row.addWidget(QtWidgets.QLabel(label))
             row.addWidget(w)
@@ -90,13 +96,15 @@ class DiracView(QtWidgets.QWidget):
         seg[0::2] = np.column_stack([th.ravel(), ps.ravel()])
         seg[1::2] = seg[0::2] + scale * np.column_stack([d_th.ravel(), d_ps.ravel()])
         self.arrows.setData(seg[:, 0], seg[:, 1], connect="pairs")
-        self.trajectory = trajectory(obj, self.start, self.lr.value(), self.steps.value(),
-                                     self.update_mode.currentText(), reg)
+        self.trajectory = trajectory(
+            obj, self.start, self.lr.value(), self.steps.value(), self.update_mode.currentText(), reg
+        )
         self.path.setData(self.trajectory[:, 0], self.trajectory[:, 1])
         self.start_mark.setData([self.start[0]], [self.start[1]])
         end = float(np.hypot(*self.trajectory[-1]))
-        self.note.setText(message(f"{EXPLAIN[obj]}  Distance from the equilibrium: start "
-                                  f"{np.hypot(*self.start):.2f}, end {end:.3g}."))
+        self.note.setText(
+            message(f"{EXPLAIN[obj]}  Distance from the equilibrium: start {np.hypot(*self.start):.2f}, end {end:.3g}.")
+        )
 
 
 def open_dirac_window(parent) -> QtWidgets.QDockWidget:

@@ -1,5 +1,6 @@
 """Drawing is one click away: a toolbar above the plane with Draw target (Ctrl+D) beside Play and
 Record, instead of only a button at the bottom of a long Controls panel."""
+
 from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -25,6 +26,7 @@ def add_quick_toolbar(window) -> QtWidgets.QToolBar:
 
 def _explain(window):
     from ganscope.app.explain_panel import show_explain_panel
+
     return show_explain_panel(window)
 
 

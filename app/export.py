@@ -4,6 +4,7 @@
 screen, sized exactly to the export size, with a caption line of step and key metrics above. Export
 frames therefore look exactly like the app, in every format, with or without a display.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,13 +22,14 @@ from .views.plane import LAYERS, PlaneView
 @dataclass
 class ExportOptions:
     """What an export looks like; the same fields for the Record dialog and `ganscope export`."""
+
     width: int = 800
     height: int = 600
     fps: float = 30.0
-    every: int = 20                 # training iterations between frames
-    charts: bool = False            # put the four charts beside the plane
-    spectrum: bool = False          # put the game spectrum (app.spectrum_view) beside the plane
-    caption: bool = True            # step and key metrics above the plane
+    every: int = 20  # training iterations between frames
+    charts: bool = False  # put the four charts beside the plane
+    spectrum: bool = False  # put the game spectrum (app.spectrum_view) beside the plane
+    caption: bool = True  # step and key metrics above the plane
     layers: dict = field(default_factory=lambda: {k: on for k, (_l, on) in LAYERS.items()})
 
 
@@ -73,11 +75,14 @@ class FrameRenderer:
         self.spectrum = None
         if options.spectrum:
             from .spectrum_view import SpectrumPlots
+
             self.spectrum = SpectrumPlots()
             row.addWidget(self.spectrum, 2)
         self.widget.resize(options.width, options.height)
         self.widget.show()  # lays the children out; WA_DontShowOnScreen keeps it off the screen
-        self._image = QtGui.QImage(options.width, options.height, QtGui.QImage.Format_ARGB32_Premultiplied)  # Qt's native raster format: RGB888 draws 3x slower
+        self._image = QtGui.QImage(
+            options.width, options.height, QtGui.QImage.Format_ARGB32_Premultiplied
+        )  # Qt's native raster format: RGB888 draws 3x slower
 
     def render(self, frame: Frame, title: str = "") -> np.ndarray:
         """`title` starts the caption (a compared run's name)."""
@@ -88,13 +93,13 @@ class FrameRenderer:
             self.spectrum.update_from(frame.charts.get("spectrum"))
         if self.options.caption:  # elided, never cut mid-word at small sizes
             metrics = self.caption.fontMetrics()
-            self.caption.setText(metrics.elidedText(caption_text(frame, title), QtCore.Qt.ElideRight,
-                                                    self.options.width - 20))
+            self.caption.setText(
+                metrics.elidedText(caption_text(frame, title), QtCore.Qt.ElideRight, self.options.width - 20)
+            )
         self._image.fill(QtCore.Qt.white)
         painter = QtGui.QPainter(self._image)
         try:
-            self.widget.render(painter, QtCore.QPoint(0, 0), QtGui.QRegion(),
-                               QtWidgets.QWidget.RenderFlag.DrawChildren)
+            self.widget.render(painter, QtCore.QPoint(0, 0), QtGui.QRegion(), QtWidgets.QWidget.RenderFlag.DrawChildren)
         finally:
             painter.end()
         return _rgb_array(self._image)
@@ -115,6 +120,7 @@ def _rgb_array(image: QtGui.QImage) -> np.ndarray:
 def parse_layers(spec: str | None) -> dict:
     """'surface,real,fake' -> a layers dict (others off); None -> the app's defaults."""
     from ganscope.core.animation import ExportError
+
     layers = {k: on for k, (_l, on) in LAYERS.items()}
     if spec is None:
         return layers
@@ -125,8 +131,7 @@ def parse_layers(spec: str | None) -> dict:
     return {k: k in names for k in LAYERS}
 
 
-def export_headless(engine, out: str, steps: int, options: ExportOptions, force: bool = False,
-                    stream=None) -> str:
+def export_headless(engine, out: str, steps: int, options: ExportOptions, force: bool = False, stream=None) -> str:
     """Train `steps` iterations, a frame every `options.every`, into `out`; returns the path written.
 
     Frame 0 shows the untrained state. Ctrl-C, SIGTERM or an error removes the partial file.
@@ -175,13 +180,16 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
                 encoding.total = max(total, 1)
                 encoding.update(done)
                 return True
+
             path = writer.finish(encoded)
             encoding.finish()
     finally:
         with deferred():
             renderer.close()
-    stream.write(f"{writer.frames} frames ({writer.size[0]}x{writer.size[1]}) written to {path} "
-                 f"in {time.perf_counter() - start:.1f} s\n")
+    stream.write(
+        f"{writer.frames} frames ({writer.size[0]}x{writer.size[1]}) written to {path} "
+        f"in {time.perf_counter() - start:.1f} s\n"
+    )
     return str(path)
 
 
@@ -189,4 +197,5 @@ def _quiet_offscreen(mode, context, message) -> None:
     """The offscreen platform warns about window hints it cannot honour; nothing a user can act on."""
     if "propagateSizeHints" not in message:
         import sys
+
         sys.stderr.write(message + "\n")

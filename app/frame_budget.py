@@ -4,16 +4,17 @@ governor (app.frame_governor) for a detail level, applies it, and says so in the
 What a frame costs: building it (D on the surface grid, G and its push on the points), handing
 the arrays to the views, and the paint that follows (timed by the views' paint events).
 """
+
 from __future__ import annotations
 
 import time
 
 from .frame_governor import FrameGovernor, Measurement
 
-WINDOW_S = 0.5   # seconds per measurement fed to the governor
+WINDOW_S = 0.5  # seconds per measurement fed to the governor
 SLACK_S = 0.004  # a frame due within this is drawn now: the draw timer ticks every 15 ms
 CHART_FRAMES = 6  # charts redraw at most every 6th frame: their four plots and axes cost more
-                  # to paint than the plane (profiled), so when frames are few, charts are fewer
+# to paint than the plane (profiled), so when frames are few, charts are fewer
 
 
 class FrameBudget:
@@ -48,8 +49,9 @@ class FrameBudget:
         if data is self._chart_data or not data:
             return False
         now = time.perf_counter()
-        if self.win.worker.playing and (now - self._chart_at < 1.0 / self.governor.detail.chart_hz
-                                        or self._since_chart < CHART_FRAMES):
+        if self.win.worker.playing and (
+            now - self._chart_at < 1.0 / self.governor.detail.chart_hz or self._since_chart < CHART_FRAMES
+        ):
             return False
         self._chart_data, self._chart_at, self._since_chart = data, now, 0
         return True

@@ -9,6 +9,7 @@ it steps back up only after a calm spell, and waits longer each time a step up h
 so it never see-saws. A step down that did not raise training's share (the machine is busy with
 other work, say) is not repeated: less drawing would cost the picture and win nothing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,10 +17,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Detail:
-    fps: int          # frames drawn per second at most
-    res: int          # surface resolution at most (the run's own setting may be lower)
-    points: int       # real and generated points shown at most
-    chart_hz: float   # chart redraws per second at most
+    fps: int  # frames drawn per second at most
+    res: int  # surface resolution at most (the run's own setting may be lower)
+    points: int  # real and generated points shown at most
+    chart_hz: float  # chart redraws per second at most
 
 
 LADDER = (  # level 0 is full detail; each level costs less than the one before
@@ -31,30 +32,31 @@ LADDER = (  # level 0 is full detail; each level costs less than the one before
     Detail(15, 32, 512, 1.0),
     Detail(10, 32, 256, 1.0),
 )
-GOAL_SHARE = 0.7      # training keeps at least 70% of its headless speed
-FRAME_SHARE = 0.8     # a frame may cost at most 80% of its interval on the UI thread
-BUSY_FLOOR = 0.15     # below this share of a core, drawing is not what slows training
-UP_MARGIN = 0.1       # step up only with this much to spare above the goal
-UP_COST = 0.5         # ... and with a frame costing at most half its interval
-HELPED = 0.03         # a step down for training's sake must raise its share by this much
+GOAL_SHARE = 0.7  # training keeps at least 70% of its headless speed
+FRAME_SHARE = 0.8  # a frame may cost at most 80% of its interval on the UI thread
+BUSY_FLOOR = 0.15  # below this share of a core, drawing is not what slows training
+UP_MARGIN = 0.1  # step up only with this much to spare above the goal
+UP_COST = 0.5  # ... and with a frame costing at most half its interval
+HELPED = 0.03  # a step down for training's sake must raise its share by this much
 
 
 @dataclass
 class Measurement:
-    frame_ms: float            # UI-thread cost of one drawn frame (build, update, paint), mean
-    fps: float                 # frames drawn per second
-    share: float | None        # training it/s / headless it/s; None when not training at full speed
+    frame_ms: float  # UI-thread cost of one drawn frame (build, update, paint), mean
+    fps: float  # frames drawn per second
+    share: float | None  # training it/s / headless it/s; None when not training at full speed
 
 
 class FrameGovernor:
-    def __init__(self, ladder: tuple[Detail, ...] = LADDER, goal: float = GOAL_SHARE,
-                 hold_down: int = 1, hold_up: int = 6):
+    def __init__(
+        self, ladder: tuple[Detail, ...] = LADDER, goal: float = GOAL_SHARE, hold_down: int = 1, hold_up: int = 6
+    ):
         self.ladder = ladder
         self.goal = goal
         self.level = 0
-        self.reason = ""           # why the detail is lowered, for the status bar
+        self.reason = ""  # why the detail is lowered, for the status bar
         self.hold_down = hold_down  # measurements to wait after a change before stepping down
-        self.hold_up = hold_up      # ... before stepping up (doubles after a step up is undone)
+        self.hold_up = hold_up  # ... before stepping up (doubles after a step up is undone)
         self._calm = 0
         self._went_up = False
         self._share_before: float | None = None  # share when we last stepped down for training

@@ -7,11 +7,13 @@ deadlocks. (The 10,000-action monkey test found exactly this.) So automatic coll
 while a window is open, and a timer collects from the GUI thread instead, as pyqtgraph's own
 GarbageCollector does.
 """
+
 from __future__ import annotations
 
 import gc
 
 from PySide6 import QtCore
+
 
 def freeze_start_up_objects() -> None:
     """Move everything alive now (modules, torch, the window: objects that live as long as the
@@ -22,7 +24,7 @@ def freeze_start_up_objects() -> None:
     gc.freeze()
 
 
-_users = 0          # windows relying on this; automatic collection comes back when none are left
+_users = 0  # windows relying on this; automatic collection comes back when none are left
 _was_enabled = True
 
 

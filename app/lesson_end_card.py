@@ -3,6 +3,7 @@
 It sits above the plane (no dialog to dismiss), appears when the lesson's last step has been
 drawn, and goes away when a new run starts or the user closes it.
 """
+
 from __future__ import annotations
 
 import html
@@ -15,31 +16,59 @@ from ganscope.app.run_state import number
 POLL_MS = 200
 # lesson -> (the lesson to try next, why, in English and Chinese)
 NEXT = {
-    "lesson-1-classifier": ("lesson-2-chance", {"en": "Let G train too and watch D drift to chance.",
-                                                "zh": "让生成器也训练，看判别器如何退到随机水平。"}),
-    "lesson-2-chance": ("lesson-3-fleeting", {"en": "Keep training past the balance: is it stable?",
-                                              "zh": "越过平衡点继续训练：它稳定吗？"}),
-    "lesson-3-fleeting": ("lesson-4-vanishing", {"en": "Make D strong and see what G's gradient does.",
-                                                 "zh": "让判别器变强，看生成器的梯度会怎样。"}),
-    "lesson-4-vanishing": ("lesson-4b-nonsaturating", {"en": "The remedy: the non-saturating loss keeps G's "
-                                                             "gradient alive.",
-                                                       "zh": "补救：非饱和损失让生成器的梯度保持不消失。"}),
-    "lesson-4b-nonsaturating": ("lesson-5-collapse", {"en": "Next failure: G covers only some modes.",
-                                                      "zh": "下一种失败：生成器只覆盖部分模式。"}),
-    "lesson-5-collapse": ("lesson-7a-wgan-gp", {"en": "The remedy: WGAN-GP covers all eight modes (7b packing "
-                                                      "and 7c unrolling are the others).",
-                                                "zh": "补救：WGAN-GP 覆盖全部八个模式（另两种是 7b 打包和 7c 展开）。"}),
-    "lesson-6-oscillation": ("lesson-7a-wgan-gp", {"en": "A gradient penalty damps the circling; the Dirac-GAN "
-                                                         "plane (View menu) shows why.",
-                                                   "zh": "梯度惩罚能抑制打转；“视图”菜单中的 Dirac-GAN 平面说明了原因。"}),
-    "lesson-7a-wgan-gp": ("lesson-7b-pacgan", {"en": "Another remedy: let D judge samples in packs.",
-                                               "zh": "另一种补救：让判别器成组地判断样本。"}),
-    "lesson-7b-pacgan": ("lesson-7c-unrolled", {"en": "Another remedy: G plays against D's future.",
-                                                "zh": "另一种补救：生成器对抗未来的判别器。"}),
-    "lesson-7c-unrolled": ("lesson-8a-frozen-d", {"en": "Why not just freeze a good D?",
-                                                  "zh": "为什么不直接冻结一个好的判别器？"}),
-    "lesson-8a-frozen-d": ("lesson-8b-reuse-d", {"en": "Or reuse a trained D for a fresh G?",
-                                                 "zh": "或者让训练好的判别器配一个新的生成器？"}),
+    "lesson-1-classifier": (
+        "lesson-2-chance",
+        {"en": "Let G train too and watch D drift to chance.", "zh": "让生成器也训练，看判别器如何退到随机水平。"},
+    ),
+    "lesson-2-chance": (
+        "lesson-3-fleeting",
+        {"en": "Keep training past the balance: is it stable?", "zh": "越过平衡点继续训练：它稳定吗？"},
+    ),
+    "lesson-3-fleeting": (
+        "lesson-4-vanishing",
+        {"en": "Make D strong and see what G's gradient does.", "zh": "让判别器变强，看生成器的梯度会怎样。"},
+    ),
+    "lesson-4-vanishing": (
+        "lesson-4b-nonsaturating",
+        {
+            "en": "The remedy: the non-saturating loss keeps G's gradient alive.",
+            "zh": "补救：非饱和损失让生成器的梯度保持不消失。",
+        },
+    ),
+    "lesson-4b-nonsaturating": (
+        "lesson-5-collapse",
+        {"en": "Next failure: G covers only some modes.", "zh": "下一种失败：生成器只覆盖部分模式。"},
+    ),
+    "lesson-5-collapse": (
+        "lesson-7a-wgan-gp",
+        {
+            "en": "The remedy: WGAN-GP covers all eight modes (7b packing and 7c unrolling are the others).",
+            "zh": "补救：WGAN-GP 覆盖全部八个模式（另两种是 7b 打包和 7c 展开）。",
+        },
+    ),
+    "lesson-6-oscillation": (
+        "lesson-7a-wgan-gp",
+        {
+            "en": "A gradient penalty damps the circling; the Dirac-GAN plane (View menu) shows why.",
+            "zh": "梯度惩罚能抑制打转；“视图”菜单中的 Dirac-GAN 平面说明了原因。",
+        },
+    ),
+    "lesson-7a-wgan-gp": (
+        "lesson-7b-pacgan",
+        {"en": "Another remedy: let D judge samples in packs.", "zh": "另一种补救：让判别器成组地判断样本。"},
+    ),
+    "lesson-7b-pacgan": (
+        "lesson-7c-unrolled",
+        {"en": "Another remedy: G plays against D's future.", "zh": "另一种补救：生成器对抗未来的判别器。"},
+    ),
+    "lesson-7c-unrolled": (
+        "lesson-8a-frozen-d",
+        {"en": "Why not just freeze a good D?", "zh": "为什么不直接冻结一个好的判别器？"},
+    ),
+    "lesson-8a-frozen-d": (
+        "lesson-8b-reuse-d",
+        {"en": "Or reuse a trained D for a fresh G?", "zh": "或者让训练好的判别器配一个新的生成器？"},
+    ),
 }
 WORDS = {
     "title": {"en": "Lesson finished: {0}", "zh": "本课结束：{0}"},
@@ -48,12 +77,16 @@ WORDS = {
     "js": {"en": "JS divergence: {0} bits", "zh": "JS 散度：{0} 比特"},
     "fired": {"en": "{0} from step {1}", "zh": "{0}：从第 {1} 步起"},
     "none": {"en": "No detector fired.", "zh": "没有检测器触发。"},
-    "missed": {"en": "Expected but not seen this time: {0} (try another seed).",
-               "zh": "这次没有出现预期的：{0}（换一个随机种子试试）。"},
+    "missed": {
+        "en": "Expected but not seen this time: {0} (try another seed).",
+        "zh": "这次没有出现预期的：{0}（换一个随机种子试试）。",
+    },
     "detectors": {"en": "Detectors", "zh": "检测器"},
     "next": {"en": "Try next", "zh": "接下来试试"},
-    "last": {"en": "That was the last lesson: draw your own target (Draw target) and try the remedies on it.",
-             "zh": "这是最后一课：画一个你自己的目标分布（绘制目标），在上面试试各种补救方法。"},
+    "last": {
+        "en": "That was the last lesson: draw your own target (Draw target) and try the remedies on it.",
+        "zh": "这是最后一课：画一个你自己的目标分布（绘制目标），在上面试试各种补救方法。",
+    },
     "start": {"en": "Start {0}", "zh": "开始 {0}"},
     "close": {"en": "Close", "zh": "关闭"},
 }
@@ -73,8 +106,7 @@ class LessonEndCard(QtWidgets.QFrame):
         self.scenario = None
         self.next_name: str | None = None
         self.setObjectName("lessonEndCard")
-        self.setStyleSheet("#lessonEndCard {background:#e4f1fb; border:1px solid #0072b2}"
-                           " QLabel {color:#002a44}")
+        self.setStyleSheet("#lessonEndCard {background:#e4f1fb; border:1px solid #0072b2} QLabel {color:#002a44}")
         lay = QtWidgets.QHBoxLayout(self)
         lay.setContentsMargins(8, 6, 8, 6)
         self.text = QtWidgets.QLabel()
@@ -119,6 +151,7 @@ class LessonEndCard(QtWidgets.QFrame):
 
     def show_summary(self, frame) -> None:
         from ganscope.app.lessons_panel import DETECTOR_NAMES
+
         s, lang = self.scenario, language() if language() in ("en", "zh") else "en"
         m = frame.metrics
         numbers = []  # on one line: the card must leave the plane and charts room at 1024x700
@@ -139,8 +172,10 @@ class LessonEndCard(QtWidgets.QFrame):
         self.next_name = nxt[0] if nxt else None
         advice = nxt[1][lang] if nxt else _w("last")
         body = "<br>".join(html.escape(x) for x in lines)
-        self.text.setText(f"<b>{html.escape(_w('title', s.text(lang)[0]))}</b><br>{body}"
-                          f"<br><b>{html.escape(_w('next'))}:</b> {html.escape(advice)}")
+        self.text.setText(
+            f"<b>{html.escape(_w('title', s.text(lang)[0]))}</b><br>{body}"
+            f"<br><b>{html.escape(_w('next'))}:</b> {html.escape(advice)}"
+        )
         if self.next_name:
             title = next(x for x in self.window.lessons.scenarios if x.name == self.next_name).text(lang)[0]
             self.next_button.setText(_w("start", title))

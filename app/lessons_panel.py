@@ -1,4 +1,5 @@
 """The Lessons panel: the seed note's phenomena, one click each, explained in English or Chinese."""
+
 from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
@@ -9,16 +10,23 @@ from ganscope.core.scenarios import all_scenarios
 LANGUAGES = {"en": "English", "zh": "中文"}
 UI_TEXT = {  # the panel's own words in each language
     "run": {"en": "Run this lesson", "zh": "运行这一课"},
-    "intro": {"en": "Pick a lesson, press Run: the app loads its settings, plays its script (freezing or "
-                    "resetting a player when the lesson says so) and stops at its end. Detectors report "
-                    "what happens above the plane.",
-              "zh": "选择一课，按“运行”：程序载入这一课的设置，按脚本执行（需要时冻结或重置某一方），并在结束时"
-                    "停下。检测器会在画面上方报告发生了什么。"},
+    "intro": {
+        "en": "Pick a lesson, press Run: the app loads its settings, plays its script (freezing or "
+        "resetting a player when the lesson says so) and stops at its end. Detectors report "
+        "what happens above the plane.",
+        "zh": "选择一课，按“运行”：程序载入这一课的设置，按脚本执行（需要时冻结或重置某一方），并在结束时"
+        "停下。检测器会在画面上方报告发生了什么。",
+    },
     "expect": {"en": "Watch for", "zh": "留意"},
     "dirac": {"en": "Open the Dirac-GAN plane", "zh": "打开 Dirac-GAN 平面"},
-    "arjovsky": {"en": "Both losses side by side (current G, fresh D)", "zh": "两种损失并排对比（当前生成器，新判别器）"},
-    "remedies": {"en": "Compare the remedies: GAN, WGAN-GP, PacGAN2, unrolled",
-                 "zh": "比较几种解决办法：GAN、WGAN-GP、PacGAN2、展开"},
+    "arjovsky": {
+        "en": "Both losses side by side (current G, fresh D)",
+        "zh": "两种损失并排对比（当前生成器，新判别器）",
+    },
+    "remedies": {
+        "en": "Compare the remedies: GAN, WGAN-GP, PacGAN2, unrolled",
+        "zh": "比较几种解决办法：GAN、WGAN-GP、PacGAN2、展开",
+    },
 }
 DETECTOR_NAMES = {
     "collapse": {"en": "mode collapse", "zh": "模式崩溃"},
@@ -95,6 +103,7 @@ class LessonsPanel(QtWidgets.QWidget):
         """Lesson 5's ring with GAN, WGAN-GP, PacGAN2 and unrolled side by side, ending with the table.
         The main run pauses: both would share the same cores."""
         from .compare_window import REMEDY_STEPS, open_remedies
+
         self.window.do_action("play:0")
         kept = self.window.timeline.compare_windows
         if self.compare_window is not None:  # one remedies comparison at a time

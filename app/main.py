@@ -1,4 +1,5 @@
 """Starts the app: `ganscope` / `ganscope gui [--preset ...] [--steps N --screenshot out.png]`."""
+
 from __future__ import annotations
 
 import os
@@ -11,8 +12,8 @@ def run_app(args) -> int:
     from PySide6 import QtCore, QtWidgets
 
     from ganscope.core.cli import engine_from_args
-
     from ganscope.core.torch_startup import skip_dynamo_import
+
     skip_dynamo_import()
 
     engine = engine_from_args(args)  # bad arguments fail here, before any window opens
@@ -23,12 +24,10 @@ def run_app(args) -> int:
 
     settings = None
     if args.screenshot:  # reproducible pictures: ignore the user's remembered window and layers
-        settings = QtCore.QSettings(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope,
-                                    "ganscope", "screenshot")
+        settings = QtCore.QSettings(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, "ganscope", "screenshot")
         settings.clear()
     # Screenshots never autosave; an interactive start offers back a run a crash left behind.
-    win = MainWindow(engine, settings=settings, preset=args.preset or "",
-                     autosave="" if args.screenshot else None)
+    win = MainWindow(engine, settings=settings, preset=args.preset or "", autosave="" if args.screenshot else None)
     win.unattended = bool(args.screenshot or getattr(args, "exit_after_first_frame", False))
     win.show()
     QtCore.QTimer.singleShot(2000, freeze_start_up_objects)  # after the first frames, off the start
@@ -36,13 +35,19 @@ def run_app(args) -> int:
         win.set_language(args.lang)
     if getattr(args, "lesson", None):
         from ganscope.core.scenarios import load_scenario
+
         lesson = load_scenario(args.lesson)  # an unknown name fails here, with the list
         win.lessons_dock.raise_()
         win.lessons.list.setCurrentRow([s.name for s in win.lessons.scenarios].index(lesson.name))
         win.lessons.run(lesson.name)
         if args.screenshot:  # the lesson's whole script, then the picture
-            return _screenshot(app, win, 0, args.screenshot,
-                               ready=lambda: win.engine.step_count >= lesson.steps and not win.worker.playing)
+            return _screenshot(
+                app,
+                win,
+                0,
+                args.screenshot,
+                ready=lambda: win.engine.step_count >= lesson.steps and not win.worker.playing,
+            )
     if args.screenshot:
         return _screenshot(app, win, args.steps, args.screenshot)
     win.keeper.offer_recovery()
@@ -64,6 +69,7 @@ def _tear_down(win) -> None:
     import gc
 
     import shiboken6
+
     win.worker.wait_closed(1.0)  # the training process: gone by itself, or terminated after 1 s
     if shiboken6.isValid(win):
         shiboken6.delete(win)
@@ -87,8 +93,13 @@ def _screenshot(app, win, steps: int, path: str, ready=None) -> int:
 
     def check():
         _fid, frame = win.worker.latest()
-        if win.worker.done(ticket) and frame is not None and win.plane.frames_drawn > 0 \
-                and win._drawn_id == _fid and (ready is None or ready()):
+        if (
+            win.worker.done(ticket)
+            and frame is not None
+            and win.plane.frames_drawn > 0
+            and win._drawn_id == _fid
+            and (ready is None or ready())
+        ):
             win.charts.update_from(frame.charts)
             app.processEvents()
             ok = win.grab().save(path)
@@ -96,6 +107,7 @@ def _screenshot(app, win, steps: int, path: str, ready=None) -> int:
             result["code"] = 0 if ok else 1
             win.close()
             app.quit()
+
     timer = QtCore.QTimer()
     timer.timeout.connect(check)
     timer.start(100)

@@ -1,4 +1,5 @@
 """The main window: wiring only. Controls -> commands -> worker/engine; newest frame -> views."""
+
 from __future__ import annotations
 
 import os
@@ -6,9 +7,20 @@ import queue
 import time
 from pathlib import Path
 
-
 from PySide6 import QtCore, QtWidgets
 
+from ganscope.app.draw_toolbar import add_quick_toolbar
+from ganscope.app.lesson_end_card import LessonEndCard
+from ganscope.app.palette_follow import PaletteWatcher
+from ganscope.app.run_state import (
+    forget_previous_run,
+    matching_preset,
+    refresh_title,
+    show_preset,
+    still_old_run,
+)
+from ganscope.app.stall_banner import StallBanner
+from ganscope.app.window_fit import fit_to_screen, fit_when_shown
 from ganscope.core.config import GanConfig
 from ganscope.core.engine import GanEngine
 from ganscope.core.presets import preset_config
@@ -16,32 +28,32 @@ from ganscope.core.presets import preset_config
 from .controls.panel import ControlPanel
 from .frame_budget import FrameBudget
 from .gc_main_thread import MainThreadGC
+from .i18n_messages import message
+from .sketch import Sketch
+from .unsaved import RunKeeper, ask_recover_dialog, ask_unsaved_dialog
+from .views.charts import ChartsView
+from .views.plane import LAYERS, PlaneView
 from .window_menus import WindowMenus
 from .window_panels import FloatingPanels
 from .window_recording import RecordingControl
 from .window_sketch import SketchTool
 from .window_status import StatusLine
-from .unsaved import RunKeeper, ask_recover_dialog, ask_unsaved_dialog
-from .sketch import Sketch
-from .views.charts import ChartsView
-from .views.plane import LAYERS, PlaneView
-from .i18n_messages import message
 from .worker import TrainingWorker
-from ganscope.app.draw_toolbar import add_quick_toolbar
-from ganscope.app.lesson_end_card import LessonEndCard
-from ganscope.app.palette_follow import PaletteWatcher
-from ganscope.app.run_state import forget_previous_run, matching_preset, refresh_title, show_preset, status_line, still_old_run
-from ganscope.app.stall_banner import StallBanner
-from ganscope.app.window_fit import fit_to_screen, fit_when_shown
 
-DRAW_INTERVAL_MS = 15   # look for a new frame often (cheap when there is none): draws follow
-                        # the worker's frames closely instead of beating against them; how many
-                        # are drawn, and in what detail, is the frame budget's (app.frame_budget)
+DRAW_INTERVAL_MS = 15  # look for a new frame often (cheap when there is none): draws follow
+# the worker's frames closely instead of beating against them; how many
+# are drawn, and in what detail, is the frame budget's (app.frame_budget)
 
 
 class MainWindow(QtWidgets.QMainWindow):
-    def __init__(self, engine: GanEngine | None = None, settings: QtCore.QSettings | None = None,
-                 preset: str = "ring", autosave: str | None = None, train_process: bool | None = None):
+    def __init__(
+        self,
+        engine: GanEngine | None = None,
+        settings: QtCore.QSettings | None = None,
+        preset: str = "ring",
+        autosave: str | None = None,
+        train_process: bool | None = None,
+    ):
         """`autosave`: where to autosave the run (None: the user's data folder; "": never).
         `train_process`: play in a separate training process (None: yes, unless the environment
         sets GANSCOPE_TRAIN_PROCESS=0); see core.train_process for why."""
@@ -50,8 +62,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings = settings or QtCore.QSettings("ganscope", "ganscope")
         if train_process is None:
             train_process = os.environ.get("GANSCOPE_TRAIN_PROCESS", "1") != "0"
-        self.worker = TrainingWorker(engine or GanEngine(preset_config("ring")), on_error=self._errors_put,
-                                     process=train_process)
+        self.worker = TrainingWorker(
+            engine or GanEngine(preset_config("ring")), on_error=self._errors_put, process=train_process
+        )
         self._errors: queue.Queue = queue.Queue()
         self._drawn_id = 0
         self.session_path: str | None = None
@@ -65,6 +78,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.banner.setStyleSheet("background:#fde2d4; color:#5a1a00; padding:6px; border:1px solid #d55e00")
         self.banner.hide()
         from .timeline import TimelineBar
+
         self.timeline = TimelineBar(self)  # rewind and branch; it keeps the Compare windows it opens
         split = QtWidgets.QSplitter(QtCore.Qt.Vertical)
         split.addWidget(self.timeline.under(self.plane))
@@ -97,6 +111,7 @@ class MainWindow(QtWidgets.QMainWindow):
         dock.setFeatures(QtWidgets.QDockWidget.DockWidgetMovable | QtWidgets.QDockWidget.DockWidgetFloatable)
         self.addDockWidget(QtCore.Qt.RightDockWidgetArea, dock)
         from .lessons_panel import LessonsPanel
+
         self.lessons = LessonsPanel(self)
         self.lessons_dock = QtWidgets.QDockWidget("Lessons")
         self.lessons_dock.setObjectName("lessons")
@@ -105,6 +120,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabifyDockWidget(dock, self.lessons_dock)
         dock.raise_()
         from .sweep_panel import SweepPanel
+
         self.sweep = SweepPanel(self)
         self.sweep_dock = QtWidgets.QDockWidget("Sweep")
         self.sweep_dock.setObjectName("sweep")
@@ -120,8 +136,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # Collaborators, each given what it uses: drawing, recording, floating panels, menus.
         self.sketch_tool = SketchTool(self, self.sketch, self.plane, self.panel, self.worker)
         self.recording = RecordingControl(self, self.settings, self.plane, self.panel, self.worker, self.lessons)
-        self.docks = FloatingPanels(self, self.lessons, self.sweep_dock, self.settings, self.charts,
-                                    self.detect_label)
+        self.docks = FloatingPanels(self, self.lessons, self.sweep_dock, self.settings, self.charts, self.detect_label)
         self.menus = WindowMenus(self, self.settings, self.plane)
         self.menus.build()
         add_quick_toolbar(self)
@@ -162,8 +177,12 @@ class MainWindow(QtWidgets.QMainWindow):
     def send_update(self, path: str, value) -> int:
         self.keeper.edited()
         if path == "target.mixture":  # a whole component table: one consistent change
-            changes = {"target.centres": [r[:2] for r in value], "target.sigmas": [r[2] for r in value],
-                       "target.weights": [r[3] for r in value], "target.kind": "mixture"}
+            changes = {
+                "target.centres": [r[:2] for r in value],
+                "target.sigmas": [r[2] for r in value],
+                "target.weights": [r[3] for r in value],
+                "target.kind": "mixture",
+            }
         else:
             changes = {path: value}
 
@@ -173,6 +192,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self._errors.put(("info", f"{path} = {value}: {result}"))
             if e.status == "diverged" and path.endswith(".lr"):
                 e.resume()  # the user changed what caused the divergence: let them continue
+
         return self.worker.submit(apply, live=("update_many", changes))
 
     def do_action(self, name: str) -> int | None:
@@ -186,6 +206,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 if on and e.stop_at is not None and e.step_count >= e.stop_at:
                     e.clear_script()  # the lesson is over: Play carries on freely
                 w.playing = on and e.status == "ok"
+
             return w.submit(play)
         simple = {
             "step": lambda e: e.step(1),
@@ -265,6 +286,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # --- files --------------------------------------------------------------------------------
     def import_points(self, path: str | None = None) -> int | None:
         from ganscope.core.targets import load_points
+
         path = path or self._ask_path(False, "Import points", "", "Points (*.csv *.txt *.npy)")
         if not path:
             return None
@@ -293,6 +315,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def open_session(self, path: str | None = None) -> bool:
         from ganscope.core.session import SessionError
         from ganscope.core.session_history import load_with_timeline
+
         if not self.keeper.confirm_discard("opening another session"):
             return False
         path = path or self._ask_path(False, "Open session", "", "ganscope session (*.gscope)")
@@ -322,9 +345,11 @@ class MainWindow(QtWidgets.QMainWindow):
         return ticket
 
     def save_session(self, path: str | None = None) -> int | None:
-        from ganscope.core.session import save_session
-        path = path or self.session_path or self._ask_path(True, "Save session", "run.gscope",
-                                                           "ganscope session (*.gscope)")
+        path = (
+            path
+            or self.session_path
+            or self._ask_path(True, "Save session", "run.gscope", "ganscope session (*.gscope)")
+        )
         if not path:
             return None
         self.session_path = path
@@ -334,6 +359,7 @@ class MainWindow(QtWidgets.QMainWindow):
         def save(e: GanEngine):
             self.timeline.save(e, path)  # core.session's file, with the timeline (core.session_history)
             self.keeper.saved(e.step_count, runs, edits)
+
         return self.worker.submit(save)
 
     def _show_error(self, title: str, text: str) -> None:
@@ -369,8 +395,11 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.recording.recorder is not None:
             if QtWidgets.QApplication.platformName() != "offscreen":
                 answer = QtWidgets.QMessageBox.question(
-                    self, message("Recording"), message("A recording is running. Save it before closing?"),
-                    QtWidgets.QMessageBox.Save | QtWidgets.QMessageBox.Discard | QtWidgets.QMessageBox.Cancel)
+                    self,
+                    message("Recording"),
+                    message("A recording is running. Save it before closing?"),
+                    QtWidgets.QMessageBox.Save | QtWidgets.QMessageBox.Discard | QtWidgets.QMessageBox.Cancel,
+                )
                 if answer == QtWidgets.QMessageBox.Cancel:
                     event.ignore()
                     return

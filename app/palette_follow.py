@@ -1,5 +1,6 @@
 """The plots follow the system's light or dark palette: their backgrounds were fixed white, which
 glared inside a dark desktop. Re-applied whenever the application's palette changes."""
+
 from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets

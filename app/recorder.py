@@ -5,21 +5,31 @@ depend on the window's size) from the same Frames the window draws, keeping a fr
 least `every` iterations have passed since the last kept one. Stopping encodes what is pending with
 a cancellable progress dialog; cancelling or failing leaves no file behind.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
-from ganscope.core.animation import (FORMAT_NAMES, MAX_FPS, MAX_SIDE, MIN_SIDE, AnimationWriter, ExportCancelled,
-                            ExportError, check_output, output_format)
+from ganscope.app.wheel_guard import guard_wheel
+from ganscope.core.animation import (
+    FORMAT_NAMES,
+    MAX_FPS,
+    MAX_SIDE,
+    MIN_SIDE,
+    AnimationWriter,
+    ExportCancelled,
+    ExportError,
+    check_output,
+    output_format,
+)
 from ganscope.core.frames import Frame
 
-from .i18n_messages import message
 from .controls.widgets import spin
 from .export import ExportOptions, FrameRenderer
+from .i18n_messages import message
 from .views.plane import LAYERS
-from ganscope.app.wheel_guard import guard_wheel
 
 EXTENSIONS = {"mp4": ".mp4", "gif": ".gif", "png": ""}
 
@@ -100,17 +110,23 @@ class ExportDialog(QtWidgets.QDialog):
         self.fps.setMaximum(MAX_FPS[fmt])
 
     def _browse(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, message("Save animation as"), self.path.text(),
-                                                        "Animations (*.mp4 *.gif);;All files (*)")
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, message("Save animation as"), self.path.text(), "Animations (*.mp4 *.gif);;All files (*)"
+        )
         if path:
             self.path.setText(path)
             self._path_changed()
 
     def options(self) -> ExportOptions:
-        return ExportOptions(width=self.width_.value(), height=self.height_.value(), fps=self.fps.value(),
-                             every=self.every.value(), charts=self.charts.isChecked(),
-                             caption=self.caption.isChecked(),
-                             layers={k: cb.isChecked() for k, cb in self.layers.items()})
+        return ExportOptions(
+            width=self.width_.value(),
+            height=self.height_.value(),
+            fps=self.fps.value(),
+            every=self.every.value(),
+            charts=self.charts.isChecked(),
+            caption=self.caption.isChecked(),
+            layers={k: cb.isChecked() for k, cb in self.layers.items()},
+        )
 
     def _check_and_accept(self) -> None:
         """Refuse a bad destination here, while the user can still fix it; ask before overwriting."""
@@ -123,7 +139,8 @@ class ExportDialog(QtWidgets.QDialog):
         self.force = False
         if Path(path).exists():
             answer = QtWidgets.QMessageBox.question(
-                self, message("Replace file?"), message(f"{path} already exists. Replace it when recording stops?"))
+                self, message("Replace file?"), message(f"{path} already exists. Replace it when recording stops?")
+            )
             if answer != QtWidgets.QMessageBox.Yes:
                 return
             self.force = True
@@ -162,6 +179,7 @@ class Recorder:
             progress.setValue(done)
             QtWidgets.QApplication.processEvents()
             return not progress.wasCanceled()
+
         try:
             return self.writer.finish(report)
         except ExportCancelled:

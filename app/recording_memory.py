@@ -1,10 +1,11 @@
 """The Record dialog remembers its choices (size, speed, spacing, charts, caption) between uses, and
 starts from defaults that suit a slow machine: on a 2-core laptop the window draws a few frames a
 second, so 20 iterations between frames at 30 frames/s turned 45 s of recording into 0.6 s of video."""
+
 from __future__ import annotations
 
-DEFAULT_FPS = 12      # frames/s of the video: a slow machine records few frames; they should last
-DEFAULT_EVERY = 1     # iterations between kept frames: every drawn frame is kept (the draw rate limits)
+DEFAULT_FPS = 12  # frames/s of the video: a slow machine records few frames; they should last
+DEFAULT_EVERY = 1  # iterations between kept frames: every drawn frame is kept (the draw rate limits)
 KEYS = {"width": "width_", "height": "height_", "fps": "fps", "every": "every"}
 
 

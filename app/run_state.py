@@ -3,6 +3,7 @@
 A new run (preset, lesson, New, a session or a sweep cell) must not show anything of the previous
 one: the drawing's grey ghost, the trails, detector marks and draw mode all belonged to it.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,6 +21,7 @@ def forget_previous_run(window, ticket: int | None) -> None:
     """Clear every trace of the previous run from the views; frames the old engine still sends
     (until the worker has run `ticket`, the hand-over) are not drawn."""
     from ganscope.app.sketch import Sketch
+
     window._handover_ticket = ticket or 0
     window.plane.clear_trails()
     window.charts.clear_marks()
@@ -39,10 +41,12 @@ def still_old_run(window) -> bool:
 
 def matching_preset(cfg) -> str | None:
     """The preset whose configuration this is, if any."""
+
     def key(c) -> dict:
         d = c.to_dict()
         d.get("run", {}).pop("seed", None)  # the same preset with another seed is still that preset
         return d
+
     want = key(cfg)
     for name in preset_names():
         try:
@@ -76,9 +80,10 @@ def status_line(frame, frozen: list[str], t) -> str:
     modes = ""
     if frame.centres is not None and "modes" in m:
         modes = f"   {t('modes')} {number(m['modes'], '.0f')}/{len(frame.centres)}"
-    return (f"{t('step')} {frame.step}   D(real) {number(m.get('d_real'))}   "
-            f"D(fake) {number(m.get('d_fake'))}{modes}"
-            + (f"   {t('frozen')}: {', '.join(frozen)}" if frozen else ""))
+    return (
+        f"{t('step')} {frame.step}   D(real) {number(m.get('d_real'))}   "
+        f"D(fake) {number(m.get('d_fake'))}{modes}" + (f"   {t('frozen')}: {', '.join(frozen)}" if frozen else "")
+    )
 
 
 def refresh_title(window) -> None:
@@ -94,6 +99,5 @@ def refresh_title(window) -> None:
 
 def save_session_as(window) -> int | None:
     """Save As: always asks where (Save saves to the current file)."""
-    path = window._ask_path(True, "Save session", window.session_path or "run.gscope",
-                            "ganscope session (*.gscope)")
+    path = window._ask_path(True, "Save session", window.session_path or "run.gscope", "ganscope session (*.gscope)")
     return window.save_session(path) if path else None

@@ -1,4 +1,5 @@
 """A drawn target: points sprayed with a round brush, an eraser, undo per stroke. No Qt here."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,8 +12,8 @@ class Sketch:
 
     def __init__(self, points=None, seed: int = 0):
         self.points = np.zeros((0, 2)) if points is None else np.asarray(points, dtype=np.float64).reshape(-1, 2)
-        self.brush = 0.15      # brush radius in plane units
-        self.per_dab = 8       # points sprayed per brush dab
+        self.brush = 0.15  # brush radius in plane units
+        self.per_dab = 8  # points sprayed per brush dab
         self.eraser = False
         self._undo: list[np.ndarray] = []
         self._rng = np.random.default_rng(seed)

@@ -6,6 +6,7 @@ The numbers come from core.spectrum_monitor through each frame's chart data (com
 engine trains, every `run.spectrum_every` steps); the panel polls the newest frame a few times a
 second and redraws only when a new spectrum arrived.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,11 +20,11 @@ from .i18n import translate
 from .i18n_messages import language
 from .views.charts import FewLogTicks
 
-POLL_MS = 250                   # the panel looks for a new spectrum 4 times a second
-INSIDE = (0, 114, 178)          # Okabe-Ito blue: a step of h shrinks this direction
-OUTSIDE = (213, 94, 0)          # vermillion: a step of h grows it
-REGION = (0, 158, 115)          # bluish green: the stability region's edge
-RATIO_FLOOR = 1e-2              # where the history draws a ratio of 0 (no rotation)
+POLL_MS = 250  # the panel looks for a new spectrum 4 times a second
+INSIDE = (0, 114, 178)  # Okabe-Ito blue: a step of h shrinks this direction
+OUTSIDE = (213, 94, 0)  # vermillion: a step of h grows it
+REGION = (0, 158, 115)  # bluish green: the stability region's edge
+RATIO_FLOOR = 1e-2  # where the history draws a ratio of 0 (no rotation)
 
 
 class SpectrumPlots(pg.GraphicsLayoutWidget):
@@ -45,8 +46,9 @@ class SpectrumPlots(pg.GraphicsLayoutWidget):
         self.history.setLogMode(y=True)
         self.history.showGrid(x=True, y=True, alpha=0.2)
         self.history.setMaximumHeight(170)
-        self.ratio_curve = self.history.plot(pen=pg.mkPen(OUTSIDE, width=1.5), symbol="o", symbolSize=4,
-                                             symbolBrush=OUTSIDE, symbolPen=None)
+        self.ratio_curve = self.history.plot(
+            pen=pg.mkPen(OUTSIDE, width=1.5), symbol="o", symbolSize=4, symbolBrush=OUTSIDE, symbolPen=None
+        )
         self.set_titles(lambda text: text)
 
     def set_titles(self, t) -> None:
@@ -54,8 +56,12 @@ class SpectrumPlots(pg.GraphicsLayoutWidget):
         self.plane.setTitle(t("Leading eigenvalues of the game's Jacobian"))
         self.plane.setLabel("bottom", t("Re λ (damping)"))
         self.plane.setLabel("left", t("Im λ (rotation)"))
-        self.history.setTitle(t("Largest |Im| / |Re| over the run") + "  <span style='font-size:8pt'>"
-                              + t("(0: no rotation, drawn at 0.01)") + "</span>")
+        self.history.setTitle(
+            t("Largest |Im| / |Re| over the run")
+            + "  <span style='font-size:8pt'>"
+            + t("(0: no rotation, drawn at 0.01)")
+            + "</span>"
+        )
         self.history.setLabel("bottom", t("step"))
 
     def update_from(self, spectrum: dict | None) -> None:
@@ -63,8 +69,7 @@ class SpectrumPlots(pg.GraphicsLayoutWidget):
             return
         values, h = np.asarray(spectrum["values"], dtype=complex), float(spectrum["h"])
         outside = 2 * h * values.real + (h * np.abs(values)) ** 2 > 0
-        self.points.setData(values.real, values.imag,
-                            brush=[pg.mkBrush(OUTSIDE if o else INSIDE) for o in outside])
+        self.points.setData(values.real, values.imag, brush=[pg.mkBrush(OUTSIDE if o else INSIDE) for o in outside])
         span = 1.15 * max(float(np.abs(values).max(initial=0.0)), 1e-3)
         x, y = region_boundary(h, points=512, span=span)
         self.region.setData(x, y)
@@ -159,16 +164,24 @@ class SpectrumView(QtWidgets.QWidget):
         last = {k: float(np.asarray(v)[-1]) for k, v in hist.items()} if len(hist["step"]) else {}
         ratio = last.get("ratio", float("nan"))
         ratio_text = "∞" if ratio >= 1e6 else f"{ratio:.3g}"
-        parts = [f"{t('step')} {s['step']}", f"h = {s['h']:.3g}",
-                 f"{t('largest |Im| / |Re|')} {ratio_text}",
-                 f"{t('spectral radius')} {last.get('radius', float('nan')):.3g}",
-                 f"{t('outside the stable disc')} {int(last.get('outside', 0))} / {len(s['values'])}"]
+        parts = [
+            f"{t('step')} {s['step']}",
+            f"h = {s['h']:.3g}",
+            f"{t('largest |Im| / |Re|')} {ratio_text}",
+            f"{t('spectral radius')} {last.get('radius', float('nan')):.3g}",
+            f"{t('outside the stable disc')} {int(last.get('outside', 0))} / {len(s['values'])}",
+        ]
         if not s.get("converged", True):
             parts.append(t("(Arnoldi not fully converged)"))
-        self.note.setText("   ".join(parts) + "\n" + t(
-            "Green: the edge of |1 + hλ| < 1, where simultaneous gradient steps of size h converge; "
-            "orange points lie outside it. Exact for plain simultaneous SGD; for Adam and alternating "
-            "steps a first-order guide."))
+        self.note.setText(
+            "   ".join(parts)
+            + "\n"
+            + t(
+                "Green: the edge of |1 + hλ| < 1, where simultaneous gradient steps of size h converge; "
+                "orange points lie outside it. Exact for plain simultaneous SGD; for Adam and alternating "
+                "steps a first-order guide."
+            )
+        )
 
 
 def open_spectrum_window(parent) -> QtWidgets.QDockWidget:

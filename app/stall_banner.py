@@ -3,6 +3,7 @@
 Lowering D's learning rate does not revive a D whose units have died, so the banner offers
 Reset D (fresh weights for D alone; G keeps what it learned) instead of leaving the user to guess.
 """
+
 from __future__ import annotations
 
 from PySide6 import QtWidgets
@@ -18,8 +19,7 @@ class StallBanner(QtWidgets.QFrame):
         super().__init__()
         self.window = window
         self.setObjectName("stallBanner")
-        self.setStyleSheet("#stallBanner {background:#fde2d4; border:1px solid #d55e00}"
-                           " QLabel {color:#5a1a00}")
+        self.setStyleSheet("#stallBanner {background:#fde2d4; border:1px solid #d55e00} QLabel {color:#5a1a00}")
         lay = QtWidgets.QHBoxLayout(self)
         lay.setContentsMargins(6, 4, 6, 4)
         self.text = QtWidgets.QLabel()

@@ -1,15 +1,20 @@
 """Words for the sweep panel: each sweepable field named as the Controls panel names it, and the
 chosen cell outlined on the map."""
+
 from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 FIELD_LABELS = {
-    "d_opt.lr": "D learning rate", "g_opt.lr": "G learning rate",
-    "d_opt.beta1": "Adam beta1 (D)", "d_opt.beta2": "Adam beta2 (D)",
-    "g_opt.beta1": "Adam beta1 (G)", "g_opt.beta2": "Adam beta2 (G)",
-    "objective.instance_noise": "Instance noise", "run.seed": "Seed",
+    "d_opt.lr": "D learning rate",
+    "g_opt.lr": "G learning rate",
+    "d_opt.beta1": "Adam beta1 (D)",
+    "d_opt.beta2": "Adam beta2 (D)",
+    "g_opt.beta1": "Adam beta1 (G)",
+    "g_opt.beta2": "Adam beta2 (G)",
+    "objective.instance_noise": "Instance noise",
+    "run.seed": "Seed",
 }
 
 

@@ -4,6 +4,7 @@ The sweep runs on its own thread (the main run pauses meanwhile: both would shar
 a timer polls its progress, Cancel stops it at the next chunk with the results so far. Clicking a
 cell opens that member, with its trained weights, in the main view.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,19 +14,25 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from ganscope.app.sweep_labels import combo_field, field_label, label_fields, outline_cell
+from ganscope.app.wheel_guard import guard_wheel
 from ganscope.core.ensemble import SWEEPABLE
 from ganscope.core.sweep import SweepResult, parse_axis, run_sweep
 
-from ganscope.app.sweep_labels import combo_field, field_label, label_fields, outline_cell
-from ganscope.app.wheel_guard import guard_wheel
-
-from .i18n_messages import message
 from .controls.widgets import spin
+from .i18n_messages import message
 
 METRICS = {"modes": "modes captured", "hq_share": "high-quality share", "js": "JS divergence (bits)"}
-DEFAULTS = {"d_opt.lr": (1e-5, 1e-2), "g_opt.lr": (1e-5, 1e-2), "run.seed": (0, 7),
-            "objective.gp_weight": (0.01, 10.0), "objective.r1": (0.01, 10.0), "objective.r2": (0.01, 10.0),
-            "d_opt.steps": (1, 5), "g_opt.steps": (1, 3)}
+DEFAULTS = {
+    "d_opt.lr": (1e-5, 1e-2),
+    "g_opt.lr": (1e-5, 1e-2),
+    "run.seed": (0, 7),
+    "objective.gp_weight": (0.01, 10.0),
+    "objective.r1": (0.01, 10.0),
+    "objective.r2": (0.01, 10.0),
+    "d_opt.steps": (1, 5),
+    "g_opt.steps": (1, 3),
+}
 VERDICT_MARKS = {"collapsed": "!", "diverged": "X", "partial": "~", "poor": "?"}
 
 
@@ -127,6 +134,7 @@ class SweepPanel(QtWidgets.QWidget):
                 self.result, self.ensemble = run_sweep(base, x, y, steps, progress=self._report)
             except Exception as exc:  # shown in the panel; the app carries on
                 self._error = str(exc)
+
         self._thread = threading.Thread(target=work, name="ganscope-sweep", daemon=True)
         self._thread.start()
         self.run_button.setEnabled(False)
@@ -166,10 +174,13 @@ class SweepPanel(QtWidgets.QWidget):
             return
         r = self.result
         rate = r.report()["gan_iterations_per_second"]
-        self.message.setText(message(
-            f"{'Cancelled at' if r.cancelled else 'Done:'} {r.steps} steps × {len(r.cells)} runs "
-            f"in {r.seconds:.1f} s ({rate:,.0f} GAN-iterations/s). "
-            f"Marks: ! collapsed, ~ partial, X diverged. Click a cell to open that run."))
+        self.message.setText(
+            message(
+                f"{'Cancelled at' if r.cancelled else 'Done:'} {r.steps} steps × {len(r.cells)} runs "
+                f"in {r.seconds:.1f} s ({rate:,.0f} GAN-iterations/s). "
+                f"Marks: ! collapsed, ~ partial, X diverged. Click a cell to open that run."
+            )
+        )
         self._draw()
 
     # --- the map ------------------------------------------------------------------------------
@@ -223,7 +234,8 @@ class SweepPanel(QtWidgets.QWidget):
             return False
         engine = self.ensemble.member_engine(iy * nx + ix)
         self.chosen = outline_cell(self.plot, self.chosen, ix, iy)
-        self.window.replace_engine(engine, f"sweep cell {r.x.field}={r.x.values[ix]:.3g}, "
-                                           f"{r.y.field}={r.y.values[iy]:.3g}")
+        self.window.replace_engine(
+            engine, f"sweep cell {r.x.field}={r.x.values[ix]:.3g}, {r.y.field}={r.y.values[iy]:.3g}"
+        )
         self.window.keeper.new_run(engine.step_count, clean=False)  # trained, but saved nowhere
         return True

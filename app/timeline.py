@@ -10,6 +10,7 @@ ones geometrically sparser):
   in a Compare window. A branch starts from the newest full state at or before the step shown,
   and says which step that was.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,12 +20,12 @@ from PySide6 import QtCore, QtWidgets
 from ganscope.core.config import ConfigError, GanConfig
 from ganscope.core.snapshots import SnapshotHistory, branch, thin_index
 
-FRAMES_KEPT = 64        # pictures kept: 64 x ~0.1 MB
-FRAME_INTERVAL = 50     # steps between kept pictures (at least)
-FRAMES_RECENT = 16      # the newest pictures kept at every interval
+FRAMES_KEPT = 64  # pictures kept: 64 x ~0.1 MB
+FRAME_INTERVAL = 50  # steps between kept pictures (at least)
+FRAMES_RECENT = 16  # the newest pictures kept at every interval
 PROCESS_SNAPSHOT_S = 2.0  # while the training process plays, its exact state comes back this often
-                          # for a full snapshot (a hand-back of a few ms; the run continues
-                          # bit-identically, see core.train_process)
+# for a full snapshot (a hand-back of a few ms; the run continues
+# bit-identically, see core.train_process)
 
 
 def parse_changes(text: str) -> dict:
@@ -49,10 +50,10 @@ class TimelineBar(QtWidgets.QWidget):
     def __init__(self, window):
         super().__init__()
         self.window = window
-        self.frames: list = []     # kept Frames, oldest first
-        self.viewing = None        # the Frame shown instead of the live run, or None
-        self.branches: list = []   # (label, engine, parent step, changes, its Compare window) made here
-        self._pending = None       # (ticket, changes, step asked) of a branch being made
+        self.frames: list = []  # kept Frames, oldest first
+        self.viewing = None  # the Frame shown instead of the live run, or None
+        self.branches: list = []  # (label, engine, parent step, changes, its Compare window) made here
+        self._pending = None  # (ticket, changes, step asked) of a branch being made
         self.compare_windows: list = []  # every Compare window opened from the main window
         window.worker.snapshots = SnapshotHistory()
         lay = QtWidgets.QHBoxLayout(self)
@@ -70,8 +71,9 @@ class TimelineBar(QtWidgets.QWidget):
         self.live_button.clicked.connect(self.go_live)
         self.live_button.setEnabled(False)
         self.branch_button = QtWidgets.QPushButton("Branch from here…")
-        self.branch_button.setToolTip("Continue from the step shown with other settings, beside the "
-                                      "original, in a Compare window")
+        self.branch_button.setToolTip(
+            "Continue from the step shown with other settings, beside the original, in a Compare window"
+        )
         self.branch_button.clicked.connect(self._ask_branch)
         lay.addWidget(QtWidgets.QLabel("Timeline"))
         lay.addWidget(self.slider, 1)
@@ -124,8 +126,7 @@ class TimelineBar(QtWidgets.QWidget):
         else:
             self.frames.append(frame)
         while len(self.frames) > FRAMES_KEPT:
-            del self.frames[thin_index([f.step for f in self.frames], FRAMES_RECENT, FRAME_INTERVAL,
-                                       FRAMES_KEPT)]
+            del self.frames[thin_index([f.step for f in self.frames], FRAMES_RECENT, FRAME_INTERVAL, FRAMES_KEPT)]
         with QtCore.QSignalBlocker(self.slider):
             self.slider.setRange(0, len(self.frames) - 1)
             if self.viewing is None:
@@ -165,8 +166,11 @@ class TimelineBar(QtWidgets.QWidget):
     # --- branching ------------------------------------------------------------------------------
     def _ask_branch(self) -> None:
         text, ok = QtWidgets.QInputDialog.getText(
-            self, "Branch from here", "Continue from this step with (FIELD=VALUE; ...):",
-            text=f"d_opt.lr={self.window.engine.cfg.d_opt.lr / 2:g}")
+            self,
+            "Branch from here",
+            "Continue from this step with (FIELD=VALUE; ...):",
+            text=f"d_opt.lr={self.window.engine.cfg.d_opt.lr / 2:g}",
+        )
         if not ok:
             return
         try:
@@ -190,6 +194,7 @@ class TimelineBar(QtWidgets.QWidget):
             original = branch(snap, history_from=e)
             changed = branch(snap, changes, history_from=e)
             self._made = (snap.step, original, changed)
+
         self._made = None
         ticket = worker.submit(make)
         self._pending = (ticket, dict(changes), step)
@@ -207,6 +212,7 @@ class TimelineBar(QtWidgets.QWidget):
         from ganscope.core.compare import CompareGroup
 
         from .compare_window import open_compare
+
         at, original, changed = self._made
         label = ", ".join(f"{k}={v}" for k, v in changes.items())
         group = CompareGroup.of_engines([(f"original from step {at:,}", original), (label, changed)])
@@ -222,6 +228,7 @@ class TimelineBar(QtWidgets.QWidget):
         """Save the run with its timeline: full states, and each branch with its original as a compare
         group (called on the worker's thread, which owns `engine` and the full states)."""
         from ganscope.core.session_history import MAIN, SavedRun, Timeline, save_with_timeline
+
         runs, groups = [], []
         for label, changed, at, changes, win in self.branches:
             original = win.group.engines[0]
@@ -238,11 +245,13 @@ class TimelineBar(QtWidgets.QWidget):
         from ganscope.core.compare import CompareGroup
 
         from .compare_window import open_compare
+
         worker = self.window.worker
 
         def adopt(e):
             saved.history.adopt(e)
             worker.snapshots = saved.history
+
         ticket = worker.submit(adopt)
         self.frames, self.viewing, self.branches = [], None, []
         self.close_windows()
@@ -264,10 +273,12 @@ def _settled(engine, window):
     """The engine as its Compare window last left it: a copy made on its training thread."""
     from ganscope.core.engine import GanEngine
     from ganscope.core.session import engine_state, restore_state, state_from_bytes, state_to_bytes
+
     holder = {}
     runner = getattr(window, "runner", None)
     if runner is not None and runner._thread.is_alive():
         import time
+
         ticket = runner.submit(lambda _g: holder.setdefault("state", state_to_bytes(engine_state(engine))))
         deadline = time.monotonic() + 10
         while not runner.done(ticket) and time.monotonic() < deadline:

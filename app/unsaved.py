@@ -6,6 +6,7 @@ clean; training, editing a field or drawing moves it. The autosave is an ordinar
 written atomically by the training thread; a clean exit removes it, so finding one at start-up
 means the last session ended without closing.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,7 +28,7 @@ class RunKeeper:
         self.window = window
         self.runs = 0
         self.edits = 0
-        self.step = 0                    # step of the newest drawn frame
+        self.step = 0  # step of the newest drawn frame
         self.clean = (0, 0, 0)
         self.autosaved = None
         self.autosave_path = default_autosave_path() if autosave_path is None else autosave_path
@@ -73,6 +74,7 @@ class RunKeeper:
         if not self.autosave_path or not self.dirty() or self.autosaved == self.marker():
             return None
         from ganscope.core.session import save_session
+
         path = self.autosave_path
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.autosaved = self.marker()
@@ -89,14 +91,17 @@ class RunKeeper:
         if not path or not Path(path).is_file():
             return False
         from ganscope.core.session import SessionError, load_session
+
         try:
             engine = load_session(path)
         except (SessionError, ValueError, OSError):
             Path(path).unlink(missing_ok=True)  # unreadable: nothing to offer
             return False
         when = QtCore.QFileInfo(path).lastModified().toString("yyyy-MM-dd HH:mm")
-        answer = self.window.ask_recover(f"ganscope did not close normally last time. Recover the run "
-                                         f"autosaved at {when} (step {engine.step_count:,})?")
+        answer = self.window.ask_recover(
+            f"ganscope did not close normally last time. Recover the run "
+            f"autosaved at {when} (step {engine.step_count:,})?"
+        )
         if answer is None:
             return False  # nobody to ask (off-screen): leave the file for a later session
         if answer:
@@ -110,16 +115,24 @@ class RunKeeper:
 def ask_unsaved_dialog(parent, text: str) -> str:
     if QtWidgets.QApplication.platformName() == "offscreen":
         return "discard"  # nobody can click: automated runs go on
-    b = QtWidgets.QMessageBox.question(parent, message("Unsaved changes"), message(text),
-                                       QtWidgets.QMessageBox.Save | QtWidgets.QMessageBox.Discard
-                                       | QtWidgets.QMessageBox.Cancel, QtWidgets.QMessageBox.Save)
+    b = QtWidgets.QMessageBox.question(
+        parent,
+        message("Unsaved changes"),
+        message(text),
+        QtWidgets.QMessageBox.Save | QtWidgets.QMessageBox.Discard | QtWidgets.QMessageBox.Cancel,
+        QtWidgets.QMessageBox.Save,
+    )
     return {QtWidgets.QMessageBox.Save: "save", QtWidgets.QMessageBox.Discard: "discard"}.get(b, "cancel")
 
 
 def ask_recover_dialog(parent, text: str) -> bool | None:
     if QtWidgets.QApplication.platformName() == "offscreen":
         return None
-    b = QtWidgets.QMessageBox.question(parent, message("Recover autosaved run"), message(text),
-                                       QtWidgets.QMessageBox.Yes | QtWidgets.QMessageBox.No,
-                                       QtWidgets.QMessageBox.Yes)
+    b = QtWidgets.QMessageBox.question(
+        parent,
+        message("Recover autosaved run"),
+        message(text),
+        QtWidgets.QMessageBox.Yes | QtWidgets.QMessageBox.No,
+        QtWidgets.QMessageBox.Yes,
+    )
     return b == QtWidgets.QMessageBox.Yes

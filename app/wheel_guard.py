@@ -4,6 +4,7 @@ wheel only when they have keyboard focus (clicked or tabbed into), as in most de
 Without this, scrolling the Controls panel with the wheel turned whatever control passed under the
 pointer (a user saw R2 go from 0 to 0.10). One event filter, installed on every such widget.
 """
+
 from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets

@@ -1,5 +1,6 @@
 """The main window fits the screen it is on: at 1024x700, or with QT_SCALE_FACTOR=1.5, no part of
 it may lie off the screen. A size remembered from a larger screen is clamped the same way."""
+
 from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -18,7 +19,7 @@ def fit_to_screen(window: QtWidgets.QWidget) -> None:
     if area is None or area.width() <= 0 or area.height() <= 0:
         return
     frame = window.frameGeometry()
-    extra_w = max(frame.width() - window.width(), 0)   # title bar and borders, when decorated
+    extra_w = max(frame.width() - window.width(), 0)  # title bar and borders, when decorated
     extra_h = max(frame.height() - window.height(), 0)
     w = min(window.width(), area.width() - extra_w - MARGIN)
     h = min(window.height(), area.height() - extra_h - MARGIN)
@@ -53,6 +54,9 @@ def fit_controls(window) -> None:
         return
     scroll = dock.widget()
     scroll.widget().adjustSize()
-    need = (scroll.widget().minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
-            + 2 * scroll.frameWidth())
+    need = (
+        scroll.widget().minimumSizeHint().width()
+        + scroll.verticalScrollBar().sizeHint().width()
+        + 2 * scroll.frameWidth()
+    )
     scroll.setMinimumWidth(max(330, need))

@@ -1,15 +1,16 @@
 """The main window's menu bar and its recent-sessions list."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6 import QtGui
+from PySide6 import QtGui, QtWidgets
 
+from ganscope.app.help_menu import build_help_menu
+from ganscope.app.run_state import save_session_as
 from ganscope.core.presets import preset_config
 
 from .views.plane import LAYERS
-from ganscope.app.help_menu import build_help_menu
-from ganscope.app.run_state import save_session_as
 
 MAX_RECENT = 8
 
@@ -44,15 +45,19 @@ class WindowMenus:
         file.addAction("Save session &as…", lambda: save_session_as(w), QtGui.QKeySequence.SaveAs)
         self.recent_menu = file.addMenu("Recent sessions")
         file.addAction("&Import points…", w.import_points)
-        self.record_action = file.addAction("Record animation…", w.recording.toggle,
-                                            QtGui.QKeySequence("Ctrl+E"))
+        self.record_action = file.addAction("Record animation…", w.recording.toggle, QtGui.QKeySequence("Ctrl+E"))
         file.addSeparator()
         file.addAction("&Quit", w.close, QtGui.QKeySequence.Quit)
         run = m.addMenu("&Run")
-        for text, action, key in (("Play / pause", "play", "Space"), ("Step", "step", "S"),
-                                  ("Step D only", "step_d", "D"), ("Step G only", "step_g", "G"),
-                                  ("Reset all", "reset_all", "R"), ("Reset D", "reset_D", "Shift+D"),
-                                  ("Reset G", "reset_G", "Shift+G")):
+        for text, action, key in (
+            ("Play / pause", "play", "Space"),
+            ("Step", "step", "S"),
+            ("Step D only", "step_d", "D"),
+            ("Step G only", "step_g", "G"),
+            ("Reset all", "reset_all", "R"),
+            ("Reset D", "reset_D", "Shift+D"),
+            ("Reset G", "reset_G", "Shift+G"),
+        ):
             act = run.addAction(text, lambda a=action: w.do_action(a))
             act.setShortcut(QtGui.QKeySequence(key))
         run.addSeparator()
@@ -71,14 +76,16 @@ class WindowMenus:
             self.layer_actions[key] = act
         view.addSeparator()
         view.addAction("Auto-range", self.plane.auto_range, QtGui.QKeySequence("A"))
-        view.addAction("Lessons", lambda: (w.lessons_dock.show(), w.lessons_dock.raise_()),
-                       QtGui.QKeySequence("Ctrl+L"))
+        view.addAction(
+            "Lessons", lambda: (w.lessons_dock.show(), w.lessons_dock.raise_()), QtGui.QKeySequence("Ctrl+L")
+        )
         view.addAction("Dirac-GAN plane", w.docks.show_dirac)
         view.addAction("Game spectrum", w.docks.show_spectrum)
         lang_menu = view.addMenu("Language / 语言")
         group = QtGui.QActionGroup(w)
         self.language_actions = {}
         from .lessons_panel import LANGUAGES
+
         for code, label in LANGUAGES.items():
             act = lang_menu.addAction(label, lambda c=code: w.set_language(c))
             act.setCheckable(True)
@@ -102,4 +109,3 @@ class WindowMenus:
         for p in self.recent():
             self.recent_menu.addAction(Path(p).name, lambda p=p: self.window.open_session(p))
         self.recent_menu.setEnabled(bool(self.recent()))
-

@@ -1,4 +1,5 @@
 """The main window's side panels (sweep, Dirac-GAN plane, Arjovsky-Bottou) and its language."""
+
 from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
@@ -23,7 +24,7 @@ class FloatingPanels:
     def __init__(self, window, lessons, sweep_dock, settings, charts, detect_label):
         self.window, self.lessons, self.sweep_dock = window, lessons, sweep_dock
         self.settings, self.charts, self.detect_label = settings, charts, detect_label
-        self.dirac_dock: QtWidgets.QDockWidget | None = None     # made when first shown
+        self.dirac_dock: QtWidgets.QDockWidget | None = None  # made when first shown
         self.arjovsky_dock: QtWidgets.QDockWidget | None = None
         self.spectrum_dock: QtWidgets.QDockWidget | None = None
 
@@ -32,6 +33,7 @@ class FloatingPanels:
         if self.dirac_dock is None:
             from .dirac_view import open_dirac_window
             from .i18n import apply_language
+
             self.dirac_dock = open_dirac_window(self.window)
             apply_language(self.window, self.lessons.lang)
         self.dirac_dock.show()
@@ -43,6 +45,7 @@ class FloatingPanels:
         if self.spectrum_dock is None:
             from .i18n import apply_language
             from .spectrum_view import open_spectrum_window
+
             self.spectrum_dock = open_spectrum_window(self.window)
             apply_language(self.window, self.lessons.lang)
         self.spectrum_dock.show()
@@ -54,6 +57,7 @@ class FloatingPanels:
         if self.arjovsky_dock is None:
             from .arjovsky_view import ArjovskyView
             from .i18n import apply_language
+
             self.arjovsky_dock = QtWidgets.QDockWidget("Arjovsky-Bottou experiment", self.window)
             self.arjovsky_dock.setObjectName("arjovsky")
             self.arjovsky_dock.setWidget(ArjovskyView(self.window))
@@ -78,6 +82,7 @@ class FloatingPanels:
     def set_language(self, lang: str) -> None:
         """The lessons' language, remembered between sessions."""
         from .i18n import apply_language
+
         self.lessons.set_language(lang)
         self.window.menus.language_actions.get(self.lessons.lang).setChecked(True)
         self.settings.setValue("language", self.lessons.lang)
@@ -88,14 +93,13 @@ class FloatingPanels:
         if frame.detections is None:
             return
         from .lessons_panel import DETECTOR_NAMES
+
         lang = self.lessons.lang
         self.window.stall_banner.show_for(frame.detections.get("stalled"))
         fired = [d for d in frame.detections.values() if d.active and d.name != "diverged"]
         for d in fired:
-            self.charts.mark(d.name, d.step if d.step is not None else frame.step,
-                             DETECTOR_NAMES[d.name][lang])
+            self.charts.mark(d.name, d.step if d.step is not None else frame.step, DETECTOR_NAMES[d.name][lang])
         active = [d for d in fired if d.name != "stalled"]  # the stall has its own banner, with its remedy
         if active:
             self.detect_label.setText("   ".join(f"● {DETECTOR_NAMES[d.name][lang]}: {d.text(lang)}" for d in active))
         self.detect_label.setVisible(bool(active))
-

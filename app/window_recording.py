@@ -1,4 +1,5 @@
 """Recording from the main window: the Record button, File > Record animation…, and the frames."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -39,9 +40,11 @@ class RecordingControl:
         from ganscope.core.animation import ExportError
 
         from .recorder import ExportDialog, Recorder
+
         if path is None or options is None:
-            dialog = ExportDialog(self.window, self.settings.value("export/path", str(Path.home() / "ganscope.mp4")),
-                                  self.plane.visible)
+            dialog = ExportDialog(
+                self.window, self.settings.value("export/path", str(Path.home() / "ganscope.mp4")), self.plane.visible
+            )
             restore_dialog(dialog, self.settings)
             if dialog.exec() != QtWidgets.QDialog.Accepted:
                 self.panel.set_checked("record", False)
@@ -68,6 +71,7 @@ class RecordingControl:
     def stop(self) -> str | None:
         """Encode and save; returns the path written, None when cancelled or failed."""
         from ganscope.core.animation import ExportError
+
         recorder, self.recorder = self.recorder, None
         self.window._update_skip()
         self.panel.set_checked("record", False)
@@ -87,6 +91,7 @@ class RecordingControl:
 
     def record(self, frame) -> None:
         from ganscope.core.animation import ExportError
+
         try:
             self.recorder.offer(frame)
         except (ExportError, OSError) as exc:  # e.g. the disk filled up: stop, keep the app running
@@ -97,6 +102,6 @@ class RecordingControl:
 
     def _set_record_text(self, en: str) -> None:
         from .i18n import translate
+
         self.window.menus.record_action.setProperty("_ganscope_en_text", en)
         self.window.menus.record_action.setText(translate(en, self.lessons.lang))
-

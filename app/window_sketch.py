@@ -1,4 +1,5 @@
 """Drawing a target on the plane, and dragging mixture centres: the main window's sketch commands."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -47,8 +48,12 @@ class SketchTool:
             self.sketch.points = np.asarray(t.points, dtype=np.float64).reshape(-1, 2)
         self.plane.getViewBox().draw_handler = self.on_draw if on else None
         self.plane.sketch.setData(pos=self.sketch.points if on else np.zeros((0, 2)))
-        self.window.say("Drawing: drag on the plane to paint the target; the GAN trains on it "
-                        "as soon as a stroke ends" if on else "Drawing off", 6000)
+        self.window.say(
+            "Drawing: drag on the plane to paint the target; the GAN trains on it as soon as a stroke ends"
+            if on
+            else "Drawing off",
+            6000,
+        )
 
     def on_draw(self, x: float, y: float, starting: bool, finishing: bool) -> None:
         if starting:
@@ -71,8 +76,9 @@ class SketchTool:
         shown.centres = centres
         self.panel.mixture.show_config(shown)  # the table follows the drag
         self.window.keeper.edited()
-        return self.worker.submit(lambda e: e.update("target.centres", centres),
-                                  live=("update", "target.centres", centres))
+        return self.worker.submit(
+            lambda e: e.update("target.centres", centres), live=("update", "target.centres", centres)
+        )
 
     def _commit(self):
         self.plane.sketch.setData(pos=self.sketch.points)
@@ -82,8 +88,12 @@ class SketchTool:
 
     def save_points(self, path: str | None = None) -> bool:
         from ganscope.core.session import atomic_write_bytes
-        pts = np.asarray(self.worker.engine.cfg.target.points) if self.worker.engine.cfg.target.kind == "points" \
+
+        pts = (
+            np.asarray(self.worker.engine.cfg.target.points)
+            if self.worker.engine.cfg.target.kind == "points"
             else self.sketch.points
+        )
         if len(pts) == 0:
             self.window._show_error("Nothing to save", "Draw or import a target first.")
             return False
@@ -97,4 +107,3 @@ class SketchTool:
             self.window._show_error("Cannot save points", str(exc))
             return False
         return True
-

@@ -1,4 +1,5 @@
 """The main window's status line: step, D's outputs, modes and frozen players; speed and frame rate."""
+
 from __future__ import annotations
 
 
@@ -20,6 +21,7 @@ class StatusLine:
         """`rates`: it/s, fps and the detail the frame budget chose (app.frame_budget.rate_text)."""
         from .i18n import translate
         from .run_state import status_line
+
         frozen = [p for p, f in frozen_players.items() if f]
         self.status_step.setText(status_line(frame, frozen, lambda text: translate(text, self.lessons.lang)))
         rec = f"● REC {recorder.frames} frames   " if recorder is not None else ""

@@ -9,13 +9,14 @@ With `process=True` (the app's default on a CPU) the playing itself happens in a
 mirror that is exact whenever the run is paused. A command marked `live` (an edit the process can
 carry out while it trains) is applied to both; any other command first takes the run back.
 """
+
 from __future__ import annotations
 
 import queue
 import threading
 import time
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 from ganscope.core.chart_data import chart_snapshot
 from ganscope.core.engine import GanEngine
@@ -25,8 +26,8 @@ from ganscope.core.train_process import RemoteTrainer, next_due, play, play_chun
 
 from .worker_process import ProcessRelay
 
-FRAME_INTERVAL = 1 / 30   # a frame for the screen at most 30 times a second
-DETECT_INTERVAL = 0.5     # seconds between detector runs while playing
+FRAME_INTERVAL = 1 / 30  # a frame for the screen at most 30 times a second
+DETECT_INTERVAL = 0.5  # seconds between detector runs while playing
 
 
 class TrainingWorker:
@@ -43,11 +44,12 @@ class TrainingWorker:
         thread trains as before.
     """
 
-    def __init__(self, engine: GanEngine, on_error: Callable[[BaseException], None] | None = None,
-                 process: bool = False):
+    def __init__(
+        self, engine: GanEngine, on_error: Callable[[BaseException], None] | None = None, process: bool = False
+    ):
         self.engine = engine
         self.playing = False
-        self.speed = 0            # iterations per frame; 0 means as fast as possible
+        self.speed = 0  # iterations per frame; 0 means as fast as possible
         self.skip: frozenset = frozenset()  # layers no one draws: frames leave them out (cheaper)
         self.commands: queue.Queue = queue.Queue()
         self._wake = threading.Event()
@@ -59,7 +61,7 @@ class TrainingWorker:
         self._detected_at = 0.0
         self._built: tuple[int, Frame | None] = (0, None)
         self._frame_id = 0
-        self._done_id = 0         # id of the last command that finished
+        self._done_id = 0  # id of the last command that finished
         self._issued = 0
         self._on_error = on_error
         self._rate = deque(maxlen=30)  # (time, step) pairs for the it/s readout
@@ -67,11 +69,11 @@ class TrainingWorker:
         # Plays in a training process when there is one (see app.worker_process).
         self._relay: ProcessRelay | None = ProcessRelay(self, RemoteTrainer()) if process else None
         self._no_process = threading.Event()  # process_ready without a process: never set
-        self._chunks = play_chunks()     # iterations per engine call at full speed (adapts)
-        self.snapshots = None            # a core.snapshots.SnapshotHistory the timeline reads, if any
+        self._chunks = play_chunks()  # iterations per engine call at full speed (adapts)
+        self.snapshots = None  # a core.snapshots.SnapshotHistory the timeline reads, if any
         self.frame_interval = FRAME_INTERVAL  # seconds between frames offered (the frame budget's)
-        self.detail: tuple = (None, None)    # (max surface resolution, max points) frames are built with
-        self._cpu_rate = CpuRate()           # the in-thread trainer's headless rate
+        self.detail: tuple = (None, None)  # (max surface resolution, max points) frames are built with
+        self._cpu_rate = CpuRate()  # the in-thread trainer's headless rate
 
     # --- UI side --------------------------------------------------------------------------------
     def start(self) -> None:
@@ -211,8 +213,7 @@ class TrainingWorker:
             e = self.engine
             if self.playing and e.status == "ok":
                 self._cpu_rate.begin(e.step_count)
-                stopped = play(e, self.speed, due, self._chunks,
-                               lambda: self.stopping or not self.commands.empty())
+                stopped = play(e, self.speed, due, self._chunks, lambda: self.stopping or not self.commands.empty())
                 self._cpu_rate.end(e.step_count)
                 if stopped:
                     self.playing = False  # a lesson's end: pause there

@@ -5,6 +5,7 @@ Owned by app.worker.TrainingWorker and used on its thread only. The relay keeps 
 process (the trainer, the current hand-over, the edits not yet acknowledged); of the worker it uses
 only what its __init__ lists.
 """
+
 from __future__ import annotations
 
 import queue
@@ -31,12 +32,12 @@ class ProcessRelay:
     def __init__(self, worker, remote: RemoteTrainer):
         self.worker = worker
         self._remote: RemoteTrainer | None = remote
-        self._epoch = 0                  # the current hand-over to the process
-        self._pending: list = []         # live edits (seq, ticket, command) not yet acknowledged
+        self._epoch = 0  # the current hand-over to the process
+        self._pending: list = []  # live edits (seq, ticket, command) not yet acknowledged
         self._remote_cfg: GanConfig | None = None
         self._charts: dict = {}
         self._detections: dict = {}
-        self.remote_frames = 0           # frames that came from the training process
+        self.remote_frames = 0  # frames that came from the training process
         self.process_ready = threading.Event()  # set once the training process has started
 
     @property
@@ -124,6 +125,7 @@ class ProcessRelay:
     def _came_back(self, data: bytes) -> None:
         """The process paused on its own (a lesson's end, a divergence): its state is the run."""
         from ganscope.core.session import state_from_bytes
+
         restore_state(self.worker.engine, state_from_bytes(data))
         for _seq, _ticket, command in self._pending:
             if command is not None:
@@ -141,9 +143,12 @@ class ProcessRelay:
     def _lost_process(self) -> None:
         self._epoch = 0
         self._finish_pending()  # the edits are in the engine here, which trains from now on
-        self.worker.report_error(RuntimeError(
-            f"the training process ended unexpectedly; training goes on in the app from step "
-            f"{self.worker.engine.step_count} (the steps since the last pause are lost)"))
+        self.worker.report_error(
+            RuntimeError(
+                f"the training process ended unexpectedly; training goes on in the app from step "
+                f"{self.worker.engine.step_count} (the steps since the last pause are lost)"
+            )
+        )
 
     def _accept_frame(self, msg: dict) -> None:
         if msg["epoch"] != self._epoch:
@@ -157,5 +162,6 @@ class ProcessRelay:
         while self._pending and self._pending[0][0] <= msg["acked"]:
             self.worker.finish(self._pending.pop(0)[1])
         self.remote_frames += 1
-        self.worker.offer(RemoteFrameSource(msg, self._remote_cfg, self._remote, self.worker.skip,
-                                           self._charts, self._detections))
+        self.worker.offer(
+            RemoteFrameSource(msg, self._remote_cfg, self._remote, self.worker.skip, self._charts, self._detections)
+        )

@@ -7,6 +7,7 @@ The tests check only that closing leaves nothing running (tests/app/test_monkey.
 belongs here, where it is compared with a baseline on the same machine. Prints JSON: the median
 close time of each case, and its ratio to the idle close.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,9 +56,13 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
     from PySide6 import QtWidgets
+
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    out: dict = {"platform": QtWidgets.QApplication.platformName(), "repeats": args.repeats,
-                 "cpu_count": os.cpu_count()}
+    out: dict = {
+        "platform": QtWidgets.QApplication.platformName(),
+        "repeats": args.repeats,
+        "cpu_count": os.cpu_count(),
+    }
     with tempfile.TemporaryDirectory() as tmp:
         for case in ("idle", "training", "recording"):
             out[f"{case}_close_s"] = statistics.median(close_seconds(app, case, tmp) for _ in range(args.repeats))

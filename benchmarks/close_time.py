@@ -5,6 +5,7 @@ when close() returns, when the training process has exited, and with what exit c
 
 Prints JSON (medians and maxima over the repeats; seconds after close() was called).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,6 +21,7 @@ def close_once(MainWindow, engine) -> dict:
     from PySide6 import QtCore
 
     from benchmarks.gui_fps import run_event_loop
+
     settings = QtCore.QSettings(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, "ganscope", "benchmark")
     settings.clear()
     win = MainWindow(engine, settings=settings, autosave="", train_process=True)
@@ -38,8 +40,12 @@ def close_once(MainWindow, engine) -> dict:
     returned = time.perf_counter() - start
     while proc.exitcode is None and time.perf_counter() - start < 30:
         time.sleep(0.002)
-    return {"hidden_s": hidden[0] - start if hidden else None, "close_returned_s": returned,
-            "process_gone_s": time.perf_counter() - start, "exit_code": proc.exitcode}
+    return {
+        "hidden_s": hidden[0] - start if hidden else None,
+        "close_returned_s": returned,
+        "process_gone_s": time.perf_counter() - start,
+        "exit_code": proc.exitcode,
+    }
 
 
 def main() -> None:
@@ -48,15 +54,22 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
     from PySide6 import QtWidgets
+
     QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     from ganscope.app.main_window import MainWindow
     from ganscope.core.engine import GanEngine
     from ganscope.core.presets import preset_config
     from ganscope.core.torch_startup import skip_dynamo_import
+
     skip_dynamo_import()
     runs = [close_once(MainWindow, GanEngine(preset_config(args.preset))) for _ in range(args.repeats)]
-    out = {"preset": args.preset, "repeats": args.repeats, "cpus": os.cpu_count(),
-           "load_average_1min": os.getloadavg()[0], "exit_codes": [r["exit_code"] for r in runs]}
+    out = {
+        "preset": args.preset,
+        "repeats": args.repeats,
+        "cpus": os.cpu_count(),
+        "load_average_1min": os.getloadavg()[0],
+        "exit_codes": [r["exit_code"] for r in runs],
+    }
     for key in ("hidden_s", "close_returned_s", "process_gone_s"):
         values = [r[key] for r in runs]
         out[key] = {"median": round(statistics.median(values), 3), "max": round(max(values), 3)}

@@ -8,6 +8,7 @@ per second and it/s; for the Compare window, frames drawn per second per plane (
 lockstep it/s (steps every run made per second) and the ratios against the single-run window.
 The issue's goal: the compare view of 4 runs within a factor of 2 of the single-run view's frame rate.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,6 +24,7 @@ from benchmarks.gui_fps import _rounded, measure_app, run_event_loop  # noqa: E4
 def measure_compare(configs, seconds: float) -> dict:
     from ganscope.app.compare_window import CompareWindow
     from ganscope.core.compare import CompareGroup
+
     win = CompareWindow(CompareGroup(configs))
     win.resize(1500, 950)
     win.show()
@@ -33,8 +35,12 @@ def measure_compare(configs, seconds: float) -> dict:
     run_event_loop(seconds)
     elapsed = time.perf_counter() - t0
     fps = [(p.frames_drawn - d) / elapsed for p, d in zip(win.planes, drawn0)]
-    r = {"runs": len(configs), "fps_slowest_plane": min(fps), "fps_planes": fps,
-         "lockstep_its": (win.group.step_count - step0) / elapsed}
+    r = {
+        "runs": len(configs),
+        "fps_slowest_plane": min(fps),
+        "fps_planes": fps,
+        "lockstep_its": (win.group.step_count - step0) / elapsed,
+    }
     win.close()
     return r
 
@@ -46,6 +52,7 @@ def main() -> None:
     ap.add_argument("--preset", default="ring")
     args = ap.parse_args()
     from PySide6 import QtWidgets
+
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     from ganscope.app.main_window import MainWindow
     from ganscope.core.engine import GanEngine
@@ -55,11 +62,17 @@ def main() -> None:
     single = measure_app(MainWindow, GanEngine(cfg), True, args.seconds)
     app.processEvents()
     many = measure_compare([cfg.copy() for _ in range(args.runs)], args.seconds)
-    out = {"platform": QtWidgets.QApplication.platformName(), "preset": args.preset, "seconds": args.seconds,
-           "cpus": os.cpu_count(), "load_avg": os.getloadavg()[0],
-           "single": single, "compare": many,
-           "fps_ratio_single_over_compare": single["fps"] / max(many["fps_slowest_plane"], 1e-9),
-           "its_ratio_single_over_lockstep": single["app_its"] / max(many["lockstep_its"], 1e-9)}
+    out = {
+        "platform": QtWidgets.QApplication.platformName(),
+        "preset": args.preset,
+        "seconds": args.seconds,
+        "cpus": os.cpu_count(),
+        "load_avg": os.getloadavg()[0],
+        "single": single,
+        "compare": many,
+        "fps_ratio_single_over_compare": single["fps"] / max(many["fps_slowest_plane"], 1e-9),
+        "its_ratio_single_over_lockstep": single["app_its"] / max(many["lockstep_its"], 1e-9),
+    }
     print(json.dumps(_rounded(out), indent=1))
 
 

@@ -4,6 +4,7 @@
 
 Prints JSON: both rates (best of the repeats) and their ratio. Machines are noisy: compare ratios.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,6 +26,7 @@ def plain_loop(cfg, steps: int, device: str = "cpu") -> float:
     og = torch.optim.Adam(G.parameters(), lr=cfg.g_opt.lr, betas=(cfg.g_opt.beta1, cfg.g_opt.beta2))
     od = torch.optim.Adam(D.parameters(), lr=cfg.d_opt.lr, betas=(cfg.d_opt.beta1, cfg.d_opt.beta2))
     from ganscope.core.targets import build_target
+
     target, gen, n = build_target(cfg.target), torch.Generator().manual_seed(0), cfg.run.batch_size
     losses = []
     start = time.perf_counter()
@@ -66,16 +68,21 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
-    ap.add_argument("--variants", action="store_true",
-                    help="also time the engine without the CUDA graph and with autograd")
+    ap.add_argument(
+        "--variants", action="store_true", help="also time the engine without the CUDA graph and with autograd"
+    )
     args = ap.parse_args()
     cfg = preset_config("ring")
     cfg.set("run.device", args.device)
     torch.set_num_threads(cfg.run.threads)
     best = lambda f: max(f() for _ in range(args.repeats))
     plain = best(lambda: plain_loop(cfg, args.steps, args.device))
-    out = {"model": "G, D 2x128 ReLU, batch 256, Adam, non-saturating", "device": args.device,
-           "threads": cfg.run.threads, "plain_loop_its": plain}
+    out = {
+        "model": "G, D 2x128 ReLU, batch 256, Adam, non-saturating",
+        "device": args.device,
+        "threads": cfg.run.threads,
+        "plain_loop_its": plain,
+    }
     out["engine_its"] = best(lambda: engine_rate(cfg, args.steps))
     if args.variants:
         out["engine_eager_manual_its"] = best(lambda: engine_rate(cfg, args.steps, graph=False))

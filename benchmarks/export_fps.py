@@ -6,6 +6,7 @@ Frames come from a real ring run, built before timing (training is not part of t
 Baselines: grabbing the widget as the screenshot does (QWidget.grab, RGB888 copy), and GIF with
 Pillow's default per-frame palettes. Prints JSON; compare ratios, the machines are noisy.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,6 +27,7 @@ def main() -> None:
     args = ap.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
     from PySide6 import QtGui, QtWidgets
+
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
 
     from ganscope.app.export import ExportOptions, FrameRenderer
@@ -35,6 +37,7 @@ def main() -> None:
 
     torch_threads = 1
     import torch
+
     torch.set_num_threads(torch_threads)
     engine = GanEngine(preset_config("ring"))
     frames = []
@@ -61,25 +64,26 @@ def main() -> None:
     result["grab_fps"] = timed(naive_grab)
     result["render_fps"] = timed(lambda: images.extend(renderer.render(f) for f in frames))
     with tempfile.TemporaryDirectory() as tmp:
+
         def encode(name, source):
             with AnimationWriter(os.path.join(tmp, name), fps=30) as writer:
                 for item in source():
                     writer.add(item)
                 writer.finish()
-        result["mp4_render_encode_fps"] = timed(lambda: encode("a.mp4", lambda: (renderer.render(f)
-                                                                                 for f in frames)))
-        result["gif_render_encode_fps"] = timed(lambda: encode("a.gif", lambda: (renderer.render(f)
-                                                                                 for f in frames)))
+
+        result["mp4_render_encode_fps"] = timed(lambda: encode("a.mp4", lambda: (renderer.render(f) for f in frames)))
+        result["gif_render_encode_fps"] = timed(lambda: encode("a.gif", lambda: (renderer.render(f) for f in frames)))
         result["gif_encode_fps"] = timed(lambda: encode("b.gif", lambda: images))
 
         def per_frame_palette_gif():
             from PIL import Image
+
             pics = [Image.fromarray(i) for i in images]
             pics[0].save(os.path.join(tmp, "c.gif"), save_all=True, append_images=pics[1:], duration=33)
+
         result["gif_per_frame_palette_encode_fps"] = timed(per_frame_palette_gif)
     result["render_vs_grab"] = result["render_fps"] / result["grab_fps"]
-    result["gif_encode_vs_per_frame_palette"] = (result["gif_encode_fps"]
-                                                 / result["gif_per_frame_palette_encode_fps"])
+    result["gif_encode_vs_per_frame_palette"] = result["gif_encode_fps"] / result["gif_per_frame_palette_encode_fps"]
     renderer.close()
     print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}, indent=1))
 

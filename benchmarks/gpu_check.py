@@ -8,6 +8,7 @@
 4. Sweeps: 16 members against the same runs in sequence; then 1,024 members at once.
 Prints one JSON object per section and writes them all to DIR/gpu_check.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,9 @@ def graph_matches_eager(changes: dict) -> dict:
     e.step(10)  # warm-up and recording
     g = e._graph
     assert g.graph is not None, "the graph was not recorded"
-    tensors = [*e.G.parameters(), *e.D.parameters()] + \
-        [t for opt in (e.opt_d, e.opt_g) for st in opt.state.values() for t in st.values()]
+    tensors = [*e.G.parameters(), *e.D.parameters()] + [
+        t for opt in (e.opt_d, e.opt_g) for st in opt.state.values() for t in st.values()
+    ]
     saved = [t.detach().clone() for t in tensors]
     inputs = g._draw(20)
     for i in range(20):  # replayed
@@ -62,8 +64,7 @@ def graph_matches_eager(changes: dict) -> dict:
             g._body()
     torch.cuda.synchronize()
     worst = max(float((a - t).detach().abs().max() / (t.abs().max() + 1e-12)) for a, t in zip(after_graph, tensors))
-    return {"changes": changes, "max_relative_difference": worst, "captures": g.captures,
-            "ok": worst < 1e-5}
+    return {"changes": changes, "max_relative_difference": worst, "captures": g.captures, "ok": worst < 1e-5}
 
 
 def end_to_end() -> dict:
@@ -76,15 +77,23 @@ def end_to_end() -> dict:
     wall = time.perf_counter() - start
     frame = e.frame()
     from ganscope.core.session import load_session, save_session
+
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "run.gscope")
         save_session(e, path)
         back = load_session(path, device="cuda")
         same = all(torch.equal(a, b) for a, b in zip(e.G.parameters(), back.G.parameters()))
     m = e.metrics()
-    return {"steps": 3000, "wall_s": wall, "status": e.status, "modes": m["modes"], "hq_share": m["hq_share"],
-            "graph_captures": e._graph.captures, "frame_surface": list(frame.surface.shape),
-            "session_round_trip_equal": same}
+    return {
+        "steps": 3000,
+        "wall_s": wall,
+        "status": e.status,
+        "modes": m["modes"],
+        "hq_share": m["hq_share"],
+        "graph_captures": e._graph.captures,
+        "frame_surface": list(frame.surface.shape),
+        "session_round_trip_equal": same,
+    }
 
 
 def engine_speed(steps: int) -> dict:
@@ -92,8 +101,11 @@ def engine_speed(steps: int) -> dict:
     cfg.set("run.device", "cuda")
     plain = max(plain_loop(cfg, steps, "cuda") for _ in range(2))
     out = {"steps": steps, "plain_loop_its": plain}
-    for name, kw in (("engine_graph", {}), ("engine_eager_manual", {"graph": False}),
-                     ("engine_autograd", {"manual": False, "graph": False})):
+    for name, kw in (
+        ("engine_graph", {}),
+        ("engine_eager_manual", {"graph": False}),
+        ("engine_autograd", {"manual": False, "graph": False}),
+    ):
         its = max(engine_rate(cfg, steps, **kw) for _ in range(2))
         out[f"{name}_its"], out[f"{name}_ratio"] = its, its / plain
     return out
@@ -111,9 +123,13 @@ def sweep_speed(side: int, steps: int, sequential: bool) -> dict:
     ens.step(steps)
     torch.cuda.synchronize()
     t = time.perf_counter() - start
-    out = {"members": len(configs), "steps": steps, "ensemble_s": t,
-           "gan_iterations_per_s": len(configs) * steps / t,
-           "verdicts": sorted({r["verdict"] for r in ens.evaluate()})}
+    out = {
+        "members": len(configs),
+        "steps": steps,
+        "ensemble_s": t,
+        "gan_iterations_per_s": len(configs) * steps / t,
+        "verdicts": sorted({r["verdict"] for r in ens.evaluate()}),
+    }
     if sequential:
         start = time.perf_counter()
         for c in configs:
@@ -133,13 +149,22 @@ def main() -> None:
     ap.add_argument("--out", default=os.environ.get("OUT", "."))
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
-    section("env", {"torch": torch.__version__, "cuda": torch.cuda.is_available(),
-                    "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None})
+    section(
+        "env",
+        {
+            "torch": torch.__version__,
+            "cuda": torch.cuda.is_available(),
+            "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        },
+    )
     if not torch.cuda.is_available():
         print("no CUDA device: nothing to check")
         return
-    for changes in ({}, {"objective.loss": "wgan", "objective.pack": 2, "objective.instance_noise": 0.05},
-                    {"objective.loss": "hinge", "discriminator.activation": "leaky_relu"}):
+    for changes in (
+        {},
+        {"objective.loss": "wgan", "objective.pack": 2, "objective.instance_noise": 0.05},
+        {"objective.loss": "hinge", "discriminator.activation": "leaky_relu"},
+    ):
         section(f"graph_vs_eager {changes}", graph_matches_eager(changes))
     section("end_to_end", end_to_end())
     steps = 300 if args.quick else 2000

@@ -8,6 +8,7 @@ left unset). Prints JSON: headless it/s and the cost of one frame; then, for the
 (training in its own process) and for the in-thread fallback: frames drawn and offered per second,
 it/s in the app and its share of headless it/s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,16 +25,22 @@ def main() -> None:
     ap.add_argument("--res", type=int, default=128, help="surface resolution")
     ap.add_argument("--points", type=int, default=2048, help="real and generated points drawn")
     ap.add_argument("--preset", default="ring", help="the run to train (e.g. lesson-7c-unrolled)")
-    ap.add_argument("--full-detail", action="store_true",
-                    help="pin the frame budget at full detail (the surface and points asked for)")
-    ap.add_argument("--no-thread", action="store_true",
-                    help="skip the in-thread fallback (profiling the app as users run it)")
+    ap.add_argument(
+        "--full-detail",
+        action="store_true",
+        help="pin the frame budget at full detail (the surface and points asked for)",
+    )
+    ap.add_argument(
+        "--no-thread", action="store_true", help="skip the in-thread fallback (profiling the app as users run it)"
+    )
     args = ap.parse_args()
     from PySide6 import QtWidgets
+
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     from ganscope.app.gc_main_thread import freeze_start_up_objects
     from ganscope.app.main_window import MainWindow
     from ganscope.core.torch_startup import skip_dynamo_import
+
     skip_dynamo_import()  # as the app does (app.main)
     from ganscope.core.engine import GanEngine
     from ganscope.core.presets import preset_config
@@ -54,13 +61,20 @@ def main() -> None:
         headless.frame()
     frame_ms = (time.perf_counter() - t) / 20 * 1000
 
-    out = {"platform": QtWidgets.QApplication.platformName(), "preset": args.preset,
-           "full_detail": args.full_detail, "cpus": os.cpu_count(), "load_average_1min": os.getloadavg()[0],
-           "surface": f"{args.res}x{args.res}",
-           "points": args.points, "seconds": args.seconds, "headless_its": headless_its,
-           "frame_build_ms": frame_ms}
+    out = {
+        "platform": QtWidgets.QApplication.platformName(),
+        "preset": args.preset,
+        "full_detail": args.full_detail,
+        "cpus": os.cpu_count(),
+        "load_average_1min": os.getloadavg()[0],
+        "surface": f"{args.res}x{args.res}",
+        "points": args.points,
+        "seconds": args.seconds,
+        "headless_its": headless_its,
+        "frame_build_ms": frame_ms,
+    }
     # The app as users run it (training process), then the in-thread fallback as the baseline.
-    for name, process in (("process", True), ("thread", False))[:1 if args.no_thread else 2]:
+    for name, process in (("process", True), ("thread", False))[: 1 if args.no_thread else 2]:
         r = measure_app(MainWindow, GanEngine(cfg), process, args.seconds, args.full_detail)
         r["kept_share"] = r["app_its"] / headless_its
         out[name] = r
@@ -70,6 +84,7 @@ def main() -> None:
 
 def measure_app(MainWindow, engine, process: bool, seconds: float, full_detail: bool = False) -> dict:
     from PySide6 import QtCore
+
     settings = QtCore.QSettings(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, "ganscope", "benchmark")
     settings.clear()
     win = MainWindow(engine, settings=settings, autosave="", train_process=process)
@@ -87,13 +102,16 @@ def measure_app(MainWindow, engine, process: bool, seconds: float, full_detail: 
     made0 = win.worker.frames_made()
     run_event_loop(seconds)
     elapsed = time.perf_counter() - t0
-    r = {"fps": (win.plane.frames_drawn - drawn0) / elapsed,
-         "frames_made_per_s": (win.worker.frames_made() - made0) / elapsed,
-         "app_its": (win.worker.step_count() - step0) / elapsed,
-         "in_process": win.worker.in_process,
-         # the frame budget's choice at the end, and what the status bar said
-         "detail_level": win.budget.governor.level, "detail": vars(win.budget.governor.detail),
-         "status": win.status_rate.text()}
+    r = {
+        "fps": (win.plane.frames_drawn - drawn0) / elapsed,
+        "frames_made_per_s": (win.worker.frames_made() - made0) / elapsed,
+        "app_its": (win.worker.step_count() - step0) / elapsed,
+        "in_process": win.worker.in_process,
+        # the frame budget's choice at the end, and what the status bar said
+        "detail_level": win.budget.governor.level,
+        "detail": vars(win.budget.governor.detail),
+        "status": win.status_rate.text(),
+    }
     win.close()
     return r
 
@@ -108,6 +126,7 @@ def run_event_loop(seconds: float) -> None:
     """The app's own idle behaviour: a real event loop that sleeps, not a processEvents() spin,
     which would hold the GIL and starve the training thread."""
     from PySide6 import QtCore
+
     loop = QtCore.QEventLoop()
     QtCore.QTimer.singleShot(int(seconds * 1000), loop.quit)
     loop.exec()

@@ -8,6 +8,7 @@ of the nearest mode; a mode captured if any high-quality sample is nearest to it
 packing) trains its seeds as one batched ensemble. ganscope's default networks (2x128 ReLU), not the
 papers' (see docs/mode_coverage.md for what differs).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,12 +54,21 @@ def main() -> None:
             modes = np.array([r["modes"] for r in res])
             hq = np.array([r["hq_share"] for r in res])
             rkl = np.array([r["reverse_kl"] for r in res])
-            row = {"target": tname, "pack": pack, "seeds": args.seeds, "steps": args.steps,
-                   "modes_mean": float(np.nanmean(modes)), "modes_std": float(np.nanstd(modes)),
-                   "hq_mean": float(np.nanmean(hq)), "hq_std": float(np.nanstd(hq)),
-                   "reverse_kl_mean": float(np.nanmean(rkl)), "reverse_kl_std": float(np.nanstd(rkl)),
-                   "per_seed_modes": modes.tolist(), "per_seed_hq": hq.tolist(),
-                   "seconds": time.perf_counter() - start}
+            row = {
+                "target": tname,
+                "pack": pack,
+                "seeds": args.seeds,
+                "steps": args.steps,
+                "modes_mean": float(np.nanmean(modes)),
+                "modes_std": float(np.nanstd(modes)),
+                "hq_mean": float(np.nanmean(hq)),
+                "hq_std": float(np.nanstd(hq)),
+                "reverse_kl_mean": float(np.nanmean(rkl)),
+                "reverse_kl_std": float(np.nanstd(rkl)),
+                "per_seed_modes": modes.tolist(),
+                "per_seed_hq": hq.tolist(),
+                "seconds": time.perf_counter() - start,
+            }
             rows.append(row)
             print(json.dumps(row), flush=True)
     with open(args.out, "w") as fh:

@@ -11,6 +11,7 @@ unrolling a differentiable look-ahead of D's Adam steps (functional_call + creat
 with the engine. Each rate is the best of the repeats over about `seconds` of training. Machines
 are noisy (and this one is shared): compare ratios measured in the same run, not absolute rates.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,22 +34,34 @@ OBJECTIVES = {  # name -> config changes on the default ring config (G, D 2x128 
     "hinge": {"objective.loss": "hinge"},
     "wgan-clip": {"objective.loss": "wgan"},
     "wgan-gp-1": {"objective.loss": "wgan-gp", "objective.gp_weight": 0.1},
-    "wgan-gp-5": {"objective.loss": "wgan-gp", "objective.gp_weight": 0.1, "d_opt.steps": 5,
-                  "d_opt.beta2": 0.9, "g_opt.beta2": 0.9},
+    "wgan-gp-5": {
+        "objective.loss": "wgan-gp",
+        "objective.gp_weight": 0.1,
+        "d_opt.steps": 5,
+        "d_opt.beta2": 0.9,
+        "g_opt.beta2": 0.9,
+    },
     "r1": {"objective.r1": 1.0},
     "pack-2": {"objective.pack": 2},
     "instance-noise": {"objective.instance_noise": 0.1},
     "unrolled-5": {"objective.unrolled_steps": 5},
 }
 
-D_LOSS = {"minimax": lambda r, f: F.softplus(-r).mean() + F.softplus(f).mean(),
-          "lsgan": lambda r, f: 0.5 * ((r - 1) ** 2).mean() + 0.5 * (f ** 2).mean(),
-          "hinge": lambda r, f: F.relu(1 - r).mean() + F.relu(1 + f).mean(),
-          "wgan": lambda r, f: f.mean() - r.mean()}
+D_LOSS = {
+    "minimax": lambda r, f: F.softplus(-r).mean() + F.softplus(f).mean(),
+    "lsgan": lambda r, f: 0.5 * ((r - 1) ** 2).mean() + 0.5 * (f**2).mean(),
+    "hinge": lambda r, f: F.relu(1 - r).mean() + F.relu(1 + f).mean(),
+    "wgan": lambda r, f: f.mean() - r.mean(),
+}
 D_LOSS.update({"nonsaturating": D_LOSS["minimax"], "wgan-gp": D_LOSS["wgan"]})
-G_LOSS = {"minimax": lambda f: -F.softplus(f).mean(), "nonsaturating": lambda f: F.softplus(-f).mean(),
-          "lsgan": lambda f: 0.5 * ((f - 1) ** 2).mean(), "hinge": lambda f: -f.mean(),
-          "wgan": lambda f: -f.mean(), "wgan-gp": lambda f: -f.mean()}
+G_LOSS = {
+    "minimax": lambda f: -F.softplus(f).mean(),
+    "nonsaturating": lambda f: F.softplus(-f).mean(),
+    "lsgan": lambda f: 0.5 * ((f - 1) ** 2).mean(),
+    "hinge": lambda f: -f.mean(),
+    "wgan": lambda f: -f.mean(),
+    "wgan-gp": lambda f: -f.mean(),
+}
 
 
 def config(changes: dict) -> GanConfig:
@@ -79,8 +92,9 @@ def lookahead(D, od, real, fake, loss, k):
         t += 1
         m = [b1 * a + (1 - b1) * g for a, g in zip(m, grads)]
         v = [b2 * a + (1 - b2) * g * g for a, g in zip(v, grads)]
-        params = [p - lr / (1 - b1 ** t) * a / ((b + 1e-16).sqrt() / (1 - b2 ** t) ** 0.5 + 1e-8)
-                  for p, a, b in zip(params, m, v)]
+        params = [
+            p - lr / (1 - b1**t) * a / ((b + 1e-16).sqrt() / (1 - b2**t) ** 0.5 + 1e-8) for p, a, b in zip(params, m, v)
+        ]
     return dict(zip(names, params))
 
 
@@ -165,8 +179,10 @@ def main() -> None:
         if args.only and name not in args.only:
             continue
         cfg = config(changes)
-        row = {"engine_its": best(lambda: engine_rate(cfg, args.seconds)),
-               "plain_its": best(lambda: plain_loop(cfg, args.seconds))}
+        row = {
+            "engine_its": best(lambda: engine_rate(cfg, args.seconds)),
+            "plain_its": best(lambda: plain_loop(cfg, args.seconds)),
+        }
         if name == "non-saturating":  # does the hand-written fast path still win over autograd?
             row["engine_autograd_its"] = best(lambda: engine_rate(cfg, args.seconds, manual=False))
         rows[name] = row
@@ -175,9 +191,16 @@ def main() -> None:
     for row in rows.values():
         row["vs_engine_nonsaturating"] = row["engine_its"] / base if base else None
         row["vs_plain"] = row["engine_its"] / row["plain_its"]
-    out = {"machine": f"{platform.processor() or platform.machine()}, {platform.node()}",
-           "cpu_model": _cpu_model(), "torch": torch.__version__, "threads": 1, "seconds": args.seconds,
-           "repeats": args.repeats, "model": "ring, G and D 2x128 ReLU, batch 256, Adam", "objectives": rows}
+    out = {
+        "machine": f"{platform.processor() or platform.machine()}, {platform.node()}",
+        "cpu_model": _cpu_model(),
+        "torch": torch.__version__,
+        "threads": 1,
+        "seconds": args.seconds,
+        "repeats": args.repeats,
+        "model": "ring, G and D 2x128 ReLU, batch 256, Adam",
+        "objectives": rows,
+    }
     text = json.dumps(_rounded(out), indent=1)
     print(text)
     if args.out:

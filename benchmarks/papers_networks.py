@@ -13,6 +13,7 @@ Differences that remain: their 400 epochs over 100,000 fixed training samples ar
 iterations (this script runs --steps); ganscope draws fresh real samples every step instead of
 cycling a fixed set of 100,000. Each run is one GanEngine (sweeps train plain MLPs only).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,15 @@ def papers_config(target: dict, pack: int, seed: int) -> GanConfig:
     for k, v in target.items():
         c.set(f"target.{k}", v)
     g, d = c.generator, c.discriminator
-    g.depth, g.width, g.activation, g.norm, g.init, g.noise_dim, g.noise = 4, 400, "relu", "batch", \
-        "normal-0.02", 2, "normal"
+    g.depth, g.width, g.activation, g.norm, g.init, g.noise_dim, g.noise = (
+        4,
+        400,
+        "relu",
+        "batch",
+        "normal-0.02",
+        2,
+        "normal",
+    )
     d.depth, d.width, d.maxout, d.init = 3, 200, 5, "normal-0.02"
     c.objective.loss, c.objective.pack = "nonsaturating", pack
     for o in (c.d_opt, c.g_opt):
@@ -69,19 +77,31 @@ def main() -> None:
                 cfg.run.threads = args.threads
                 e = GanEngine(cfg)
                 e.step(args.steps)
-                res.append(e.evaluator.evaluate() if e.status == "ok" else {"modes": np.nan, "hq_share": np.nan,
-                                                                            "reverse_kl": np.nan})
+                res.append(
+                    e.evaluator.evaluate()
+                    if e.status == "ok"
+                    else {"modes": np.nan, "hq_share": np.nan, "reverse_kl": np.nan}
+                )
             col = {k: np.array([r[k] for r in res], dtype=float) for k in ("modes", "hq_share", "reverse_kl")}
-            row = {"target": tname, "pack": pack, "seeds": args.seeds, "steps": args.steps,
-                   **{f"{k}_mean": float(np.nanmean(v)) for k, v in col.items()},
-                   **{f"{k}_sem": float(np.nanstd(v, ddof=1) / np.sqrt(len(v))) if len(v) > 1 else float("nan")
-                      for k, v in col.items()},
-                   **{f"per_seed_{k}": v.tolist() for k, v in col.items()},
-                   "seconds": round(time.perf_counter() - start, 1)}
+            row = {
+                "target": tname,
+                "pack": pack,
+                "seeds": args.seeds,
+                "steps": args.steps,
+                **{f"{k}_mean": float(np.nanmean(v)) for k, v in col.items()},
+                **{
+                    f"{k}_sem": float(np.nanstd(v, ddof=1) / np.sqrt(len(v))) if len(v) > 1 else float("nan")
+                    for k, v in col.items()
+                },
+                **{f"per_seed_{k}": v.tolist() for k, v in col.items()},
+                "seconds": round(time.perf_counter() - start, 1),
+            }
             rows.append(row)
             print(json.dumps(row), flush=True)
-    out = {"machine": f"{cpu_name()} {platform.machine()} ({args.threads} torch thread(s)), torch {torch.__version__}",
-           "rows": rows}
+    out = {
+        "machine": f"{cpu_name()} {platform.machine()} ({args.threads} torch thread(s)), torch {torch.__version__}",
+        "rows": rows,
+    }
     with open(args.out, "w") as fh:
         json.dump(out, fh, indent=1)
 

@@ -6,6 +6,7 @@
 Prints JSON: both rates (best of the repeats) and their ratio. Small chunks (the app's full-speed play
 uses ~5 iterations a call) are where a per-chunk cost would show. Machines are noisy: compare ratios.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,9 +51,19 @@ def main() -> None:
         rates["bare"].append(bare(cfg, args.steps, args.chunk))
         rates["run_loop"].append(looped(cfg, args.steps, args.chunk))
     best = {k: max(v) for k, v in rates.items()}
-    print(json.dumps({"machine": platform.processor() or platform.machine(), "steps": args.steps,
-                      "chunk": args.chunk, "bare_its": best["bare"], "run_loop_its": best["run_loop"],
-                      "ratio_run_loop_to_bare": best["run_loop"] / best["bare"]}, indent=1))
+    print(
+        json.dumps(
+            {
+                "machine": platform.processor() or platform.machine(),
+                "steps": args.steps,
+                "chunk": args.chunk,
+                "bare_its": best["bare"],
+                "run_loop_its": best["run_loop"],
+                "ratio_run_loop_to_bare": best["run_loop"] / best["bare"],
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ sends SIGINT or SIGTERM and checks: the exit code is 130 or 143 (or 0 if it had 
 segfault or traceback, no temporary or partial file left, and anything written is whole.
 The CI test (tests/test_signals.py) runs a few tries of the same function.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,29 +28,109 @@ RUN = [sys.executable, "-c", "import sys; from app.entry import main; sys.exit(m
 SMALL = ["--set", "generator.width=8", "--set", "discriminator.width=8"]
 
 COMMANDS = {
-    "train": (["train", "--preset", "gaussian", "--steps", "10000000", *SMALL, "--save", "{dir}/run.gscope",
-               "--report", "{dir}/run.json"], "["),
-    "export-gif": (["export", "--preset", "gaussian", "--steps", "1000000", "--every", "1", "--size", "64x64",
-                    *SMALL, "--out", "{dir}/out.gif"], ".partial"),
-    "export-mp4": (["export", "--preset", "gaussian", "--steps", "1000000", "--every", "1", "--size", "64x64",
-                    *SMALL, "--out", "{dir}/out.mp4"], ".partial"),
-    "export-png": (["export", "--preset", "gaussian", "--steps", "1000000", "--every", "1", "--size", "64x64",
-                    *SMALL, "--out", "{dir}/frames"], ".partial"),
-    "sweep": (["sweep", "--preset", "gaussian", "--x", "d_opt.lr=1e-4,1e-3", "--y", "g_opt.lr=1e-4,1e-3",
-               "--steps", "10000000", *SMALL, "--report", "{dir}/sweep.json"], "sweep:"),
+    "train": (
+        [
+            "train",
+            "--preset",
+            "gaussian",
+            "--steps",
+            "10000000",
+            *SMALL,
+            "--save",
+            "{dir}/run.gscope",
+            "--report",
+            "{dir}/run.json",
+        ],
+        "[",
+    ),
+    "export-gif": (
+        [
+            "export",
+            "--preset",
+            "gaussian",
+            "--steps",
+            "1000000",
+            "--every",
+            "1",
+            "--size",
+            "64x64",
+            *SMALL,
+            "--out",
+            "{dir}/out.gif",
+        ],
+        ".partial",
+    ),
+    "export-mp4": (
+        [
+            "export",
+            "--preset",
+            "gaussian",
+            "--steps",
+            "1000000",
+            "--every",
+            "1",
+            "--size",
+            "64x64",
+            *SMALL,
+            "--out",
+            "{dir}/out.mp4",
+        ],
+        ".partial",
+    ),
+    "export-png": (
+        [
+            "export",
+            "--preset",
+            "gaussian",
+            "--steps",
+            "1000000",
+            "--every",
+            "1",
+            "--size",
+            "64x64",
+            *SMALL,
+            "--out",
+            "{dir}/frames",
+        ],
+        ".partial",
+    ),
+    "sweep": (
+        [
+            "sweep",
+            "--preset",
+            "gaussian",
+            "--x",
+            "d_opt.lr=1e-4,1e-3",
+            "--y",
+            "g_opt.lr=1e-4,1e-3",
+            "--steps",
+            "10000000",
+            *SMALL,
+            "--report",
+            "{dir}/sweep.json",
+        ],
+        "sweep:",
+    ),
     "scenario": (["scenario", "lesson-2-chance", "--steps", "10000000", "--report", "{dir}/lesson.json"], "["),
 }
 
 
-def run_once(command: str, signum: int, folder: Path, delay: float, wait_until_working: bool = True,
-             deadline_s: float = 180.0) -> dict:
+def run_once(
+    command: str, signum: int, folder: Path, delay: float, wait_until_working: bool = True, deadline_s: float = 180.0
+) -> dict:
     """One try; returns what happened (the caller asserts on it)."""
     args, marker = COMMANDS[command]
     args = [a.replace("{dir}", str(folder)) for a in args]
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT),
-               GANSCOPE_RECOVERY_DIR=str(folder / "recovered"))
-    proc = subprocess.Popen(RUN + args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                            text=True, errors="replace")
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        OMP_NUM_THREADS="1",
+        PYTHONPATH=str(ROOT),
+        GANSCOPE_RECOVERY_DIR=str(folder / "recovered"),
+    )
+    proc = subprocess.Popen(
+        RUN + args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True, errors="replace"
+    )
     lines: queue.Queue = queue.Queue()
     err_text: list[str] = []
     out_text: list[str] = []
@@ -59,8 +140,11 @@ def run_once(command: str, signum: int, folder: Path, delay: float, wait_until_w
             keep.append(line)
             if announce:
                 lines.put(line)
-    readers = [threading.Thread(target=pump, args=(proc.stderr, err_text, True), daemon=True),
-               threading.Thread(target=pump, args=(proc.stdout, out_text, False), daemon=True)]
+
+    readers = [
+        threading.Thread(target=pump, args=(proc.stderr, err_text, True), daemon=True),
+        threading.Thread(target=pump, args=(proc.stdout, out_text, False), daemon=True),
+    ]
     for reader in readers:
         reader.start()
     started = time.monotonic()
@@ -86,14 +170,27 @@ def run_once(command: str, signum: int, folder: Path, delay: float, wait_until_w
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-        return {"command": command, "signal": signum, "code": "hung", "stdout": "", "files": [],
-                "stderr": "".join(err_text)[-2000:]}
+        return {
+            "command": command,
+            "signal": signum,
+            "code": "hung",
+            "stdout": "",
+            "files": [],
+            "stderr": "".join(err_text)[-2000:],
+        }
     for reader in readers:
         reader.join(timeout=10)
     out = "".join(out_text)
     left = sorted(p.name for p in folder.iterdir() if p.name != "recovered")
-    return {"command": command, "signal": int(signum), "code": proc.returncode, "stdout": out[-2000:],
-            "stderr": "".join(err_text)[-3000:], "files": left, "seconds": time.monotonic() - started}
+    return {
+        "command": command,
+        "signal": int(signum),
+        "code": proc.returncode,
+        "stdout": out[-2000:],
+        "stderr": "".join(err_text)[-3000:],
+        "files": left,
+        "seconds": time.monotonic() - started,
+    }
 
 
 def problems(result: dict, folder: Path) -> list[str]:
@@ -108,6 +205,7 @@ def problems(result: dict, folder: Path) -> list[str]:
         if name.startswith(".gs-") or ".partial" in name:
             bad.append(f"temporary file left: {name}")
     from ganscope.core.session import SessionError, load_session
+
     for name in result["files"]:
         path = folder / name
         try:
@@ -139,8 +237,18 @@ def main() -> int:
         r = run_once(command, signum, folder, delay=rng.uniform(0, 1.0), wait_until_working=rng.random() < 0.8)
         bad = problems(r, folder)
         failures += bool(bad)
-        print(json.dumps({"try": i, "command": command, "signal": signal.Signals(signum).name,
-                          "code": r["code"], "problems": bad}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "try": i,
+                    "command": command,
+                    "signal": signal.Signals(signum).name,
+                    "code": r["code"],
+                    "problems": bad,
+                }
+            ),
+            flush=True,
+        )
     print(json.dumps({"tries": args.tries, "failures": failures}))
     return 1 if failures else 0
 

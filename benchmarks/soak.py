@@ -5,6 +5,7 @@
 Prints JSON lines as it goes (step, RSS MB, history rows) and a summary: RSS growth from the
 first report to the end, against the 50 MB budget.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,6 +23,7 @@ def rss_mb() -> float:
     with open("/proc/self/statm") as fh:
         pages = int(fh.read().split()[1])
     import os
+
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
@@ -37,12 +39,26 @@ def soak(engine: GanEngine, steps: int, every: int, out=None) -> dict:
         rss = rss_mb()
         first = rss if first is None else first
         if out:
-            out(json.dumps({"step": engine.step_count, "rss_mb": round(rss, 1),
-                            "history_rows": len(engine.history), "eval_rows": len(engine.evaluator.history)}))
-    return {"steps": done, "seconds": time.perf_counter() - start, "rss_first_mb": first,
-            "rss_last_mb": rss_mb(), "rss_growth_mb": rss_mb() - first,
-            "history_rows": len(engine.history), "history_capacity": engine.cfg.run.history,
-            "status": engine.status}
+            out(
+                json.dumps(
+                    {
+                        "step": engine.step_count,
+                        "rss_mb": round(rss, 1),
+                        "history_rows": len(engine.history),
+                        "eval_rows": len(engine.evaluator.history),
+                    }
+                )
+            )
+    return {
+        "steps": done,
+        "seconds": time.perf_counter() - start,
+        "rss_first_mb": first,
+        "rss_last_mb": rss_mb(),
+        "rss_growth_mb": rss_mb() - first,
+        "history_rows": len(engine.history),
+        "history_capacity": engine.cfg.run.history,
+        "status": engine.status,
+    }
 
 
 def main() -> None:

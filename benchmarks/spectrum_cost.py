@@ -7,6 +7,7 @@ own settings: float32, batch <= 128, 20 Krylov products, no restart), the spectr
 in iterations, and the share of training time it takes at run.spectrum_every = 1,000 (the
 default). Prints JSON; the machine is named in it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,9 +31,14 @@ def measure(preset: str, steps: int, repeats: int) -> dict:
     e.spectrum.update()  # warm-up
     spec = min(_timed(e.spectrum.update) for _ in range(repeats))
     every = 1000
-    return {"its": round(1 / it, 1), "spectrum_s": round(spec, 3), "spectrum_in_iterations": round(spec / it, 1),
-            "share_at_every_1000": round(spec / (spec + every * it), 4), "converged": e.spectrum.converged,
-            "weights": sum(p.numel() for p in (*e.G.parameters(), *e.D.parameters()))}
+    return {
+        "its": round(1 / it, 1),
+        "spectrum_s": round(spec, 3),
+        "spectrum_in_iterations": round(spec / it, 1),
+        "share_at_every_1000": round(spec / (spec + every * it), 4),
+        "converged": e.spectrum.converged,
+        "weights": sum(p.numel() for p in (*e.G.parameters(), *e.D.parameters())),
+    }
 
 
 def _timed(fn) -> float:
@@ -48,9 +54,11 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    out = {"machine": f"{cpu_name()} {platform.machine()} ({torch.get_num_threads()} torch thread)",
-           "torch": torch.__version__,
-           "presets": {p: measure(p, args.steps, args.repeats) for p in args.presets.split(",")}}
+    out = {
+        "machine": f"{cpu_name()} {platform.machine()} ({torch.get_num_threads()} torch thread)",
+        "torch": torch.__version__,
+        "presets": {p: measure(p, args.steps, args.repeats) for p in args.presets.split(",")},
+    }
     print(json.dumps(out, indent=1))
 
 

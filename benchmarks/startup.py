@@ -7,6 +7,7 @@ in the same run, a Python that only imports torch, PySide6's widgets and pyqtgra
 first launch of the run, with the file cache as the machine had it (after a reboot or another
 Python's work it is truly cold); "warm" is the median of the repeats after it. Prints JSON.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,10 +37,15 @@ def main() -> None:
     cold = timed(app, env)  # the first launch: the file cache as found
     apps = [timed(app, env) for _ in range(args.repeats)]
     floors = [timed(floor, env) for _ in range(args.repeats)]
-    out = {"first_frame_cold_s": cold, "first_frame_s": statistics.median(apps),
-           "first_frame_max_s": max(apps), "import_floor_s": statistics.median(floors),
-           "platform": env.get("QT_QPA_PLATFORM", "xcb"), "repeats": args.repeats,
-           "load_average_1min": os.getloadavg()[0]}  # other work on the machine at the end
+    out = {
+        "first_frame_cold_s": cold,
+        "first_frame_s": statistics.median(apps),
+        "first_frame_max_s": max(apps),
+        "import_floor_s": statistics.median(floors),
+        "platform": env.get("QT_QPA_PLATFORM", "xcb"),
+        "repeats": args.repeats,
+        "load_average_1min": os.getloadavg()[0],
+    }  # other work on the machine at the end
     out["ratio_to_floor"] = out["first_frame_s"] / out["import_floor_s"]
     print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}, indent=1))
 

@@ -8,6 +8,7 @@ whose loss benchmarks/engine_throughput.py's plain loop implements) 16 plain PyT
 sequence. Same model (G, D 2x128 ReLU, batch 256, Adam), same thread count. Prints JSON; compare
 ratios.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,9 +18,9 @@ import time
 import torch
 
 from ganscope.core.engine import GanEngine
+from ganscope.core.ensemble import Ensemble
 from ganscope.core.presets import preset_config
 from ganscope.core.sweep import Axis, member_configs
-from ganscope.core.ensemble import Ensemble
 
 
 def main() -> None:
@@ -39,8 +40,13 @@ def main() -> None:
     configs = member_configs(base, Axis("d_opt.lr", lrs), Axis("g_opt.lr", lrs))
     torch.set_num_threads(base.run.threads)
     sync = torch.cuda.synchronize if args.device == "cuda" else (lambda: None)
-    out = {"preset": args.preset, "members": len(configs), "steps": args.steps, "device": args.device,
-           "threads": base.run.threads}
+    out = {
+        "preset": args.preset,
+        "members": len(configs),
+        "steps": args.steps,
+        "device": args.device,
+        "threads": base.run.threads,
+    }
 
     ens = Ensemble(configs, device=args.device, threads=base.run.threads)
     ens.step(5)  # warm-up: allocations, kernels
@@ -59,6 +65,7 @@ def main() -> None:
         out["speedup_vs_sequential_engine"] = out["sequential_engine_s"] / out["ensemble_s"]
     if not args.skip_sequential and args.preset == "ring":
         from benchmarks.engine_throughput import plain_loop
+
         start = time.perf_counter()
         for cfg in configs:
             plain_loop(cfg, args.steps, device=args.device)

@@ -6,6 +6,7 @@ against 0 (the plain game) in the same run.
 Prints JSON. Each look-ahead step reuses G's batch (core/unrolling.py): G's forward on its 256-d
 noise runs once per iteration, however many steps are unrolled.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,10 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
     rates = {k: rate(k, args.steps, args.repeats) for k in (0, 5, 10)}
-    out = {"its_by_unrolled_steps": {str(k): round(v, 1) for k, v in rates.items()},
-           "cost_vs_plain": {str(k): round(rates[0] / v, 2) for k, v in rates.items()}}
+    out = {
+        "its_by_unrolled_steps": {str(k): round(v, 1) for k, v in rates.items()},
+        "cost_vs_plain": {str(k): round(rates[0] / v, 2) for k, v in rates.items()},
+    }
     print(json.dumps(out, indent=1))
 
 

@@ -5,13 +5,14 @@ off-screen views). Every format writes into a temporary path beside the destinat
 into place only when `finish()` succeeds, so a cancelled or failed export leaves nothing behind and
 never damages an existing file.
 """
+
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -42,12 +43,16 @@ def output_format(path: str | Path) -> str:
         raise ExportError(f"{path}: the name has nothing before its extension; e.g. run{name}")
     if str(path).endswith(("/", os.sep)):
         if suffix in (".gif", ".mp4"):
-            raise ExportError(f"{path}: ends with '/' (a folder of PNG frames) but is named like a "
-                              f"{suffix} file; drop the '/' or the extension")
+            raise ExportError(
+                f"{path}: ends with '/' (a folder of PNG frames) but is named like a "
+                f"{suffix} file; drop the '/' or the extension"
+            )
         suffix = ""
     if suffix not in FORMATS:
-        raise ExportError(f"{path}: unknown format {suffix!r}; use .mp4, .gif, or a name without an "
-                          f"extension for a folder of PNG frames")
+        raise ExportError(
+            f"{path}: unknown format {suffix!r}; use .mp4, .gif, or a name without an "
+            f"extension for a folder of PNG frames"
+        )
     return FORMATS[suffix]
 
 
@@ -56,8 +61,10 @@ def check_output(path: str | Path, force: bool = False) -> tuple[Path, str]:
     fmt = output_format(path)
     path = Path(str(path).rstrip("/" + os.sep) or ".").expanduser()
     if len(path.name.encode("utf-8", "surrogateescape")) > 255:  # checked before any call fails on it
-        raise ExportError(f"{str(path)[:80]}...: the name is {len(path.name.encode('utf-8', 'surrogateescape'))} "
-                          f"bytes; file systems allow 255")
+        raise ExportError(
+            f"{str(path)[:80]}...: the name is {len(path.name.encode('utf-8', 'surrogateescape'))} "
+            f"bytes; file systems allow 255"
+        )
     parent = path.resolve().parent
     if not parent.is_dir():
         raise ExportError(f"{path}: directory {parent} does not exist")
@@ -97,7 +104,7 @@ class AnimationWriter:
         self.force = force
         self.frames = 0
         self.size: tuple[int, int] | None = None  # (width, height) of the first frame
-        self._held: list[np.ndarray] = []          # GIF frames until the palette is known
+        self._held: list[np.ndarray] = []  # GIF frames until the palette is known
         self._ffmpeg = None
         parent = self.path.resolve().parent
         if self.format == "png":
@@ -135,11 +142,14 @@ class AnimationWriter:
             self._ffmpeg.send(rgb.tobytes())
         elif self.format == "gif":
             if (self.frames + 1) * rgb.nbytes > GIF_MEMORY_LIMIT:
-                raise ExportError(f"a GIF of more than {self.frames} frames at {w}x{h} would need over "
-                                  f"{GIF_MEMORY_LIMIT >> 30} GB; export MP4, or fewer or smaller frames")
+                raise ExportError(
+                    f"a GIF of more than {self.frames} frames at {w}x{h} would need over "
+                    f"{GIF_MEMORY_LIMIT >> 30} GB; export MP4, or fewer or smaller frames"
+                )
             self._held.append(rgb)
         else:
             from PIL import Image
+
             Image.fromarray(rgb).save(self._tmp / f"frame_{self.frames:05d}.png", compress_level=1)
         self.frames += 1
 
@@ -147,15 +157,23 @@ class AnimationWriter:
         if self.format != "mp4":
             return
         import imageio_ffmpeg
+
         w, h = self.size
         if w % 2 or h % 2:
             raise ExportError(f"MP4 frames need even sides, got {w}x{h}")
         # yuv420p plays everywhere (browsers, PowerPoint, Keynote); crf 18 is visually lossless.
         self._ffmpeg = imageio_ffmpeg.write_frames(
-            str(self._tmp), (w, h), fps=self.fps, codec="libx264", pix_fmt_in="rgb24",
-            pix_fmt_out="yuv420p", macro_block_size=1, quality=None,
+            str(self._tmp),
+            (w, h),
+            fps=self.fps,
+            codec="libx264",
+            pix_fmt_in="rgb24",
+            pix_fmt_out="yuv420p",
+            macro_block_size=1,
+            quality=None,
             output_params=["-crf", "18", "-preset", "superfast", "-movflags", "+faststart"],
-            ffmpeg_log_level="error")
+            ffmpeg_log_level="error",
+        )
         self._ffmpeg.send(None)  # start the encoder
 
     def finish(self, progress: Progress | None = None) -> Path:
@@ -216,6 +234,7 @@ class AnimationWriter:
 def _write_gif(path: Path, frames: list[np.ndarray], fps: float, progress: Progress | None) -> None:
     """One palette shared by all frames: built once from a sample of them (fast, and no flicker)."""
     from PIL import Image
+
     total = len(frames)
     sample = frames[:: max(1, total // 12)][:12]
     mosaic = Image.fromarray(np.concatenate([f[::2, ::2] for f in sample], axis=0))
@@ -226,7 +245,15 @@ def _write_gif(path: Path, frames: list[np.ndarray], fps: float, progress: Progr
         if progress is not None and not progress(i + 1, total + 1):
             raise ExportCancelled("export cancelled; nothing written")
     duration = max(20, round(1000 / fps / 10) * 10)  # GIF delays are whole hundredths of a second
-    images[0].save(path, format="GIF", save_all=True, append_images=images[1:], duration=duration,
-                   loop=0, optimize=False, disposal=1)
+    images[0].save(
+        path,
+        format="GIF",
+        save_all=True,
+        append_images=images[1:],
+        duration=duration,
+        loop=0,
+        optimize=False,
+        disposal=1,
+    )
     if progress is not None:
         progress(total + 1, total + 1)

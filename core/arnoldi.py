@@ -6,24 +6,32 @@ orthogonality in float64 after a few dozen steps), take the eigenvalues of the s
 matrix (Ritz values), and while the wanted ones have not converged, restart from a combination of
 their Ritz vectors. Plain numpy, float64, deterministic for a given start vector.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 
 @dataclass
 class ArnoldiResult:
-    values: np.ndarray       # (k,) complex Ritz values, largest modulus first
-    residuals: np.ndarray    # (k,) estimated ||A x - lambda x|| of each (unit Ritz vector)
-    matvecs: int             # operator applications used
-    converged: bool          # all k residuals below tol * (largest |value|)
+    values: np.ndarray  # (k,) complex Ritz values, largest modulus first
+    residuals: np.ndarray  # (k,) estimated ||A x - lambda x|| of each (unit Ritz vector)
+    matvecs: int  # operator applications used
+    converged: bool  # all k residuals below tol * (largest |value|)
 
 
-def arnoldi_eigs(matvec: Callable[[np.ndarray], np.ndarray], n: int, k: int = 8, krylov: int = 30,
-                 restarts: int = 3, tol: float = 1e-6, seed: int = 0) -> ArnoldiResult:
+def arnoldi_eigs(
+    matvec: Callable[[np.ndarray], np.ndarray],
+    n: int,
+    k: int = 8,
+    krylov: int = 30,
+    restarts: int = 3,
+    tol: float = 1e-6,
+    seed: int = 0,
+) -> ArnoldiResult:
     """The k eigenvalues of largest modulus of the n x n operator `matvec`.
 
     Each pass costs `krylov` products; at most `restarts` further passes are made while the k

@@ -1,4 +1,5 @@
 """Files appear whole or not at all: write beside the destination, fsync, rename."""
+
 from __future__ import annotations
 
 import os

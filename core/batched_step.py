@@ -10,6 +10,7 @@ learning rates, betas, momentum, penalty weights, clipping bound, instance-noise
 number of D and G steps (a member with fewer steps than the batch's largest keeps its weights for
 the extra ones). No randomness is drawn here: `draw` makes every sample, in one documented plan.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -22,11 +23,23 @@ from ganscope.core import optim_rules
 from ganscope.core.unrolling import lookahead
 
 # Per-member numbers: the config field each comes from (all become (M,) tensors).
-HYPER = {"d_lr": "d_opt.lr", "d_beta1": "d_opt.beta1", "d_beta2": "d_opt.beta2", "d_momentum": "d_opt.momentum",
-         "g_lr": "g_opt.lr", "g_beta1": "g_opt.beta1", "g_beta2": "g_opt.beta2", "g_momentum": "g_opt.momentum",
-         "gp_weight": "objective.gp_weight", "r1": "objective.r1", "r2": "objective.r2",
-         "clip": "objective.clip", "sigma": "objective.instance_noise",
-         "d_steps": "d_opt.steps", "g_steps": "g_opt.steps"}
+HYPER = {
+    "d_lr": "d_opt.lr",
+    "d_beta1": "d_opt.beta1",
+    "d_beta2": "d_opt.beta2",
+    "d_momentum": "d_opt.momentum",
+    "g_lr": "g_opt.lr",
+    "g_beta1": "g_opt.beta1",
+    "g_beta2": "g_opt.beta2",
+    "g_momentum": "g_opt.momentum",
+    "gp_weight": "objective.gp_weight",
+    "r1": "objective.r1",
+    "r2": "objective.r2",
+    "clip": "objective.clip",
+    "sigma": "objective.instance_noise",
+    "d_steps": "d_opt.steps",
+    "g_steps": "g_opt.steps",
+}
 SERIES = ("d_loss", "g_loss", "g_grad", "d_grad")
 
 
@@ -45,8 +58,10 @@ class BatchedStep:
         self.g_names = [k for k, _ in g_template.named_parameters()]
         self.d_names = [k for k, _ in d_template.named_parameters()]
         dtype = next(g_template.parameters()).dtype
-        self.hp = {k: torch.tensor([float(c.get(path)) for c in configs], dtype=dtype, device=device)
-                   for k, path in HYPER.items()}
+        self.hp = {
+            k: torch.tensor([float(c.get(path)) for c in configs], dtype=dtype, device=device)
+            for k, path in HYPER.items()
+        }
         self._batched = torch.vmap(self.member, randomness="error")
 
     # --- the sample plan ---------------------------------------------------------------------------
@@ -93,8 +108,9 @@ class BatchedStep:
                 return total, out
 
             grads, out = torch.func.grad(d_total, has_aux=True)(dp)
-            new, new_state = optim_rules.step(d_kind, dp, grads, ds, hp["d_lr"], hp["d_beta1"], hp["d_beta2"],
-                                              hp["d_momentum"])
+            new, new_state = optim_rules.step(
+                d_kind, dp, grads, ds, hp["d_lr"], hp["d_beta1"], hp["d_beta2"], hp["d_momentum"]
+            )
             if T.clip:
                 new = it.clip(new, hp["clip"])
             norm = it.norm(grads)
@@ -120,8 +136,9 @@ class BatchedStep:
                 return loss, loss
 
             grads, loss = torch.func.grad(g_total, has_aux=True)(gp)
-            new, new_state = optim_rules.step(g_kind, gp, grads, gs, hp["g_lr"], hp["g_beta1"], hp["g_beta2"],
-                                              hp["g_momentum"])
+            new, new_state = optim_rules.step(
+                g_kind, gp, grads, gs, hp["g_lr"], hp["g_beta1"], hp["g_beta2"], hp["g_momentum"]
+            )
             norm = it.norm(grads)
             if self.vary_steps and j > 0:
                 on = j < hp["g_steps"]

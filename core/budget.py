@@ -6,6 +6,7 @@ a config needs 40 GB or 10 minutes an iteration before it takes the machine down
 Calibration (this project's 2-core CI machine, one torch thread): width 512, depth 3, batch 256
 measured 175 ms an iteration against 3.1 GFLOP estimated, so about 1e10 useful FLOP/s.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,12 +14,12 @@ from dataclasses import dataclass
 
 from .errors import ConfigError
 
-FLOPS_PER_S = 1e10             # one CPU thread on small dense layers (see above)
-STEP_OVERHEAD_S = 3e-4         # Python and kernel launches per player update
-MEMORY_REFUSE = 4 << 30        # 16x the default run: above this a toy GAN is a mistake (or a hostile file)
+FLOPS_PER_S = 1e10  # one CPU thread on small dense layers (see above)
+STEP_OVERHEAD_S = 3e-4  # Python and kernel launches per player update
+MEMORY_REFUSE = 4 << 30  # 16x the default run: above this a toy GAN is a mistake (or a hostile file)
 MEMORY_WARN = 1 << 30
-SECONDS_REFUSE = 60.0          # a minute an iteration: nothing would ever be seen moving
-SECONDS_WARN = 0.5             # 2,000 iterations would take over a quarter of an hour
+SECONDS_REFUSE = 60.0  # a minute an iteration: nothing would ever be seen moving
+SECONDS_WARN = 0.5  # 2,000 iterations would take over a quarter of an hour
 
 
 @dataclass
@@ -28,17 +29,19 @@ class Budget:
     setup_seconds: float
 
     def text(self) -> str:
-        return (f"estimated {_bytes(self.memory_bytes)} of memory, {_secs(self.seconds_per_iteration)} "
-                f"per iteration and {_secs(self.setup_seconds)} to start")
+        return (
+            f"estimated {_bytes(self.memory_bytes)} of memory, {_secs(self.seconds_per_iteration)} "
+            f"per iteration and {_secs(self.setup_seconds)} to start"
+        )
 
 
 def estimate(cfg) -> Budget:
     """Memory and time from every size in the config; arithmetic only, nothing is built."""
     g, d, o, r, t = cfg.generator, cfg.discriminator, cfg.objective, cfg.run, cfg.target
     batch = r.batch_size
-    g_row = _mlp_macs(g.noise_dim, g.width, g.depth)           # multiply-adds per row
+    g_row = _mlp_macs(g.noise_dim, g.width, g.depth)  # multiply-adds per row
     d_row = _mlp_macs(2 * o.pack, d.width, d.depth)
-    d_rows = 2 * batch / o.pack                                 # real and fake in one pass
+    d_rows = 2 * batch / o.pack  # real and fake in one pass
     unroll = o.unrolled_steps
     # FLOPs: forward 2 per MAC, backward twice the forward.
     d_step = 6 * (d_rows * d_row + batch * g_row / 3)
@@ -48,7 +51,7 @@ def estimate(cfg) -> Budget:
     modes = _modes(t)
     eval_cost = (2 * r.eval_samples * g_row + 10 * r.eval_samples * modes + 2e7) / FLOPS_PER_S
     seconds += eval_cost / r.eval_every
-    setup = 1e-4 * modes + eval_cost + (r.surface_res ** 2 * 2 * d_row) / FLOPS_PER_S
+    setup = 1e-4 * modes + eval_cost + (r.surface_res**2 * 2 * d_row) / FLOPS_PER_S
 
     # Memory: weights with gradients, optimiser moments and the divergence snapshot (x8), the
     # activations kept for backward (x4 a layer, more when unrolling keeps D's copies), the
@@ -57,7 +60,7 @@ def estimate(cfg) -> Budget:
     memory = 4 * 8 * params * (1 + unroll)
     memory += 4 * 4 * (batch * g.width * (g.depth + 1) + (d_rows + batch) * d.width * (d.depth + 1)) * (1 + unroll)
     memory += 24 * r.eval_samples * modes + 4 * r.eval_samples * g.width * (g.depth + 1)
-    memory += 4 * 3 * r.surface_res ** 2 * d.width * (d.depth + 1)
+    memory += 4 * 3 * r.surface_res**2 * d.width * (d.depth + 1)
     memory += 4 * 3 * r.display_samples * max(g.width, d.width) * (max(g.depth, d.depth) + 1)
     memory += 8 * 2 * 15 * r.history + 64 * 2 * (len(t.points) + len(t.centres)) + (150 << 20)
     return Budget(float(memory), float(seconds), float(setup))
@@ -68,16 +71,20 @@ def check_budget(cfg) -> list[str]:
     b = estimate(cfg)
     limit = min(MEMORY_REFUSE, 0.8 * _physical_memory())
     if b.memory_bytes > limit:
-        raise ConfigError(f"this config needs too much memory: {b.text()}, more than the "
-                          f"{_bytes(limit)} allowed here; lower {_biggest(cfg)}")
+        raise ConfigError(
+            f"this config needs too much memory: {b.text()}, more than the "
+            f"{_bytes(limit)} allowed here; lower {_biggest(cfg)}"
+        )
     if b.seconds_per_iteration > SECONDS_REFUSE or b.setup_seconds > SECONDS_REFUSE:
         raise ConfigError(f"this config is too slow to watch: {b.text()}; lower {_biggest(cfg)}")
     warnings = []
     if b.memory_bytes > MEMORY_WARN or b.seconds_per_iteration > SECONDS_WARN or b.setup_seconds > 10:
         warnings.append(f"this config is large: {b.text()}")
     if cfg.run.threads > (os.cpu_count() or 1):
-        warnings.append(f"run.threads={cfg.run.threads} is more than the {os.cpu_count()} cores here; "
-                        f"extra threads only slow small nets down")
+        warnings.append(
+            f"run.threads={cfg.run.threads} is more than the {os.cpu_count()} cores here; "
+            f"extra threads only slow small nets down"
+        )
     return warnings
 
 
@@ -91,7 +98,7 @@ def _modes(t) -> int:
     if t.kind == "ring":
         return t.n_modes
     if t.kind == "grid":
-        return t.grid_size ** 2
+        return t.grid_size**2
     if t.kind == "mixture":
         return len(t.centres)
     return 1
@@ -99,8 +106,10 @@ def _modes(t) -> int:
 
 def _biggest(cfg) -> str:
     """The sizes a user can turn down, named so the message says what to change."""
-    return ("run.batch_size, the widths and depths, objective.unrolled_steps, the steps per "
-            "iteration (d_opt.steps, g_opt.steps), run.eval_samples or the number of target modes")
+    return (
+        "run.batch_size, the widths and depths, objective.unrolled_steps, the steps per "
+        "iteration (d_opt.steps, g_opt.steps), run.eval_samples or the number of target modes"
+    )
 
 
 def _physical_memory() -> float:

@@ -3,6 +3,7 @@
 Made wherever the engine lives (the training thread or the training process) and drawn by the
 app's ChartsView; plain numpy, so it crosses a process boundary cheaply.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,8 +20,12 @@ def chart_snapshot(engine) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         out[name] = (steps, np.maximum(h[name], 1e-12))  # log axis: no zeros
     ev = engine.evaluator.history.as_arrays()
     n_modes = max(engine.target.n_modes, 1)
-    for name, y in (("modes_frac", ev["modes"] / n_modes), ("hq_share", ev["hq_share"]),
-                    ("js", ev["js"]), ("mmd", ev["mmd"])):
+    for name, y in (
+        ("modes_frac", ev["modes"] / n_modes),
+        ("hq_share", ev["hq_share"]),
+        ("js", ev["js"]),
+        ("mmd", ev["mmd"]),
+    ):
         ok = np.isfinite(y)
         out[name] = (ev["step"][ok], y[ok])
     out["spectrum"] = engine.spectrum.snapshot()  # not a curve: the game-spectrum panel's data

@@ -3,6 +3,7 @@
 The `ganscope` script itself is app.entry, which adds the commands that need the app (gui, the
 default, and export); this module never names the app.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,8 +12,8 @@ import os
 import signal
 import sys
 import tempfile
-from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import exit_codes
 from .animation import ExportError
@@ -44,13 +45,21 @@ def build_parser(add_commands: Callable[[Any], None] | None = None) -> argparse.
 
     w = sub.add_parser("sweep", help="train a grid of configurations at once and map their stability")
     add_source_args(w)
-    w.add_argument("--x", required=True, metavar="FIELD=LO:HI:N",
-                   help="first axis, e.g. d_opt.lr=1e-5:1e-2:8 (geometric for learning rates and penalty weights) or FIELD=v1,v2; any field that changes no shape: rates, betas, momentum, gp_weight, r1, r2, clip, instance_noise, d_opt.steps, g_opt.steps, run.seed")
+    w.add_argument(
+        "--x",
+        required=True,
+        metavar="FIELD=LO:HI:N",
+        help="first axis, e.g. d_opt.lr=1e-5:1e-2:8 (geometric for learning rates and penalty weights) or FIELD=v1,v2; any field that changes no shape: rates, betas, momentum, gp_weight, r1, r2, clip, instance_noise, d_opt.steps, g_opt.steps, run.seed",
+    )
     w.add_argument("--y", required=True, metavar="FIELD=LO:HI:N", help="second axis, e.g. g_opt.lr=1e-5:1e-2:8")
     w.add_argument("--steps", type=int, default=2000, help="iterations per member (default 2000)")
     w.add_argument("--report", help="write the per-cell results as JSON here")
-    w.add_argument("--metric", default="modes", choices=("modes", "hq_share", "js", "d_loss", "g_loss"),
-                   help="what the printed map shows (default modes)")
+    w.add_argument(
+        "--metric",
+        default="modes",
+        choices=("modes", "hq_share", "js", "d_loss", "g_loss"),
+        help="what the printed map shows (default modes)",
+    )
     w.add_argument("--quiet", action="store_true", help="no progress bar")
 
     sc = sub.add_parser("scenario", help="run one of the seed note's lessons headless and check its detectors")
@@ -78,8 +87,13 @@ def add_source_args(p: argparse.ArgumentParser) -> None:
     src.add_argument("--preset", help="start from a named preset (see `ganscope presets`)")
     src.add_argument("--config", help="start from a JSON config file")
     src.add_argument("--session", help="continue a saved session (.gscope)")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="override one field, e.g. --set d_opt.lr=1e-4 (repeatable)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one field, e.g. --set d_opt.lr=1e-4 (repeatable)",
+    )
     p.add_argument("--seed", type=int, help="random seed (overrides the config)")
     p.add_argument("--device", choices=("cpu", "cuda", "auto"), help="where to train")
 
@@ -88,6 +102,7 @@ def config_from_args(args) -> GanConfig:
     """The config the source arguments describe (not for --session, which carries its own)."""
     if args.config:
         from .text_input import read_text
+
         text = read_text(args.config, "--config")
         try:
             cfg = GanConfig.from_json(text)
@@ -120,6 +135,7 @@ def apply_overrides(cfg: GanConfig, args) -> None:
 
 def _warn_budget(cfg: GanConfig) -> None:
     from .budget import check_budget
+
     for warning in check_budget(cfg):  # too big is refused by validate(); large is said here
         print(f"ganscope: warning: {warning}", file=sys.stderr)
 
@@ -130,8 +146,7 @@ def engine_from_args(args):
 
     if getattr(args, "session", None):
         if args.seed is not None:
-            raise UsageError("--seed: a session continues its own random stream; it cannot be "
-                             "combined with --session")
+            raise UsageError("--seed: a session continues its own random stream; it cannot be combined with --session")
         for item in args.set:
             if parse_set(item)[0] == "run.device":
                 raise UsageError("--set run.device: use --device to choose where a session runs")
@@ -151,6 +166,7 @@ def check_writable(path: str | None, flag: str, need_bytes: float = 0) -> None:
 def _session_bytes(cfg: GanConfig, steps: int) -> float:
     """About what a saved session (or report) of this run takes: weights and moments, history."""
     from .budget import _mlp_macs
+
     g, d, o = cfg.generator, cfg.discriminator, cfg.objective
     params = _mlp_macs(g.noise_dim, g.width, g.depth) + _mlp_macs(2 * o.pack, d.width, d.depth)
     rows = min(steps, cfg.run.history)
@@ -182,11 +198,13 @@ def cmd_train(args) -> int:
     check_writable(args.report, "--report", _report_bytes(engine.cfg, args.steps))
     check_writable(args.save, "--save", _session_bytes(engine.cfg, args.steps))
     if args.preset and not args.session:
-        from .scenarios import scenario_names, load_scenario
+        from .scenarios import load_scenario, scenario_names
+
         if args.preset in scenario_names():  # a lesson: its script too (freeze, reset, who trains)
             load_scenario(args.preset).install(engine)
             engine.stop_at = None  # --steps decides how long
     from .training_run import run_training
+
     summary = run_training(engine, args.steps, progress=not args.quiet)
     print(printable(summary.text(), 20_000))
     fell_back = False
@@ -195,6 +213,7 @@ def cmd_train(args) -> int:
         fell_back |= _write(report, args.report, "report")
     if args.save:  # Ctrl-C or SIGTERM stopped training, not the saving of what was trained
         from .session import engine_state, state_to_bytes
+
         fell_back |= _write(state_to_bytes(engine_state(engine)), args.save, "session")
     if summary.interrupted:
         return _stopped_code()
@@ -205,6 +224,7 @@ def cmd_train(args) -> int:
 
 def parse_size(text: str) -> tuple[int, int]:
     from .animation import check_size
+
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
@@ -214,6 +234,7 @@ def parse_size(text: str) -> tuple[int, int]:
 
 def cmd_sweep(args) -> int:
     from .sweep import parse_axis, run_sweep
+
     if not 0 < args.steps <= 10_000_000:
         raise UsageError(f"--steps {args.steps}: must be between 1 and 10000000")
     if args.session:
@@ -222,12 +243,14 @@ def cmd_sweep(args) -> int:
     x, y = parse_axis(args.x), parse_axis(args.y)
     base = config_from_args(args)
     from .progress import ProgressBar
+
     bar = None if args.quiet else ProgressBar(args.steps, label="sweep")
 
     def progress(done, _total):
         if bar is not None:
             bar.update(done)
         return True
+
     try:
         result, _ens = run_sweep(base, x, y, args.steps, device=args.device, progress=progress)
     except KeyboardInterrupt:
@@ -237,8 +260,9 @@ def cmd_sweep(args) -> int:
         bar.finish()
     print(result.table(args.metric))
     rate = result.report()["gan_iterations_per_second"]
-    print(f"{len(result.cells)} members x {result.steps} steps in {result.seconds:.1f} s "
-          f"({rate:,.0f} GAN-iterations/s)")
+    print(
+        f"{len(result.cells)} members x {result.steps} steps in {result.seconds:.1f} s ({rate:,.0f} GAN-iterations/s)"
+    )
     if args.report and _write(json.dumps(result.report(), indent=1).encode(), args.report, "report"):
         return exit_codes.SAVED_ELSEWHERE
     return exit_codes.OK
@@ -246,6 +270,7 @@ def cmd_sweep(args) -> int:
 
 def cmd_scenario(args) -> int:
     from .scenarios import all_scenarios, load_scenario
+
     if not args.name:
         for s in all_scenarios():
             title, _ = s.text(args.lang)
@@ -257,6 +282,7 @@ def cmd_scenario(args) -> int:
     check_writable(args.report, "--report", _report_bytes(s.config(args.seed), args.steps or s.steps))
     from .engine import GanEngine
     from .training_run import run_training
+
     engine = GanEngine(s.config(args.seed))
     s.install(engine)
     title, lesson = s.text(args.lang)
@@ -268,8 +294,10 @@ def cmd_scenario(args) -> int:
     ok = all(name in summary.fired for name in s.expect)
     active = {d.name for d in engine.detections().values() if d.active}
     ok = ok and not (set(s.expect_not) & active)
-    print(f"expected to fire: {', '.join(s.expect) or '-'}; expected inactive at the end: "
-          f"{', '.join(s.expect_not) or '-'}: {'as expected' if ok else 'NOT as expected'}")
+    print(
+        f"expected to fire: {', '.join(s.expect) or '-'}; expected inactive at the end: "
+        f"{', '.join(s.expect_not) or '-'}: {'as expected' if ok else 'NOT as expected'}"
+    )
     fell_back = False
     if args.report:
         report = summary.report() | {"scenario": s.name, "as_expected": ok}
@@ -304,12 +332,21 @@ def cmd_config(args) -> int:
     return 0
 
 
-HANDLERS = {"train": cmd_train, "sweep": cmd_sweep, "scenario": cmd_scenario, "presets": cmd_presets,
-            "config": cmd_config}
+HANDLERS = {
+    "train": cmd_train,
+    "sweep": cmd_sweep,
+    "scenario": cmd_scenario,
+    "presets": cmd_presets,
+    "config": cmd_config,
+}
 
 
-def main(argv: list[str] | None = None, parser: argparse.ArgumentParser | None = None,
-         handlers: dict | None = None, default: str | None = None) -> int:
+def main(
+    argv: list[str] | None = None,
+    parser: argparse.ArgumentParser | None = None,
+    handlers: dict | None = None,
+    default: str | None = None,
+) -> int:
     """Run one command. The composition root (app.entry, the `ganscope` script) passes a parser and
     handlers with the app's commands added, and `default`, the command run when none is named."""
     argv = sys.argv[1:] if argv is None else argv
@@ -351,11 +388,15 @@ def run_command(handler, args) -> int:
             print(f"ganscope: error: {one_line(exc, 2000)}", file=sys.stderr)
             return EXIT_USAGE
         import traceback
+
         fd, log = tempfile.mkstemp(prefix="ganscope-error-", suffix=".txt")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             traceback.print_exc(file=fh)
-        print(f"ganscope: internal error: {type(exc).__name__}: {one_line(exc, 300)} (a bug; the "
-              f"traceback is in {log}, please report it)", file=sys.stderr)
+        print(
+            f"ganscope: internal error: {type(exc).__name__}: {one_line(exc, 300)} (a bug; the "
+            f"traceback is in {log}, please report it)",
+            file=sys.stderr,
+        )
         return exit_codes.INTERNAL_ERROR
 
 

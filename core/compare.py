@@ -8,21 +8,26 @@ Python API; `ganscope compare --preset A --preset B ... --steps N [--export out.
 The runs here differ in losses, packing and unrolling, which the batched ensemble (core.ensemble)
 cannot mix, so each run is its own GanEngine, stepped in turn in this thread.
 """
+
 from __future__ import annotations
 
 import json
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .config import ConfigError, GanConfig
 from .engine import GanEngine
 
 REMEDIES = ("lesson-5-collapse", "lesson-7a-wgan-gp", "lesson-7b-pacgan", "lesson-7c-unrolled")
-REMEDY_LABELS = {"lesson-5-collapse": "GAN", "lesson-7a-wgan-gp": "WGAN-GP",
-                 "lesson-7b-pacgan": "PacGAN2", "lesson-7c-unrolled": "Unrolled"}
+REMEDY_LABELS = {
+    "lesson-5-collapse": "GAN",
+    "lesson-7a-wgan-gp": "WGAN-GP",
+    "lesson-7b-pacgan": "PacGAN2",
+    "lesson-7c-unrolled": "Unrolled",
+}
 MIN_RUNS, MAX_RUNS = 2, 4
 CHUNK = 50  # lockstep granularity: every run reaches each multiple of this before any goes on
 
@@ -32,7 +37,7 @@ class CompareRun:
     label: str
     engine: GanEngine
     preset: str | None = None
-    seconds: float = 0.0                       # time spent training this run
+    seconds: float = 0.0  # time spent training this run
     steps_run: int = 0
     fired: dict = field(default_factory=dict)  # detector -> first step it fired
 
@@ -44,12 +49,21 @@ class CompareRun:
         e = self.engine
         m = e.metrics()
         return {
-            "label": self.label, "preset": self.preset, "loss": e.cfg.objective.loss,
-            "step": e.step_count, "status": e.status, "message": e.message,
-            "n_modes": e.target.n_modes, "modes": _num(m.get("modes")), "hq_share": _num(m.get("hq_share")),
-            "js": _num(m.get("js")), "mmd": _num(m.get("mmd")), "fired": dict(self.fired),
+            "label": self.label,
+            "preset": self.preset,
+            "loss": e.cfg.objective.loss,
+            "step": e.step_count,
+            "status": e.status,
+            "message": e.message,
+            "n_modes": e.target.n_modes,
+            "modes": _num(m.get("modes")),
+            "hq_share": _num(m.get("hq_share")),
+            "js": _num(m.get("js")),
+            "mmd": _num(m.get("mmd")),
+            "fired": dict(self.fired),
             "active": sorted(d.name for d in e.detections().values() if d.active),
-            "its": self.its, "config": e.cfg.to_dict(),
+            "its": self.its,
+            "config": e.cfg.to_dict(),
         }
 
 
@@ -60,6 +74,7 @@ def _num(v):
 def resolve(item, seed: int | None = None, overrides: list[tuple[str, str]] = ()) -> tuple[str, GanConfig, str | None]:
     """(label, config, preset name or None) from a preset name, a GanConfig or (label, config)."""
     from .presets import preset_config
+
     if isinstance(item, str):
         label, cfg, preset = REMEDY_LABELS.get(item, item), preset_config(item), item
     elif isinstance(item, GanConfig):
@@ -79,8 +94,9 @@ def resolve(item, seed: int | None = None, overrides: list[tuple[str, str]] = ()
 class CompareGroup:
     """2 to 4 runs trained in lockstep; `results()` / `table()` summarise them."""
 
-    def __init__(self, items, seed: int | None = None, overrides: list[tuple[str, str]] = (),
-                 labels: list[str] | None = None):
+    def __init__(
+        self, items, seed: int | None = None, overrides: list[tuple[str, str]] = (), labels: list[str] | None = None
+    ):
         items = list(items)
         if not MIN_RUNS <= len(items) <= MAX_RUNS:
             raise ConfigError(f"compare takes {MIN_RUNS} to {MAX_RUNS} runs, got {len(items)}")
@@ -91,9 +107,11 @@ class CompareGroup:
         target = resolved[0][1].to_dict()["target"]
         for i, (label, cfg, _p) in enumerate(resolved[1:], 2):
             if cfg.to_dict()["target"] != target:
-                raise ConfigError(f"compared runs must train on the same target; {label or f'run {i}'} "
-                                  f"has another than the first run (set target.* for all, or pick presets "
-                                  f"on one target)")
+                raise ConfigError(
+                    f"compared runs must train on the same target; {label or f'run {i}'} "
+                    f"has another than the first run (set target.* for all, or pick presets "
+                    f"on one target)"
+                )
         self.runs: list[CompareRun] = []
         for i, (label, cfg, preset) in enumerate(resolved):
             label = (labels[i] if labels and i < len(labels) else None) or label or f"run {i + 1}"
@@ -103,7 +121,7 @@ class CompareGroup:
             self.runs.append(CompareRun(_unique(label, [r.label for r in self.runs]), engine, preset))
 
     @classmethod
-    def of_engines(cls, engines: list[tuple[str, GanEngine]]) -> "CompareGroup":
+    def of_engines(cls, engines: list[tuple[str, GanEngine]]) -> CompareGroup:
         """A group of existing engines (an original and its branch): nothing is rebuilt."""
         if not MIN_RUNS <= len(engines) <= MAX_RUNS:
             raise ConfigError(f"compare takes {MIN_RUNS} to {MAX_RUNS} runs, got {len(engines)}")
@@ -138,8 +156,13 @@ class CompareGroup:
                 run.fired.setdefault("diverged", e.step_count)
         return most
 
-    def train(self, steps: int, every: int | None = None, on_frame: Callable | None = None,
-              progress: Callable[[int, int], bool] | None = None) -> int:
+    def train(
+        self,
+        steps: int,
+        every: int | None = None,
+        on_frame: Callable | None = None,
+        progress: Callable[[int, int], bool] | None = None,
+    ) -> int:
         """Train `steps` in lockstep chunks; `on_frame(group)` at the start and every `every` steps;
         `progress(done, total)` returning False stops early. Returns the steps done."""
         done = 0
@@ -193,13 +216,20 @@ def _unique(label: str, taken: list[str]) -> str:
 def _install_script(engine: GanEngine, preset: str) -> None:
     """A lesson's script (freeze, reset, who trains) without its stopping point: --steps decides."""
     from .scenarios import load_scenario, scenario_names
+
     if preset in scenario_names():
         load_scenario(preset).install(engine)
         engine.stop_at = None
 
 
-def compare(runs, steps: int, seed: int | None = None, overrides: list[tuple[str, str]] = (),
-            labels: list[str] | None = None, progress=None) -> CompareGroup:
+def compare(
+    runs,
+    steps: int,
+    seed: int | None = None,
+    overrides: list[tuple[str, str]] = (),
+    labels: list[str] | None = None,
+    progress=None,
+) -> CompareGroup:
     """Train 2-4 runs (preset names, GanConfigs or (label, config)) in lockstep for `steps`;
     the returned group's `table()` / `results()` / `report()` hold the per-run results
     (modes, high-quality share, JS, detectors fired and when, it/s)."""
@@ -217,12 +247,20 @@ def compare_remedies(steps: int = 3000, seed: int | None = None, progress=None) 
 def add_compare_parser(sub) -> None:
     c = sub.add_parser("compare", help="train 2-4 runs in lockstep and compare them (table, side-by-side video)")
     c.add_argument("--preset", action="append", default=[], help="a run from a preset (repeat 2-4 times)")
-    c.add_argument("--remedies", action="store_true",
-                   help="lesson 5's ring: GAN against WGAN-GP, PacGAN2 and unrolled (the four lessons' presets)")
+    c.add_argument(
+        "--remedies",
+        action="store_true",
+        help="lesson 5's ring: GAN against WGAN-GP, PacGAN2 and unrolled (the four lessons' presets)",
+    )
     c.add_argument("--steps", type=int, default=2000, help="iterations for every run (default 2000)")
     c.add_argument("--seed", type=int, help="one seed for every run (default: the first run's)")
-    c.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a field in every run, e.g. --set run.batch_size=128 (repeatable)")
+    c.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a field in every run, e.g. --set run.batch_size=128 (repeatable)",
+    )
     c.add_argument("--device", choices=("cpu", "cuda", "auto"), help="where to train")
     c.add_argument("--report", help="write the per-run results as JSON here")
     c.add_argument("--export", help="render the runs side by side into FILE.mp4, FILE.gif or a PNG folder")
@@ -237,11 +275,14 @@ def cmd_compare(args, exporter: Callable | None = None) -> int:
     """`ganscope compare`. `exporter(group, path, steps, ...)` renders the side-by-side animation; the
     composition root (app.entry) passes the app's, since core never names the view."""
     from .cli import UsageError, check_writable, parse_set, parse_size
+
     presets = list(REMEDIES) if args.remedies else []
     presets += args.preset
     if not MIN_RUNS <= len(presets) <= MAX_RUNS:
-        raise UsageError(f"compare needs {MIN_RUNS} to {MAX_RUNS} runs (--preset A --preset B ..., or "
-                         f"--remedies), got {len(presets)}")
+        raise UsageError(
+            f"compare needs {MIN_RUNS} to {MAX_RUNS} runs (--preset A --preset B ..., or "
+            f"--remedies), got {len(presets)}"
+        )
     if not 0 < args.steps <= 10_000_000:
         raise UsageError(f"--steps {args.steps}: must be between 1 and 10000000")
     check_writable(args.report, "--report")
@@ -250,6 +291,7 @@ def cmd_compare(args, exporter: Callable | None = None) -> int:
         overrides.append(("run.device", args.device))
     if args.export:
         from .animation import check_fps, check_output
+
         if not 0 < args.every <= args.steps:
             raise UsageError(f"--every {args.every}: must be between 1 and --steps ({args.steps})")
         size = parse_size(args.size)
@@ -260,11 +302,18 @@ def cmd_compare(args, exporter: Callable | None = None) -> int:
     try:
         if args.export:
             if exporter is None:
-                print("ganscope: compare --export needs the app's views (run the `ganscope` command)",
-                      file=sys.stderr)
+                print("ganscope: compare --export needs the app's views (run the `ganscope` command)", file=sys.stderr)
                 return 1
-            exporter(group, args.export, args.steps, every=args.every, size=size,
-                     fps=args.fps, force=args.force, stream=stream)
+            exporter(
+                group,
+                args.export,
+                args.steps,
+                every=args.every,
+                size=size,
+                fps=args.fps,
+                force=args.force,
+                stream=stream,
+            )
         else:
             group.train(args.steps, progress=None if args.quiet else _progress(stream, args.steps))
     except KeyboardInterrupt:
@@ -273,6 +322,7 @@ def cmd_compare(args, exporter: Callable | None = None) -> int:
     print(group.table())
     if args.report:
         from .atomic import atomic_write_bytes
+
         atomic_write_bytes(args.report, json.dumps(_clean(group.report()), indent=1).encode())
         print(f"report written to {args.report}")
     return 0 if all(e.status == "ok" for e in group.engines) else 1
@@ -281,6 +331,7 @@ def cmd_compare(args, exporter: Callable | None = None) -> int:
 def _progress(stream, total: int):
     """The one progress bar (core.progress), counting lockstep steps."""
     from .progress import ProgressBar
+
     bar = ProgressBar(total, label="compare", unit="lockstep it", stream=stream)
 
     def progress(done: int, total: int) -> bool:
@@ -288,6 +339,7 @@ def _progress(stream, total: int):
         if done >= total:
             bar.finish()
         return True
+
     return progress
 
 

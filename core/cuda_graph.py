@@ -9,6 +9,7 @@ It applies when the hand-written gradient path does (core.manual_grad), both pla
 step each per iteration with Adam, and nothing is frozen; otherwise the engine runs eagerly. Any
 change to the config, a model or an optimiser's state tensors records the graph again.
 """
+
 from __future__ import annotations
 
 import torch
@@ -29,9 +30,17 @@ class GraphStep:
 
     def applies(self, players) -> bool:
         e, cfg = self.engine, self.engine.cfg
-        return (e.device.type == "cuda" and e.use_cuda_graph and e._manual_ok()
-                and cfg.d_opt.steps == 1 and cfg.g_opt.steps == 1 and set(players) == {"G", "D"}
-                and not any(e.frozen.values()) and cfg.d_opt.kind == "adam" and cfg.g_opt.kind == "adam")
+        return (
+            e.device.type == "cuda"
+            and e.use_cuda_graph
+            and e._manual_ok()
+            and cfg.d_opt.steps == 1
+            and cfg.g_opt.steps == 1
+            and set(players) == {"G", "D"}
+            and not any(e.frozen.values())
+            and cfg.d_opt.kind == "adam"
+            and cfg.g_opt.kind == "adam"
+        )
 
     def run(self, n_iter: int) -> torch.Tensor:
         """Train n_iter iterations; returns their metric rows (n_iter, len(TRAIN_SERIES)) on the GPU."""

@@ -25,6 +25,7 @@ to run on every frame. Thresholds live in the config's `detect` section.
   units die within a few hundred steps and lowering the rate cannot revive them; Reset D can.
 - diverged: a loss or weight became NaN or infinite (the engine stops and says when).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ class Detection:
     active: bool
     detail: str = ""
     step: int | None = None  # the step it applies to (the start of the window that shows it)
-    detail_zh: str = ""      # the same in Chinese, for the app's Chinese lessons
+    detail_zh: str = ""  # the same in Chinese, for the app's Chinese lessons
 
     def text(self, lang: str = "en") -> str:
         return self.detail_zh if lang == "zh" and self.detail_zh else self.detail
@@ -71,8 +72,12 @@ def detect(engine) -> dict[str, Detection]:
         "vanishing": _vanishing(h, d),
         "chance": _chance(h, d),
         "stalled": _stalled(h, d, _training(engine)),
-        "diverged": Detection("diverged", engine.status == "diverged", engine.message,
-                              engine.step_count if engine.status == "diverged" else None),
+        "diverged": Detection(
+            "diverged",
+            engine.status == "diverged",
+            engine.message,
+            engine.step_count if engine.status == "diverged" else None,
+        ),
     }
     return out
 
@@ -87,9 +92,13 @@ def _collapse(ev, n_modes: int, d) -> Detection:
     seen = modes[np.isfinite(modes)]
     reached = bool(len(seen) and float(seen.max()) >= d.collapse_reach)
     if reached and (recent <= limit).all():
-        return Detection("collapse", True, f"only {int(recent[-1])} of {n_modes} modes captured for "
-                                           f"{k} evaluations in a row", int(steps[-k]),
-                         f"连续 {k} 次评估只捕获了 {n_modes} 个模式中的 {int(recent[-1])} 个")
+        return Detection(
+            "collapse",
+            True,
+            f"only {int(recent[-1])} of {n_modes} modes captured for {k} evaluations in a row",
+            int(steps[-k]),
+            f"连续 {k} 次评估只捕获了 {n_modes} 个模式中的 {int(recent[-1])} 个",
+        )
     return Detection("collapse", False)
 
 
@@ -102,9 +111,13 @@ def _hopping(ev, n_modes: int, d) -> Detection:
     recent = recent[np.isfinite(recent)]
     changes = int((np.diff(recent) != 0).sum()) if len(recent) > 1 else 0
     if changes >= d.hop_changes:
-        return Detection("hopping", True, f"the dominant mode changed {changes} times in the last {k} "
-                                          f"evaluations", int(steps[-k]),
-                         f"最近 {k} 次评估中主要模式变换了 {changes} 次")
+        return Detection(
+            "hopping",
+            True,
+            f"the dominant mode changed {changes} times in the last {k} evaluations",
+            int(steps[-k]),
+            f"最近 {k} 次评估中主要模式变换了 {changes} 次",
+        )
     return Detection("hopping", False)
 
 
@@ -115,9 +128,13 @@ def _oscillation(h, d) -> Detection:
         return Detection("oscillation", False)
     lag, corr = dominant_period(loss[-w:])
     if lag and corr >= d.osc_corr and float(np.std(loss[-w:])) >= d.osc_amp:
-        return Detection("oscillation", True, f"D's loss repeats every ~{lag} steps (autocorrelation "
-                                              f"{corr:.2f})", int(steps[-w]),
-                         f"判别器的损失大约每 {lag} 步重复一次（自相关 {corr:.2f}）")
+        return Detection(
+            "oscillation",
+            True,
+            f"D's loss repeats every ~{lag} steps (autocorrelation {corr:.2f})",
+            int(steps[-w]),
+            f"判别器的损失大约每 {lag} 步重复一次（自相关 {corr:.2f}）",
+        )
     return Detection("oscillation", False)
 
 
@@ -159,9 +176,13 @@ def _vanishing(h, d) -> Detection:
     acc_now = float(np.mean(acc[-50:]))
     if peak > 0 and now <= peak / d.vanish_drop and acc_now >= d.vanish_acc:
         ratio = peak / max(now, 1e-300)
-        return Detection("vanishing", True, f"G's gradient is {ratio:,.0f}x below its peak "
-                                            f"while D is right {100 * acc_now:.0f}% of the time", int(steps[-1]),
-                         f"生成器的梯度比峰值低 {ratio:,.0f} 倍，而判别器的准确率为 {100 * acc_now:.0f}%")
+        return Detection(
+            "vanishing",
+            True,
+            f"G's gradient is {ratio:,.0f}x below its peak while D is right {100 * acc_now:.0f}% of the time",
+            int(steps[-1]),
+            f"生成器的梯度比峰值低 {ratio:,.0f} 倍，而判别器的准确率为 {100 * acc_now:.0f}%",
+        )
     return Detection("vanishing", False)
 
 
@@ -171,9 +192,13 @@ def _chance(h, d) -> Detection:
         return Detection("chance", False)
     real, fake = float(np.mean(h["acc_real"][-w:])), float(np.mean(h["acc_fake"][-w:]))
     if abs(real - 0.5) <= d.chance_tol and abs(fake - 0.5) <= d.chance_tol:
-        return Detection("chance", True, f"D is right {100 * real:.0f}% on real and {100 * fake:.0f}% on "
-                                         f"generated samples: a coin flip", int(h["step"][-w]),
-                         f"判别器对真实样本的准确率 {100 * real:.0f}%，对生成样本 {100 * fake:.0f}%：如同抛硬币")
+        return Detection(
+            "chance",
+            True,
+            f"D is right {100 * real:.0f}% on real and {100 * fake:.0f}% on generated samples: a coin flip",
+            int(h["step"][-w]),
+            f"判别器对真实样本的准确率 {100 * real:.0f}%，对生成样本 {100 * fake:.0f}%：如同抛硬币",
+        )
     return Detection("chance", False)
 
 
@@ -194,13 +219,22 @@ def _stalled(h, d, training: set[str]) -> Detection:
         if player in training and np.isfinite(recent).all() and float(np.max(recent)) < d.stall_grad:
             start = int(h["step"][-w])
             if player == "G":
-                return Detection("stalled", True, f"G has received no gradient (below {d.stall_grad:g}) for "
-                                                  f"{w} steps: D's output is flat where the generated samples "
-                                                  f"are. Lowering D's learning rate cannot revive it; press "
-                                                  f"Reset D", start,
-                                 f"生成器已有 {w} 步几乎没有得到梯度（低于 {d.stall_grad:g}）：判别器在生成样本处的"
-                                 f"输出是平的。降低判别器学习率也救不回来；请按“重置判别器”")
-            return Detection("stalled", True, f"D's gradient has stayed below {d.stall_grad:g} for {w} steps: "
-                                              f"D has stopped learning. Press Reset D", start,
-                             f"判别器的梯度已有 {w} 步低于 {d.stall_grad:g}：判别器停止学习了。请按“重置判别器”")
+                return Detection(
+                    "stalled",
+                    True,
+                    f"G has received no gradient (below {d.stall_grad:g}) for "
+                    f"{w} steps: D's output is flat where the generated samples "
+                    f"are. Lowering D's learning rate cannot revive it; press "
+                    f"Reset D",
+                    start,
+                    f"生成器已有 {w} 步几乎没有得到梯度（低于 {d.stall_grad:g}）：判别器在生成样本处的"
+                    f"输出是平的。降低判别器学习率也救不回来；请按“重置判别器”",
+                )
+            return Detection(
+                "stalled",
+                True,
+                f"D's gradient has stayed below {d.stall_grad:g} for {w} steps: D has stopped learning. Press Reset D",
+                start,
+                f"判别器的梯度已有 {w} 步低于 {d.stall_grad:g}：判别器停止学习了。请按“重置判别器”",
+            )
     return Detection("stalled", False)

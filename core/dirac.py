@@ -8,6 +8,7 @@ circle it or spiral away is the paper's point, and here it can be seen and teste
 Signs: D ascends its objective V(theta, psi), G descends its own loss; the field returned is the
 direction both move, (d theta, d psi).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,31 +27,32 @@ def field(objective: str, theta, psi, reg: float = 1.0):
     """(d theta, d psi): the gradient-step direction at (theta, psi). `reg` is the weight of the
     regulariser: gradient penalty (wgan-gp, lambda), R1 (gamma) or the instance noise's std."""
     theta, psi = np.asarray(theta, dtype=float), np.asarray(psi, dtype=float)
-    if objective == "wgan":            # V = psi*0 - psi*theta; G minimises -V's generator term
+    if objective == "wgan":  # V = psi*0 - psi*theta; G minimises -V's generator term
         return psi + 0 * theta, -theta + 0 * psi
-    if objective == "wgan-gp":         # minus lambda (|grad_x D| - 1)^2, and grad_x D = psi everywhere
+    if objective == "wgan-gp":  # minus lambda (|grad_x D| - 1)^2, and grad_x D = psi everywhere
         return psi + 0 * theta, -theta - 2 * reg * (np.abs(psi) - 1) * np.sign(psi)
     if objective == "instance-noise":  # the GAN averaged over x + eps, eps ~ N(0, reg^2), on both sides
         eps = reg * _NODES[:, None]
         shape = np.broadcast(theta, psi).shape
         t, p = np.broadcast_to(theta, shape).ravel(), np.broadcast_to(psi, shape).ravel()
-        s_fake = _sig(p * (t + eps))                       # d/dx log(1 - sig(psi x)) = -psi sig(psi x)
+        s_fake = _sig(p * (t + eps))  # d/dx log(1 - sig(psi x)) = -psi sig(psi x)
         d_theta = (_WEIGHTS[:, None] * p * s_fake).sum(0)
         d_psi = (_WEIGHTS[:, None] * (eps * _sig(-p * eps) - (t + eps) * s_fake)).sum(0)
         return d_theta.reshape(shape), d_psi.reshape(shape)
-    s = _sig(psi * theta)              # V = log sig(0) + log(1 - sig(psi theta))
+    s = _sig(psi * theta)  # V = log sig(0) + log(1 - sig(psi theta))
     d_psi = -theta * s
-    if objective == "r1":              # minus gamma/2 |grad_x D(data)|^2 = gamma/2 psi^2
+    if objective == "r1":  # minus gamma/2 |grad_x D(data)|^2 = gamma/2 psi^2
         d_psi = d_psi - reg * psi
-    if objective == "nonsaturating":   # G ascends log sig(psi theta) instead
+    if objective == "nonsaturating":  # G ascends log sig(psi theta) instead
         return psi * _sig(-psi * theta), d_psi
     if objective in ("gan", "r1"):
         return psi * s, d_psi
     raise ValueError(f"unknown objective {objective!r}; choose from {', '.join(OBJECTIVES)}")
 
 
-def trajectory(objective: str, start=(1.0, 1.0), lr: float = 0.1, steps: int = 500,
-               update: str = "simultaneous", reg: float = 1.0) -> np.ndarray:
+def trajectory(
+    objective: str, start=(1.0, 1.0), lr: float = 0.1, steps: int = 500, update: str = "simultaneous", reg: float = 1.0
+) -> np.ndarray:
     """(steps + 1, 2) points (theta, psi) of gradient steps from `start`.
 
     simultaneous: both players step from the same point. alternating: D steps first, then G steps

@@ -3,6 +3,7 @@
 The engine is headless and single-threaded; a GUI drives it from a worker thread. All randomness
 comes from generators seeded by the config, so the same config and seed give the same run on the CPU.
 """
+
 from __future__ import annotations
 
 import copy
@@ -13,15 +14,17 @@ import numpy as np
 import torch
 
 from ganscope.core import iteration as it
+
 from .config import ConfigError, GanConfig
+from .cuda_graph import GraphStep
 from .evaluation import Evaluator
 from .frames import ViewState, build_frame
 from .live_edits import LiveEdits
+from .manual_step import ManualStep
+from .manual_step import grad_norm as _grad_norm
 from .metrics import MetricHistory
-from .cuda_graph import GraphStep
-from .manual_step import ManualStep, grad_norm as _grad_norm
-from .optim_step import adam_step
 from .models import build_player
+from .optim_step import adam_step
 from .spectrum_monitor import SpectrumMonitor
 from .targets import build_target
 from .unrolling import unrolled_params
@@ -244,8 +247,11 @@ class GanEngine(ManualStep):
         """
         cfg = self.cfg
         loss, n, train_d, train_g, d_steps = self._plan(players)
-        forward, d_step, g_step = ((self._manual_g_forward, self._manual_d_step, self._manual_g_step) if manual
-                                   else (self._g_forward, self._d_step, self._g_step))
+        forward, d_step, g_step = (
+            (self._manual_g_forward, self._manual_d_step, self._manual_g_step)
+            if manual
+            else (self._g_forward, self._d_step, self._g_step)
+        )
         # One G forward serves both players when G's weights cannot change in between: D's step
         # reads it detached, G's step backpropagates through it (a 1.1x saving measured here).
         share = train_g and cfg.g_opt.steps == 1 and not (cfg.objective.unrolled_steps > 0 and train_d)
@@ -339,8 +345,10 @@ class GanEngine(ManualStep):
     # --- divergence -------------------------------------------------------------------------
     def _snapshot(self) -> None:
         self._good = {
-            "G": copy.deepcopy(self.G.state_dict()), "D": copy.deepcopy(self.D.state_dict()),
-            "opt_g": copy.deepcopy(self.opt_g.state_dict()), "opt_d": copy.deepcopy(self.opt_d.state_dict()),
+            "G": copy.deepcopy(self.G.state_dict()),
+            "D": copy.deepcopy(self.D.state_dict()),
+            "opt_g": copy.deepcopy(self.opt_g.state_dict()),
+            "opt_d": copy.deepcopy(self.opt_d.state_dict()),
         }
 
     def _weights_finite(self) -> bool:
@@ -354,9 +362,11 @@ class GanEngine(ManualStep):
         self.opt_d.load_state_dict(self._good["opt_d"])
         bad = [name for name, v in zip(TRAIN_SERIES, row) if not math.isfinite(v)] or ["the weights"]
         self.status = "diverged"
-        self.message = (f"Training diverged at step {self.step_count + index + 1}: "
-                        f"{', '.join(bad)} became NaN or infinite. The weights from step "
-                        f"{self.step_count} are kept. Lower the learning rates, then reset or continue.")
+        self.message = (
+            f"Training diverged at step {self.step_count + index + 1}: "
+            f"{', '.join(bad)} became NaN or infinite. The weights from step "
+            f"{self.step_count} are kept. Lower the learning rates, then reset or continue."
+        )
 
     def resume(self) -> None:
         """Clear a divergence stop (after the user changed something) so training can go on."""
@@ -373,6 +383,7 @@ class GanEngine(ManualStep):
     def detections(self):
         """Each failure-mode detector's verdict now (core.detectors), name -> Detection."""
         from .detectors import detect
+
         return detect(self)
 
     def metrics(self) -> dict[str, float]:

@@ -10,6 +10,7 @@ D or G steps, SGD / Adam / RMSprop) trains here too; tests check members against
 Members may differ only in fields that change no tensor shape and no set of computed terms
 (SWEEPABLE); a penalty is computed for all members when any has it, weighted by each one's own.
 """
+
 from __future__ import annotations
 
 import math
@@ -38,12 +39,16 @@ def check_members(configs: list[GanConfig]) -> None:
         for section, fields in base.items():
             for key, value in fields.items():
                 if f"{section}.{key}" not in SWEEPABLE and other[section][key] != value:
-                    raise ConfigError(f"{section}.{key} differs between sweep members; only "
-                                      f"{', '.join(SWEEPABLE)} can vary within one batched sweep")
+                    raise ConfigError(
+                        f"{section}.{key} differs between sweep members; only "
+                        f"{', '.join(SWEEPABLE)} can vary within one batched sweep"
+                    )
     base = configs[0]
     if base.generator.norm != "none" or base.discriminator.maxout > 1:
-        raise ConfigError("sweeps train plain MLPs: batch norm (generator.norm) and maxout "
-                          "(discriminator.maxout) need the single-run engine")
+        raise ConfigError(
+            "sweeps train plain MLPs: batch norm (generator.norm) and maxout "
+            "(discriminator.maxout) need the single-run engine"
+        )
 
 
 class Ensemble:
@@ -91,14 +96,16 @@ class Ensemble:
             return torch.randn(M, n, self.noise_dim, generator=gen, device=dev)
 
         return self.batched.draw(
-            self.M, lambda M, n: self.target.sample(M * n, gen).reshape(M, n, 2).to(dev), noise,
+            self.M,
+            lambda M, n: self.target.sample(M * n, gen).reshape(M, n, 2).to(dev),
+            noise,
             lambda *shape: torch.randn(*shape, generator=gen, device=dev),
-            lambda *shape: torch.rand(*shape, generator=gen, device=dev))
+            lambda *shape: torch.rand(*shape, generator=gen, device=dev),
+        )
 
     def iteration(self, samples: dict) -> torch.Tensor:
         """Every member's iteration on given samples (see draw); returns (M, len(SERIES)) metrics."""
-        self.G, self.D, self.opt_g, self.opt_d, rows = self.batched.run(self.G, self.D, self.opt_g, self.opt_d,
-                                                                        samples)
+        self.G, self.D, self.opt_g, self.opt_d, rows = self.batched.run(self.G, self.D, self.opt_g, self.opt_d, samples)
         return rows
 
     def step(self, n_steps: int) -> None:
@@ -115,11 +122,15 @@ class Ensemble:
     def generated(self, n: int = 2500) -> np.ndarray:
         """(M, n, 2) samples from each member's G, from one fixed noise batch shared by all."""
         gen = torch.Generator().manual_seed(self.configs[0].run.seed + 7919)
-        z = torch.randn(n, self.noise_dim, generator=gen) if self.noise_kind != "uniform" else \
-            torch.rand(n, self.noise_dim, generator=gen) * 2 - 1
+        z = (
+            torch.randn(n, self.noise_dim, generator=gen)
+            if self.noise_kind != "uniform"
+            else torch.rand(n, self.noise_dim, generator=gen) * 2 - 1
+        )
         with torch.no_grad(), torch_threads(self.threads):
             g = lambda params: torch.func.functional_call(
-                self.templates[0], dict(zip(self.batched.g_names, params)), (z.to(self.device),))
+                self.templates[0], dict(zip(self.batched.g_names, params)), (z.to(self.device),)
+            )
             out = torch.vmap(g)(self.G)
         return out.cpu().numpy().astype(np.float64)
 
@@ -144,8 +155,11 @@ class Ensemble:
             if finite:
                 if t.centres is not None:
                     captured, hq, _ = mode_metrics(s, t.centres, t.sigmas)
-                    r.update(modes=float(captured), hq_share=hq,
-                             reverse_kl=reverse_kl_modes(s, t.centres, getattr(t, "weights", None)))
+                    r.update(
+                        modes=float(captured),
+                        hq_share=hq,
+                        reverse_kl=reverse_kl_modes(s, t.centres, getattr(t, "weights", None)),
+                    )
                 r["js"] = js_divergence(p_real, histogram(s, xe, ye))
             r["verdict"] = verdict(r, t.n_modes, finite)
             results.append(r)
@@ -154,6 +168,7 @@ class Ensemble:
     def member_engine(self, m: int):
         """A GanEngine holding member m's trained weights and config, to continue in the app."""
         from .engine import GanEngine
+
         e = GanEngine(self.configs[m].copy())
         for model, stacked, opt, st in ((e.G, self.G, e.opt_g, self.opt_g), (e.D, self.D, e.opt_d, self.opt_d)):
             with torch.no_grad():

@@ -3,6 +3,7 @@
 Evaluation uses its own fixed noise and its own reference samples, so it never consumes the
 training random stream: changing how often it runs does not change the training run.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,8 +13,8 @@ from .metrics import MetricHistory, histogram, js_divergence, mmd, mmd_self_term
 
 EVAL_SERIES = ("modes", "hq_share", "js", "mmd", "dominant", "reverse_kl")  # dominant: the mode most
 # samples sit on; reverse_kl: KL(generated || real) over the modes (metrics.reverse_kl_modes)
-JS_BINS = 64          # 64x64 cells: fine enough to separate modes 3 sigma apart on the presets
-MMD_SAMPLES = 1000    # MMD costs O(n^2); 1,000 points per side keep it to a few ms
+JS_BINS = 64  # 64x64 cells: fine enough to separate modes 3 sigma apart on the presets
+MMD_SAMPLES = 1000  # MMD costs O(n^2); 1,000 points per side keep it to a few ms
 REFERENCE_SAMPLES = 50_000
 
 
@@ -56,15 +57,22 @@ class Evaluator:
         if not np.isfinite(fake).all():
             values = dict.fromkeys(EVAL_SERIES, float("nan"))
         else:
-            values = {"modes": float("nan"), "hq_share": float("nan"), "dominant": float("nan"),
-                      "reverse_kl": float("nan")}
+            values = {
+                "modes": float("nan"),
+                "hq_share": float("nan"),
+                "dominant": float("nan"),
+                "reverse_kl": float("nan"),
+            }
             if target.centres is not None:
                 captured, hq, counts = mode_metrics(fake, target.centres, target.sigmas)
                 # The dominant mode: the one holding at least half the high-quality samples, if any.
-                dominant = float(counts.argmax()) if counts.sum() and counts.max() * 2 >= counts.sum() \
-                    else float("nan")
-                values = {"modes": float(captured), "hq_share": hq, "dominant": dominant,
-                          "reverse_kl": reverse_kl_modes(fake, target.centres, getattr(target, "weights", None))}
+                dominant = float(counts.argmax()) if counts.sum() and counts.max() * 2 >= counts.sum() else float("nan")
+                values = {
+                    "modes": float(captured),
+                    "hq_share": hq,
+                    "dominant": dominant,
+                    "reverse_kl": reverse_kl_modes(fake, target.centres, getattr(target, "weights", None)),
+                }
             values["js"] = js_divergence(self.p_real, histogram(fake, self.xedges, self.yedges))
             values["mmd"] = mmd(fake[:MMD_SAMPLES], self.real_ref, self.bandwidth, self.real_self)
         row = np.array([[values[k] for k in EVAL_SERIES]])

@@ -3,6 +3,7 @@
 Display samples use fixed noise and fixed real points, so from frame to frame a generated point
 moves only because G changed: trails and motion then show the training dynamics, not resampling.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,28 +16,28 @@ from . import objectives as obj
 from .models import build_player, d_backward, d_forward
 from .targets import build_target
 
-MANIFOLD_LINES = 21    # latent grid lines per direction
-MANIFOLD_POINTS = 64   # points along each line
+MANIFOLD_LINES = 21  # latent grid lines per direction
+MANIFOLD_POINTS = 64  # points along each line
 
 
 @dataclass
 class Frame:
     step: int
-    real: np.ndarray              # (n, 2) real samples
-    fake: np.ndarray              # (n, 2) generated samples, from fixed noise
-    arrows: np.ndarray            # (n, 2) -d(G loss)/dx at each fake point: where G pushes it
-    surface: np.ndarray           # (res, res) D on the grid; row j is y_j, column i is x_i
-    extent: tuple                 # (xmin, xmax, ymin, ymax) of the surface grid
-    levels: tuple                 # colour levels for the surface
-    contour_level: float          # D's decision boundary value (0.5 for probabilities, else 0)
-    manifold: np.ndarray          # (lines, points, 2) image of a latent grid under G
+    real: np.ndarray  # (n, 2) real samples
+    fake: np.ndarray  # (n, 2) generated samples, from fixed noise
+    arrows: np.ndarray  # (n, 2) -d(G loss)/dx at each fake point: where G pushes it
+    surface: np.ndarray  # (res, res) D on the grid; row j is y_j, column i is x_i
+    extent: tuple  # (xmin, xmax, ymin, ymax) of the surface grid
+    levels: tuple  # colour levels for the surface
+    contour_level: float  # D's decision boundary value (0.5 for probabilities, else 0)
+    manifold: np.ndarray  # (lines, points, 2) image of a latent grid under G
     metrics: dict = field(default_factory=dict)
     status: str = "ok"
     message: str = ""
     loss: str = ""
     centres: np.ndarray | None = None
     charts: dict = field(default_factory=dict)  # filled by clients that draw charts
-    detections: dict | None = None                # name -> core.detectors.Detection, when computed
+    detections: dict | None = None  # name -> core.detectors.Detection, when computed
 
 
 class ViewState:
@@ -74,16 +75,21 @@ def _latent_grid(dim: int, kind: str) -> torch.Tensor:
         return t[:, None]
     ticks = torch.linspace(-lim, lim, MANIFOLD_LINES)
     horiz = torch.stack(torch.broadcast_tensors(t[None, :], ticks[:, None]), -1)  # z1 varies
-    vert = torch.stack(torch.broadcast_tensors(ticks[:, None], t[None, :]), -1)   # z2 varies
+    vert = torch.stack(torch.broadcast_tensors(ticks[:, None], t[None, :]), -1)  # z2 varies
     lines = torch.cat([horiz, vert]).reshape(-1, 2)
     if dim > 2:
         lines = torch.cat([lines, torch.zeros(len(lines), dim - 2)], 1)
     return lines
 
 
-def build_frame(engine, view: ViewState | None = None, extent: tuple | None = None,
-                skip: frozenset = frozenset(), max_res: int | None = None,
-                max_points: int | None = None) -> Frame:
+def build_frame(
+    engine,
+    view: ViewState | None = None,
+    extent: tuple | None = None,
+    skip: frozenset = frozenset(),
+    max_res: int | None = None,
+    max_points: int | None = None,
+) -> Frame:
     """A Frame of the current state of `engine` (a GanEngine, or a _Shadow of one), drawn with the
     display samples of `view` (the owner keeps it from frame to frame; None: fresh ones). `skip`
     names layers nobody will draw ('manifold', 'arrows', 'surface'): their arrays are left empty,
@@ -135,7 +141,7 @@ def build_frame(engine, view: ViewState | None = None, extent: tuple | None = No
         # A critic's score is only defined up to a shift: centre the colours and the boundary
         # between its mean score on real and on generated samples.
         with torch.no_grad():
-            contour = float((D(view.real_t[:len(fake)]).mean() + D(fake).mean()) / 2)
+            contour = float((D(view.real_t[: len(fake)]).mean() + D(fake).mean()) / 2)
         finite = surface_np[np.isfinite(surface_np)]
         m = max(float(np.abs(finite - contour).max()), 1e-6) if finite.size else 1.0
         levels = (contour - m, contour + m)
@@ -174,8 +180,10 @@ class FrameSource:
     def __init__(self, engine, skip: frozenset = frozenset()):
         self.key = (engine, engine.G, engine.D, engine.target, engine.view_version)
         self.device, self.target = engine.device, engine.target
-        self.weights = {name: {k: v.detach().clone() for k, v in model.state_dict().items()}
-                        for name, model in (("G", engine.G), ("D", engine.D))}
+        self.weights = {
+            name: {k: v.detach().clone() for k, v in model.state_dict().items()}
+            for name, model in (("G", engine.G), ("D", engine.D))
+        }
         self.cfg = engine.cfg.copy()
         self.step_count, self.status, self.message = engine.step_count, engine.status, engine.message
         self.metrics = engine.metrics()

@@ -16,6 +16,7 @@ restarted Arnoldi (core.arnoldi) on J^T u finds J's leading eigenvalues; for tin
 J (one backward pass per row) is the exact reference. WGAN's weight clipping is a projection after
 the step, not part of the field, and is left out.
 """
+
 from __future__ import annotations
 
 import copy
@@ -29,8 +30,8 @@ from . import objectives as obj
 from .arnoldi import ArnoldiResult, arnoldi_eigs
 from .unrolling import unrolled_params
 
-BATCH_SEED = 15485863   # the fixed evaluation batch's seed offset (apart from training's and eval's)
-DENSE_LIMIT = 1500      # below this many weights, `leading_eigenvalues` forms J exactly
+BATCH_SEED = 15485863  # the fixed evaluation batch's seed offset (apart from training's and eval's)
+DENSE_LIMIT = 1500  # below this many weights, `leading_eigenvalues` forms J exactly
 
 
 class GameField:
@@ -47,8 +48,9 @@ class GameField:
         index, the target) so G's field looks k updates ahead as the engine's does.
     """
 
-    def __init__(self, G, D, objective, real: torch.Tensor, z: torch.Tensor, seed: int = 0,
-                 dtype=torch.float64, unroll=None):
+    def __init__(
+        self, G, D, objective, real: torch.Tensor, z: torch.Tensor, seed: int = 0, dtype=torch.float64, unroll=None
+    ):
         self.G = copy.deepcopy(G).to(dtype=dtype, device="cpu")
         self.D = copy.deepcopy(D).to(dtype=dtype, device="cpu")
         self.oc, self.seed, self.unroll = objective, seed, unroll
@@ -60,7 +62,7 @@ class GameField:
         self._v: torch.Tensor | None = None
 
     @classmethod
-    def from_engine(cls, engine, batch: int | None = None, dtype=torch.float64) -> "GameField":
+    def from_engine(cls, engine, batch: int | None = None, dtype=torch.float64) -> GameField:
         """The field of the engine's run at its current weights, on a batch fixed by its seed."""
         cfg = engine.cfg
         gen = torch.Generator().manual_seed(cfg.run.seed + BATCH_SEED)
@@ -72,8 +74,9 @@ class GameField:
         if cfg.objective.unrolled_steps > 0:
             state = [engine.opt_d.state.get(p, {}) for p in engine.D.parameters()]
             unroll = (cfg.d_opt, state, engine.target)
-        return cls(engine.G, engine.D, cfg.objective, real, z, seed=cfg.run.seed + BATCH_SEED,
-                   dtype=dtype, unroll=unroll)
+        return cls(
+            engine.G, engine.D, cfg.objective, real, z, seed=cfg.run.seed + BATCH_SEED, dtype=dtype, unroll=unroll
+        )
 
     # --- the field ----------------------------------------------------------------------------
     def _losses(self) -> tuple[torch.Tensor, torch.Tensor]:
@@ -93,12 +96,14 @@ class GameField:
         if oc.unrolled_steps > 0 and self.unroll is not None:
             d_opt, state, target = self.unroll
             shim = SimpleNamespace(
-                D=D, cfg=SimpleNamespace(d_opt=d_opt), device="cpu",
+                D=D,
+                cfg=SimpleNamespace(d_opt=d_opt),
+                device="cpu",
                 target=SimpleNamespace(sample=lambda k, g: target.sample(k, g).to(self.dtype)),
                 gen=torch.Generator().manual_seed(self.seed + 1),
-                opt_d=SimpleNamespace(state=dict(zip(D.parameters(), state))))
-            f_g = torch.func.functional_call(D, unrolled_params(shim, oc.unrolled_steps, fake_g, oc.loss),
-                                             (fake_g,))
+                opt_d=SimpleNamespace(state=dict(zip(D.parameters(), state))),
+            )
+            f_g = torch.func.functional_call(D, unrolled_params(shim, oc.unrolled_steps, fake_g, oc.loss), (fake_g,))
         else:
             f_g = D(fake_g)
         return loss_d, obj.g_loss(oc.loss, f_g)
@@ -108,8 +113,10 @@ class GameField:
         if self._v is None:
             loss_d, loss_g = self._losses()
             d_params, g_params = self.params[: len(list(self.D.parameters()))], list(self.G.parameters())
-            grads = [*torch.autograd.grad(loss_d, d_params, create_graph=True),
-                     *torch.autograd.grad(loss_g, g_params, create_graph=True)]
+            grads = [
+                *torch.autograd.grad(loss_d, d_params, create_graph=True),
+                *torch.autograd.grad(loss_g, g_params, create_graph=True),
+            ]
             self._v = -torch.cat([g.reshape(-1) for g in grads])
         return self._v
 
@@ -120,8 +127,16 @@ class GameField:
         if not v.requires_grad:  # v does not depend on the weights at all (e.g. a frozen linear toy)
             return np.zeros(self.n)
         grads = torch.autograd.grad(v, self.params, u, retain_graph=True, allow_unused=True)
-        return torch.cat([(torch.zeros(p.numel(), dtype=v.dtype) if g is None else g.reshape(-1))
-                          for g, p in zip(grads, self.params)]).double().numpy()
+        return (
+            torch.cat(
+                [
+                    (torch.zeros(p.numel(), dtype=v.dtype) if g is None else g.reshape(-1))
+                    for g, p in zip(grads, self.params)
+                ]
+            )
+            .double()
+            .numpy()
+        )
 
     def dense(self) -> np.ndarray:
         """The whole Jacobian J (n x n, float64), one backward pass per row."""
@@ -135,9 +150,15 @@ def dense_eigenvalues(field: GameField) -> np.ndarray:
     return values[np.argsort(-np.abs(values), kind="stable")]
 
 
-def leading_eigenvalues(field: GameField, k: int = 8, krylov: int = 30, restarts: int = 2,
-                        scale: np.ndarray | None = None, dense_below: int = DENSE_LIMIT,
-                        tol: float = 1e-6) -> ArnoldiResult:
+def leading_eigenvalues(
+    field: GameField,
+    k: int = 8,
+    krylov: int = 30,
+    restarts: int = 2,
+    scale: np.ndarray | None = None,
+    dense_below: int = DENSE_LIMIT,
+    tol: float = 1e-6,
+) -> ArnoldiResult:
     """The k eigenvalues of J (or of diag(scale) J, a per-weight step scaling) of largest modulus.
 
     Exact (dense) below `dense_below` weights, restarted Arnoldi on J^T above: the eigenvalues

@@ -10,6 +10,7 @@ caller draws every sample, in its documented order), so vmap and CUDA graphs can
 Penalty weights and the instance-noise std may be floats or 0-d tensors (a member's own value in
 a sweep); which penalties are computed at all is decided by `Terms`, fixed for the whole run.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,26 +25,32 @@ SERIES = ("d_loss", "g_loss", "acc_real", "acc_fake", "d_real", "d_fake", "g_gra
 @dataclass(frozen=True)
 class Terms:
     """Which terms an iteration computes (static: it decides the work, not the values)."""
+
     loss: str
     pack: int = 1
-    gp: bool = False       # WGAN-GP's interpolate penalty
-    r1: bool = False       # zero-centred penalty on real samples
-    r2: bool = False       # zero-centred penalty on fake samples
-    noise: bool = False    # instance noise
-    clip: bool = False     # WGAN's weight clipping
-    unrolled: int = 0      # look-ahead steps of D in G's step
+    gp: bool = False  # WGAN-GP's interpolate penalty
+    r1: bool = False  # zero-centred penalty on real samples
+    r2: bool = False  # zero-centred penalty on fake samples
+    noise: bool = False  # instance noise
+    clip: bool = False  # WGAN's weight clipping
+    unrolled: int = 0  # look-ahead steps of D in G's step
     functional: bool = False  # input gradients by torch.func (under vmap) rather than autograd
 
     @staticmethod
-    def of(configs) -> "Terms":
+    def of(configs) -> Terms:
         """The terms of a config (or the union over a sweep's member configs)."""
         configs = configs if isinstance(configs, (list, tuple)) else [configs]
         oc = configs[0].objective
-        return Terms(loss=oc.loss, pack=oc.pack,
-                     gp=oc.loss == "wgan-gp" and any(c.objective.gp_weight > 0 for c in configs),
-                     r1=any(c.objective.r1 > 0 for c in configs), r2=any(c.objective.r2 > 0 for c in configs),
-                     noise=any(c.objective.instance_noise > 0 for c in configs), clip=oc.loss == "wgan",
-                     unrolled=oc.unrolled_steps)
+        return Terms(
+            loss=oc.loss,
+            pack=oc.pack,
+            gp=oc.loss == "wgan-gp" and any(c.objective.gp_weight > 0 for c in configs),
+            r1=any(c.objective.r1 > 0 for c in configs),
+            r2=any(c.objective.r2 > 0 for c in configs),
+            noise=any(c.objective.instance_noise > 0 for c in configs),
+            clip=oc.loss == "wgan",
+            unrolled=oc.unrolled_steps,
+        )
 
 
 def with_noise(x: torch.Tensor, sigma, noise: torch.Tensor | None) -> torch.Tensor:
@@ -51,8 +58,9 @@ def with_noise(x: torch.Tensor, sigma, noise: torch.Tensor | None) -> torch.Tens
     return x if noise is None else x + sigma * noise
 
 
-def d_objective(terms: Terms, d, real: torch.Tensor, fake: torch.Tensor, gp_eps: torch.Tensor | None,
-                gp_weight=0.0, r1=0.0, r2=0.0):
+def d_objective(
+    terms: Terms, d, real: torch.Tensor, fake: torch.Tensor, gp_eps: torch.Tensor | None, gp_weight=0.0, r1=0.0, r2=0.0
+):
     """D's total loss with its penalties, and (d_loss, scores on real, scores on fake).
 
     real, fake: D's inputs (instance noise already added, fake detached from G). gp_eps: the
@@ -86,8 +94,12 @@ def d_stats(loss: str, r: torch.Tensor, f: torch.Tensor):
     thr = obj.decision_threshold(loss)
     if loss in ("wgan", "wgan-gp"):
         thr = (r.mean() + f.mean()) / 2  # a critic has no fixed threshold: split at the midpoint
-    return ((r > thr).float().mean(), (f <= thr).float().mean(),
-            obj.surface_transform(loss, r).mean(), obj.surface_transform(loss, f).mean())
+    return (
+        (r > thr).float().mean(),
+        (f <= thr).float().mean(),
+        obj.surface_transform(loss, r).mean(),
+        obj.surface_transform(loss, f).mean(),
+    )
 
 
 def norm(grads) -> torch.Tensor:

@@ -4,6 +4,7 @@ A collaborator that GanEngine owns (`engine.edits`); GanEngine.update / update_m
 over to it. Learning rates, betas and momentum change in place and keep the optimiser's state; a
 new model or target is rebuilt once however many of its fields change.
 """
+
 from __future__ import annotations
 
 import torch

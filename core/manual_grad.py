@@ -6,6 +6,7 @@ training iteration markedly faster on the CPU. The engine uses it whenever no te
 derivatives (gradient penalties) or differentiating through D's updates (unrolling); the tests
 check every gradient here against autograd.
 """
+
 from __future__ import annotations
 
 import torch
@@ -38,8 +39,9 @@ def activate(layer: nn.Module, h: torch.Tensor) -> tuple[torch.Tensor, tuple]:
     return out, (h, out)
 
 
-def backward(net: nn.Sequential, cache: list, dy: torch.Tensor, weight_grads: bool,
-             input_grad: bool) -> torch.Tensor | None:
+def backward(
+    net: nn.Sequential, cache: list, dy: torch.Tensor, weight_grads: bool, input_grad: bool
+) -> torch.Tensor | None:
     """Propagate dL/d(output) back; writes .grad of every Linear when `weight_grads`.
 
     Returns dL/d(input) when `input_grad`, else None (the first layer's product is skipped).
@@ -81,13 +83,13 @@ def supports(net: nn.Sequential) -> bool:
 def d_output_grads(loss: str, real: torch.Tensor, fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """dL_D/d(real scores), dL_D/d(fake scores) of objectives.d_loss, in closed form."""
     m_r, m_f = real.shape[-1], fake.shape[-1]  # means over the last axis
-    if loss in ("minimax", "nonsaturating"):   # softplus(-r).mean() + softplus(f).mean()
+    if loss in ("minimax", "nonsaturating"):  # softplus(-r).mean() + softplus(f).mean()
         return -torch.sigmoid(-real) / m_r, torch.sigmoid(fake) / m_f
-    if loss == "lsgan":                        # 0.5 (r - 1)^2 + 0.5 f^2, means
+    if loss == "lsgan":  # 0.5 (r - 1)^2 + 0.5 f^2, means
         return (real - 1) / m_r, fake / m_f
-    if loss == "hinge":                        # relu(1 - r) + relu(1 + f), means
+    if loss == "hinge":  # relu(1 - r) + relu(1 + f), means
         return -(real < 1).to(real.dtype) / m_r, (fake > -1).to(fake.dtype) / m_f
-    if loss in ("wgan", "wgan-gp"):            # f.mean() - r.mean()
+    if loss in ("wgan", "wgan-gp"):  # f.mean() - r.mean()
         return torch.full_like(real, -1 / m_r), torch.full_like(fake, 1 / m_f)
     raise ValueError(f"unknown loss {loss!r}")
 
@@ -95,12 +97,12 @@ def d_output_grads(loss: str, real: torch.Tensor, fake: torch.Tensor) -> tuple[t
 def g_output_grad(loss: str, fake: torch.Tensor) -> torch.Tensor:
     """dL_G/d(fake scores) of objectives.g_loss, in closed form."""
     m = fake.shape[-1]
-    if loss == "minimax":                      # -softplus(f).mean()
+    if loss == "minimax":  # -softplus(f).mean()
         return -torch.sigmoid(fake) / m
-    if loss == "nonsaturating":                # softplus(-f).mean()
+    if loss == "nonsaturating":  # softplus(-f).mean()
         return -torch.sigmoid(-fake) / m
-    if loss == "lsgan":                        # 0.5 (f - 1)^2, mean
+    if loss == "lsgan":  # 0.5 (f - 1)^2, mean
         return (fake - 1) / m
-    if loss in ("hinge", "wgan", "wgan-gp"):   # -f.mean()
+    if loss in ("hinge", "wgan", "wgan-gp"):  # -f.mean()
         return torch.full_like(fake, -1 / m)
     raise ValueError(f"unknown loss {loss!r}")

@@ -4,11 +4,13 @@ Used whenever no term needs second derivatives (gradient penalties) or different
 D's updates (unrolling); GanEngine's autograd step covers the rest. The samples are drawn in the
 same order in both, and tests check that both train to the same weights.
 """
+
 from __future__ import annotations
 
 import torch
 
 from ganscope.core import iteration as it
+
 from . import manual_grad as mg
 from . import objectives as obj
 from .optim_step import adam_step
@@ -27,17 +29,28 @@ class ManualStep:
     def _manual_ok(self) -> bool:
         """Whether hand-written gradients cover this config (no second derivatives, no unrolling)."""
         oc = self.cfg.objective
-        return (self.manual_grad and oc.unrolled_steps == 0 and oc.r1 == 0 and oc.r2 == 0
-                and not (oc.loss == "wgan-gp" and oc.gp_weight > 0)
-                and mg.supports(self.G.net) and mg.supports(self.D.net))
+        return (
+            self.manual_grad
+            and oc.unrolled_steps == 0
+            and oc.r1 == 0
+            and oc.r2 == 0
+            and not (oc.loss == "wgan-gp" and oc.gp_weight > 0)
+            and mg.supports(self.G.net)
+            and mg.supports(self.D.net)
+        )
 
     def _plan(self, players) -> tuple:
         """(loss, samples per step, train D?, train G?, D steps) of one iteration for `players`."""
         cfg = self.cfg
         train_d = "D" in players and not self.frozen["D"]
         train_g = "G" in players and not self.frozen["G"]
-        return (cfg.objective.loss, cfg.run.batch_size * cfg.objective.pack, train_d, train_g,
-                cfg.d_opt.steps if train_d else 1)
+        return (
+            cfg.objective.loss,
+            cfg.run.batch_size * cfg.objective.pack,
+            train_d,
+            train_g,
+            cfg.d_opt.steps if train_d else 1,
+        )
 
     def _manual_iteration(self, players) -> torch.Tensor:
         """The engine's iteration (GanEngine._iteration) with the chain rule done by hand."""

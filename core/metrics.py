@@ -6,6 +6,7 @@
 - JS divergence on a grid, in bits (0 = same histogram, 1 = disjoint supports).
 - MMD with a Gaussian kernel: a true distance between distributions, zero only when they are equal.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -87,7 +88,7 @@ def _kernel(a: torch.Tensor, b: torch.Tensor, bandwidth: float) -> torch.Tensor:
     d2 = torch.cdist(a, b).square_()
     # exp() of very negative numbers returns denormals, which x86 computes ~10x slower; below
     # exp(-80) ~ 2e-35 the kernel is zero for every purpose here.
-    return d2.mul_(-1 / (2 * bandwidth ** 2)).clamp_(min=-80.0).exp_()
+    return d2.mul_(-1 / (2 * bandwidth**2)).clamp_(min=-80.0).exp_()
 
 
 class MetricHistory:
@@ -110,12 +111,12 @@ class MetricHistory:
         """Append rows: steps (k,), values (k, len(names))."""
         rows = np.column_stack([np.asarray(steps, np.float64), np.asarray(values, np.float64)])
         for start in range(0, len(rows), self.capacity // 2):
-            chunk = rows[start:start + self.capacity // 2]
+            chunk = rows[start : start + self.capacity // 2]
             if self._n + len(chunk) > self.capacity:
                 kept = self._data[: self._n][::2].copy()
                 self._n = len(kept)
                 self._data[: self._n] = kept
-            self._data[self._n: self._n + len(chunk)] = chunk
+            self._data[self._n : self._n + len(chunk)] = chunk
             self._n += len(chunk)
 
     @property
@@ -132,7 +133,7 @@ class MetricHistory:
 
     def as_arrays(self, stride: int = 1) -> dict[str, np.ndarray]:
         """Copies of every series, every `stride`-th row (decimated before copying)."""
-        rows = self._data[: self._n: max(1, stride)]
+        rows = self._data[: self._n : max(1, stride)]
         out = {"step": rows[:, 0].copy()}
         out.update({n: rows[:, 1 + i].copy() for i, n in enumerate(self.names)})
         return out
@@ -141,7 +142,9 @@ class MetricHistory:
         self._n = 0
         steps = np.asarray(arrays["step"])
         # A series this version records but the file lacks (an older session) reads as NaN.
-        values = np.column_stack([np.asarray(arrays.get(n, np.full(len(steps), np.nan))) for n in self.names]) \
-            if len(steps) else \
-            np.zeros((0, len(self.names)))
+        values = (
+            np.column_stack([np.asarray(arrays.get(n, np.full(len(steps), np.nan))) for n in self.names])
+            if len(steps)
+            else np.zeros((0, len(self.names)))
+        )
         self.extend(steps, values)

@@ -1,4 +1,5 @@
 """Small MLPs for the two players."""
+
 from __future__ import annotations
 
 import torch
@@ -27,8 +28,9 @@ class Maxout(nn.Module):
         return x.unflatten(-1, (-1, self.pieces)).amax(-1)
 
 
-def mlp(n_in: int, n_out: int, depth: int, width: int, activation: str, norm: str = "none",
-        maxout: int = 1) -> nn.Sequential:
+def mlp(
+    n_in: int, n_out: int, depth: int, width: int, activation: str, norm: str = "none", maxout: int = 1
+) -> nn.Sequential:
     """depth hidden layers of `width` units; depth 0 is a single linear map. `norm='batch'` puts
     batch norm between each hidden linear layer and its activation; `maxout` > 1 makes each hidden
     unit the max of that many linear pieces instead (no activation)."""
@@ -115,8 +117,9 @@ def d_forward(D: Discriminator, x: torch.Tensor) -> tuple[torch.Tensor, list]:
     return out.squeeze(-1), cache
 
 
-def d_backward(D: Discriminator, cache: list, d_scores: torch.Tensor, weight_grads: bool,
-               input_grad: bool = False) -> torch.Tensor | None:
+def d_backward(
+    D: Discriminator, cache: list, d_scores: torch.Tensor, weight_grads: bool, input_grad: bool = False
+) -> torch.Tensor | None:
     """The backward pass of d_forward: weight gradients into .grad, and/or d(loss)/d(points)."""
     dx = mg.backward(D.net, cache, d_scores[:, None], weight_grads, input_grad)
     return None if dx is None else (dx * D.input_scale).reshape(-1, 2)

@@ -3,6 +3,7 @@
 D's raw output is a logit for the log-loss objectives (minimax, non-saturating) and a score for the
 others. Each loss is a batch mean; penalties are added by the engine, which owns D and the samples.
 """
+
 from __future__ import annotations
 
 import torch
@@ -17,7 +18,7 @@ def d_loss(loss: str, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
         # -log D(x) - log(1 - D(G(z))), written with softplus for stability.
         return F.softplus(-real).mean() + F.softplus(fake).mean()
     if loss == "lsgan":
-        return 0.5 * ((real - 1) ** 2).mean() + 0.5 * (fake ** 2).mean()
+        return 0.5 * ((real - 1) ** 2).mean() + 0.5 * (fake**2).mean()
     if loss == "hinge":
         return F.relu(1 - real).mean() + F.relu(1 + fake).mean()
     if loss in ("wgan", "wgan-gp"):
@@ -71,8 +72,9 @@ def input_grad(d, x: torch.Tensor, functional: bool = False) -> torch.Tensor:
     return grad
 
 
-def gradient_penalty(d, real: torch.Tensor, fake: torch.Tensor, eps: torch.Tensor, pack: int = 1,
-                     functional: bool = False) -> torch.Tensor:
+def gradient_penalty(
+    d, real: torch.Tensor, fake: torch.Tensor, eps: torch.Tensor, pack: int = 1, functional: bool = False
+) -> torch.Tensor:
     """WGAN-GP: (||grad D(x_hat)|| - 1)^2 on random interpolates between packs of real and fake.
 
     d: a callable x -> scores (a Discriminator, or its functional form in a sweep); eps: one

@@ -11,6 +11,7 @@ parameters and the new state without changing its inputs. Hyper-parameters may b
 0-d tensors (a member's own value inside vmap). weight_decay, dampening, nesterov, amsgrad and
 centred RMSprop are not used by ganscope and are not written here.
 """
+
 from __future__ import annotations
 
 import torch
@@ -27,6 +28,7 @@ def state_from_torch(kind: str, opt: torch.optim.Optimizer, params) -> dict:
 
     def take(key: str) -> list:  # in the parameters' dtype (a float64 copy, core.game_spectrum)
         return [s[key].to(z.dtype) if key in s else z for s, z in zip(states, zeros)]
+
     if kind == "adam":
         return {"step": step, "exp_avg": take("exp_avg"), "exp_avg_sq": take("exp_avg_sq")}
     if kind == "rmsprop":
@@ -44,8 +46,9 @@ def init_state(kind: str, params) -> dict:
     return {"step": 0.0, "momentum_buffer": zeros()}  # zeros: momentum * 0 + g is torch's first step
 
 
-def step(kind: str, params, grads, state: dict, lr, beta1=0.9, beta2=0.999, momentum=0.0,
-         differentiable: bool = False) -> tuple[list, dict]:
+def step(
+    kind: str, params, grads, state: dict, lr, beta1=0.9, beta2=0.999, momentum=0.0, differentiable: bool = False
+) -> tuple[list, dict]:
     """One update of `kind` ('adam', 'rmsprop' or 'sgd'), torch.optim's formula; pure.
 
     `beta2` is RMSprop's alpha (as the config names it). `differentiable`: keep the update
@@ -56,7 +59,7 @@ def step(kind: str, params, grads, state: dict, lr, beta1=0.9, beta2=0.999, mome
     if kind == "adam":
         m = [torch.lerp(m, g, 1 - beta1) for m, g in zip(state["exp_avg"], grads)]
         v = [beta2 * v + (1 - beta2) * g * g for v, g in zip(state["exp_avg_sq"], grads)]
-        bc1, bc2_sqrt = 1 - beta1 ** t, (1 - beta2 ** t) ** 0.5
+        bc1, bc2_sqrt = 1 - beta1**t, (1 - beta2**t) ** 0.5
         new = [p - (lr / bc1) * mi / (root(vi) / bc2_sqrt + EPS) for p, mi, vi in zip(params, m, v)]
         return new, {"step": t, "exp_avg": m, "exp_avg_sq": v}
     if kind == "rmsprop":

@@ -6,6 +6,7 @@ optimiser object still owns the state (so saving, loading and live learning-rate
 before); only the call path is shorter. Falls back to `opt.step()` whenever anything is unusual,
 and a test checks that both paths give bit-identical weights and state.
 """
+
 from __future__ import annotations
 
 import torch
@@ -25,10 +26,23 @@ def adam_step(opt: torch.optim.Optimizer) -> None:
     steps = [s["step"] for s in states]
     torch._foreach_add_(steps, 1)
     beta1, beta2 = group["betas"]
-    _KERNEL(params, [p.grad for p in params], [s["exp_avg"] for s in states],
-            [s["exp_avg_sq"] for s in states], [], steps, amsgrad=False, lr=group["lr"],
-            beta1=beta1, beta2=beta2, weight_decay=group["weight_decay"], eps=group["eps"],
-            maximize=False, grad_scale=None, found_inf=None)
+    _KERNEL(
+        params,
+        [p.grad for p in params],
+        [s["exp_avg"] for s in states],
+        [s["exp_avg_sq"] for s in states],
+        [],
+        steps,
+        amsgrad=False,
+        lr=group["lr"],
+        beta1=beta1,
+        beta2=beta2,
+        weight_decay=group["weight_decay"],
+        eps=group["eps"],
+        maximize=False,
+        grad_scale=None,
+        found_inf=None,
+    )
 
 
 def _lean_possible(opt: torch.optim.Optimizer) -> bool:
@@ -48,9 +62,11 @@ def _init_state(opt: torch.optim.Optimizer) -> None:
     """
     for p in opt.param_groups[0]["params"]:
         if p.grad is not None and not opt.state.get(p):
-            opt.state[p] = {"step": torch.zeros((), dtype=torch.float32, device=p.device),
-                            "exp_avg": torch.zeros_like(p, memory_format=torch.preserve_format),
-                            "exp_avg_sq": torch.zeros_like(p, memory_format=torch.preserve_format)}
+            opt.state[p] = {
+                "step": torch.zeros((), dtype=torch.float32, device=p.device),
+                "exp_avg": torch.zeros_like(p, memory_format=torch.preserve_format),
+                "exp_avg_sq": torch.zeros_like(p, memory_format=torch.preserve_format),
+            }
 
 
 def _lean_ok(opt: torch.optim.Optimizer) -> bool:

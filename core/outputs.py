@@ -5,6 +5,7 @@ must not throw the run away. So a destination is checked first (name length, a r
 a free-space estimate), and if writing still fails afterwards the bytes go to a fallback folder,
 whose path is printed.
 """
+
 from __future__ import annotations
 
 import errno
@@ -40,8 +41,10 @@ def check_destination(path: str | None, flag: str, need_bytes: float = 0) -> Non
         raise DestinationError(f"{shown}: directory {one_line(parent, 200)} does not exist")
     limit = _name_max(parent)
     if len(p.name.encode("utf-8", "surrogateescape")) > limit:  # before any call that would fail on it
-        raise DestinationError(f"{shown}: the file name is {len(p.name.encode('utf-8', 'surrogateescape'))} "
-                               f"bytes; this file system allows {limit}")
+        raise DestinationError(
+            f"{shown}: the file name is {len(p.name.encode('utf-8', 'surrogateescape'))} "
+            f"bytes; this file system allows {limit}"
+        )
     if p.is_dir():
         raise DestinationError(f"{shown}: is a folder; give a file name")
     try:  # os.access says yes on read-only mounts and for root; only a real write tells
@@ -49,8 +52,9 @@ def check_destination(path: str | None, flag: str, need_bytes: float = 0) -> Non
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise DestinationError(f"{shown}: directory {one_line(parent, 200)} is not writable "
-                               f"({exc.strerror or exc})") from None
+        raise DestinationError(
+            f"{shown}: directory {one_line(parent, 200)} is not writable ({exc.strerror or exc})"
+        ) from None
     if need_bytes:
         check_free_space(path, flag, need_bytes)
 
@@ -63,8 +67,9 @@ def check_distinct(*pairs: tuple[str, str | None]) -> None:
             continue
         key = os.path.abspath(Path(path).expanduser())
         if key in seen:
-            raise DestinationError(f"{flag} and {seen[key]} name the same file {one_line(path, 200)}; "
-                                   f"one would overwrite the other")
+            raise DestinationError(
+                f"{flag} and {seen[key]} name the same file {one_line(path, 200)}; one would overwrite the other"
+            )
         seen[key] = flag
 
 
@@ -93,8 +98,10 @@ def write_fallback(data: bytes, name: str, what: str, reason: str, stream=None) 
             continue
         stream.write(f"ganscope: {reason}; the {what} was written to {target} instead\n")
         return str(target)
-    stream.write(f"ganscope: {reason}; nor could the {what} be written to any fallback folder "
-                 f"({', '.join(map(str, fallback_folders()))})\n")
+    stream.write(
+        f"ganscope: {reason}; nor could the {what} be written to any fallback folder "
+        f"({', '.join(map(str, fallback_folders()))})\n"
+    )
     return None
 
 
@@ -103,8 +110,9 @@ def check_free_space(path: str, flag: str, need_bytes: float) -> None:
     parent = Path(os.path.abspath(Path(path.rstrip("/" + os.sep) or ".").expanduser())).parent
     free = shutil.disk_usage(parent).free
     if free < 1.5 * need_bytes + (1 << 20):
-        raise DestinationError(f"{flag} {one_line(path, 200)}: {_mb(free)} free on that disk; this "
-                               f"output needs about {_mb(need_bytes)}")
+        raise DestinationError(
+            f"{flag} {one_line(path, 200)}: {_mb(free)} free on that disk; this output needs about {_mb(need_bytes)}"
+        )
 
 
 def fallback_folders() -> list[Path]:

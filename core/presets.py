@@ -1,4 +1,5 @@
 """Named starting points: a preset is a description plus config overrides, stored as JSON."""
+
 from __future__ import annotations
 
 import json

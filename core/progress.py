@@ -3,6 +3,7 @@
 On a terminal the line is redrawn in place; written to a file or a pipe (CI logs), it prints one
 line per tenth of the work instead, so a log stays short and still shows that the job moves.
 """
+
 from __future__ import annotations
 
 import sys
@@ -27,6 +28,7 @@ class ProgressBar:
 
     def __init__(self, total: int, label: str = "", unit: str = "it", stream=None, clock=None):
         import time
+
         self.total = max(int(total), 1)
         self.label = label
         self.unit = unit
@@ -47,8 +49,10 @@ class ProgressBar:
         filled = int(WIDTH * min(done, self.total) / self.total)
         head = f"{self.label}: " if self.label else ""
         start, end = ("\r", "") if self.tty else ("", "\n")
-        self.stream.write(f"{start}{head}[{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{self.total} "
-                          f"{rate:5.1f} {self.unit}/s eta {eta:4.0f}s{' ' + extra if extra else ''} {end}")
+        self.stream.write(
+            f"{start}{head}[{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{self.total} "
+            f"{rate:5.1f} {self.unit}/s eta {eta:4.0f}s{' ' + extra if extra else ''} {end}"
+        )
         self.stream.flush()
         self._drawn = True
 

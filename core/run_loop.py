@@ -10,28 +10,30 @@ Between two chunks nothing trains, so that is where a caller's command, a cancel
 or a frame fits. The chunking never changes the result: the engine's random streams and its
 scheduled script steps do not depend on how its `step(n)` calls are cut (tested).
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 # Why a loop ended (LoopState.reason).
-DONE = "done"                # the iterations asked for were run
-ENDED = "ended"              # the engine ran no more: a lesson's end (stop_at)
-DIVERGED = "diverged"        # the engine's status is no longer "ok"
-CANCELLED = "cancelled"      # should_stop() or a callback's state.stop()
+DONE = "done"  # the iterations asked for were run
+ENDED = "ended"  # the engine ran no more: a lesson's end (stop_at)
+DIVERGED = "diverged"  # the engine's status is no longer "ok"
+CANCELLED = "cancelled"  # should_stop() or a callback's state.stop()
 INTERRUPTED = "interrupted"  # Ctrl-C (only where the caller asked for it)
 
 
 @dataclass
 class LoopState:
     """Where a loop stands; callbacks read it, and may call `stop()`."""
-    trainer: object              # what trains: a GanEngine, or an Ensemble
-    total: int | None            # iterations asked for; None: until stopped
-    done: int = 0                # iterations run so far by this loop
-    elapsed: float = 0.0         # seconds since the loop started
-    reason: str = ""             # why the loop ended (DONE, ENDED, ...); "" while it runs
+
+    trainer: object  # what trains: a GanEngine, or an Ensemble
+    total: int | None  # iterations asked for; None: until stopped
+    done: int = 0  # iterations run so far by this loop
+    elapsed: float = 0.0  # seconds since the loop started
+    reason: str = ""  # why the loop ended (DONE, ENDED, ...); "" while it runs
     stop_request: str = ""
 
     def stop(self, reason: str = CANCELLED) -> None:
@@ -87,9 +89,15 @@ class TimedChunks:
         self.size = next_chunk(iterations, max(seconds, 1e-6), self.target, self.most)
 
 
-def run_loop(trainer, steps: int | None, chunks: int | FixedChunks | TimedChunks = 50,
-             callbacks: Iterable[Callback] = (), should_stop: Callable[[], bool] | None = None,
-             step: Callable[[int], int | None] | None = None, interruptible: bool = False) -> LoopState:
+def run_loop(
+    trainer,
+    steps: int | None,
+    chunks: int | FixedChunks | TimedChunks = 50,
+    callbacks: Iterable[Callback] = (),
+    should_stop: Callable[[], bool] | None = None,
+    step: Callable[[int], int | None] | None = None,
+    interruptible: bool = False,
+) -> LoopState:
     """Train `steps` iterations (None: until stopped) in chunks; returns the final LoopState.
 
     Parameters

@@ -3,6 +3,7 @@
 A session or config from someone else may carry terminal escape codes (clear the screen, fake a
 prompt) in a status message or a field name; everything printed from a file goes through here.
 """
+
 from __future__ import annotations
 
 import unicodedata

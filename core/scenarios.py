@@ -10,6 +10,7 @@ A scenario is a preset file (core/presets/lesson-*.json) with a "scenario" block
 The app plays the same script through GanEngine.schedule, so a user sees exactly what the tests
 check.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,8 +49,9 @@ class Scenario:
     def install(self, engine) -> None:
         """Give the engine this scenario's script and stopping point (step counts from now)."""
         start = engine.step_count
-        engine.schedule = sorted(((start + a["at"], a["do"], a["player"]) for a in self.script),
-                                 key=lambda item: item[0])
+        engine.schedule = sorted(
+            ((start + a["at"], a["do"], a["player"]) for a in self.script), key=lambda item: item[0]
+        )
         engine.stop_at = start + self.steps
         engine.players = tuple(self.players)
         engine.run_schedule()  # actions at step 0 happen before the first iteration
@@ -79,18 +81,25 @@ def _parse(name: str, block: dict) -> Scenario:
     for a in block.get("script", []):
         if a.get("do") not in ACTIONS or a.get("player") not in ("G", "D"):
             raise ConfigError(f"scenario {name}: bad script action {a!r}")
-    return Scenario(name=name, title=block["title"], lesson=block["lesson"], steps=int(block["steps"]),
-                    players=tuple(block.get("players", ("D", "G"))), script=list(block.get("script", [])),
-                    expect=list(block.get("expect", [])), expect_not=list(block.get("expect_not", [])),
-                    order=int(block.get("order", 0)))
+    return Scenario(
+        name=name,
+        title=block["title"],
+        lesson=block["lesson"],
+        steps=int(block["steps"]),
+        players=tuple(block.get("players", ("D", "G"))),
+        script=list(block.get("script", [])),
+        expect=list(block.get("expect", [])),
+        expect_not=list(block.get("expect_not", [])),
+        order=int(block.get("order", 0)),
+    )
 
 
-def run_scenario(name: str, seed: int | None = None, steps: int | None = None, check_every: int = 100,
-                 until=None):
+def run_scenario(name: str, seed: int | None = None, steps: int | None = None, check_every: int = 100, until=None):
     """Train a scenario headless; returns (engine, {detector: first step it fired}).
     `until(engine, fired)`, if given, ends the run early once it returns True (a test's verdict
     that is already decided)."""
     from .engine import GanEngine
+
     s = load_scenario(name)
     engine = GanEngine(s.config(seed))
     s.install(engine)

@@ -4,6 +4,7 @@ The file is a torch archive read back with `weights_only=True`, so loading never
 from the file; it holds only tensors, numbers, strings, lists and dicts. Its zip checksums are
 verified first and every field is checked and copied (core/session_check.py). Writes are atomic.
 """
+
 from __future__ import annotations
 
 import io
@@ -18,7 +19,6 @@ from .engine import GanEngine
 from .safe_text import one_line
 from .session_archive import ArchiveError, check_archive
 from .session_check import FORMAT, VERSION, StateError, clean_state
-
 
 
 class SessionError(ValueError):
@@ -65,12 +65,16 @@ def load_session(path: str | Path, device: str | None = None) -> GanEngine:
     except ArchiveError as exc:
         raise SessionError(f"{shown}: not a readable ganscope session ({exc})") from None
     except pickle.UnpicklingError as exc:
-        raise SessionError(f"{shown}: refused: the file holds objects other than plain data "
-                           f"(possibly code); nothing was executed "
-                           f"({one_line(str(exc).splitlines()[0] if str(exc) else '', 200)})") from None
+        raise SessionError(
+            f"{shown}: refused: the file holds objects other than plain data "
+            f"(possibly code); nothing was executed "
+            f"({one_line(str(exc).splitlines()[0] if str(exc) else '', 200)})"
+        ) from None
     except Exception as exc:  # damaged input makes torch.load raise many types; all mean the same
-        raise SessionError(f"{shown}: not a readable ganscope session (truncated or corrupt: "
-                           f"{one_line(str(exc).splitlines()[0], 200) if str(exc) else type(exc).__name__})") from None
+        raise SessionError(
+            f"{shown}: not a readable ganscope session (truncated or corrupt: "
+            f"{one_line(str(exc).splitlines()[0], 200) if str(exc) else type(exc).__name__})"
+        ) from None
     try:
         cfg, clean = clean_state(state)
         if device:
@@ -92,8 +96,11 @@ def live_state(engine: GanEngine) -> dict:
     the app and its training process, where the two must continue identically."""
     state = engine_state(engine)
     state["live"] = {
-        "schedule": [list(a) for a in engine.schedule], "stop_at": engine.stop_at,
-        "players": list(engine.players), "status": engine.status, "message": engine.message,
+        "schedule": [list(a) for a in engine.schedule],
+        "stop_at": engine.stop_at,
+        "players": list(engine.players),
+        "status": engine.status,
+        "message": engine.message,
     }
     return state
 
@@ -118,8 +125,7 @@ def _apply(engine: GanEngine, state: dict) -> None:
     for name, opt in (("opt_g", engine.opt_g), ("opt_d", engine.opt_d)):
         # Hyper-parameters come from the config, as while training; only the per-weight state
         # comes from the file.
-        opt.load_state_dict({"state": state[name]["state"],
-                             "param_groups": opt.state_dict()["param_groups"]})
+        opt.load_state_dict({"state": state[name]["state"], "param_groups": opt.state_dict()["param_groups"]})
     engine.gen.set_state(state["rng"])
     engine.step_count = state["step"]
     engine.frozen = dict(state["frozen"])
@@ -151,5 +157,13 @@ def state_from_bytes(data: bytes) -> dict:
     return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
 
 
-__all__ = ["SessionError", "save_session", "load_session", "atomic_write_bytes", "live_state",
-           "restore_state", "state_to_bytes", "state_from_bytes"]
+__all__ = [
+    "SessionError",
+    "save_session",
+    "load_session",
+    "atomic_write_bytes",
+    "live_state",
+    "restore_state",
+    "state_to_bytes",
+    "state_from_bytes",
+]

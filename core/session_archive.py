@@ -4,12 +4,13 @@ torch.save writes an uncompressed zip. Its reader does not check the CRC-32 of e
 file with flipped bits loads silently with changed weights; and a compressed entry could expand
 far past the file's size (a zip bomb). Both are refused here, reading the file in small chunks.
 """
+
 from __future__ import annotations
 
 import io
 import zipfile
 
-MAX_ENTRIES = 100_000        # a session of the largest config has a few hundred
+MAX_ENTRIES = 100_000  # a session of the largest config has a few hundred
 MAX_PICKLE_BYTES = 64 << 20  # the pickled structure (config JSON with 200k points is ~8 MB)
 
 
@@ -32,8 +33,10 @@ def check_archive(source, size: int) -> None:
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
                 raise ArchiveError(f"damaged ({exc})") from None
             if bad is not None:
-                raise ArchiveError(f"damaged: the checksum of its part '{bad}' does not match "
-                                   f"(bits changed on disk or in transfer); nothing was loaded")
+                raise ArchiveError(
+                    f"damaged: the checksum of its part '{bad}' does not match "
+                    f"(bits changed on disk or in transfer); nothing was loaded"
+                )
     finally:
         if not isinstance(source, (bytes, bytearray)):
             stream.close()
@@ -45,11 +48,11 @@ def _check_entries(infos, size: int) -> None:
     total = 0
     for info in infos:
         if info.compress_type != zipfile.ZIP_STORED or info.file_size != info.compress_size:
-            raise ArchiveError(f"refused: part '{info.filename}' is compressed; ganscope never "
-                               f"writes compressed sessions")
+            raise ArchiveError(
+                f"refused: part '{info.filename}' is compressed; ganscope never writes compressed sessions"
+            )
         if info.filename.endswith("data.pkl") and info.file_size > MAX_PICKLE_BYTES:
-            raise ArchiveError(f"refused: its structure is {info.file_size >> 20} MB, more than any "
-                               f"session has")
+            raise ArchiveError(f"refused: its structure is {info.file_size >> 20} MB, more than any session has")
         total += info.file_size
     if total > size:
         raise ArchiveError(f"damaged: its parts claim {total} bytes in a {size}-byte file")

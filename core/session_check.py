@@ -6,10 +6,12 @@ never reaches a kernel), sizes are compared with the config's before anything is
 every plain field is checked like a config field. Sections are checked by small functions in a
 registry, so a new section (say, saved snapshots) adds its own check with `register_section`.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 
@@ -20,7 +22,7 @@ FORMAT = "ganscope-session"
 VERSION = 1
 PLAYERS = ("G", "D")
 ACTIONS = ("freeze", "unfreeze", "reset")
-MAX_STEP = 10**12          # about 30 years at 1,000 it/s: larger counts are damage, not a run
+MAX_STEP = 10**12  # about 30 years at 1,000 it/s: larger counts are damage, not a run
 MAX_CONFIG_CHARS = 32 << 20
 MAX_SCHEDULE = 10_000
 MAX_MESSAGE = 2_000
@@ -45,11 +47,12 @@ def check_header(state: Any) -> GanConfig:
         raise StateError("not a ganscope session file")
     version = state.get("version")
     if type(version) is not int or version < 1:
-        raise StateError(f"damaged: its format version {one_line(repr(version), 40)} is not a "
-                         f"positive whole number")
+        raise StateError(f"damaged: its format version {one_line(repr(version), 40)} is not a positive whole number")
     if version > VERSION:
-        raise StateError(f"written by a newer ganscope (session format {version}; this version reads "
-                         f"up to {VERSION}). Update ganscope to open it.")
+        raise StateError(
+            f"written by a newer ganscope (session format {version}; this version reads "
+            f"up to {VERSION}). Update ganscope to open it."
+        )
     text = state.get("config")
     if not isinstance(text, str) or len(text) > MAX_CONFIG_CHARS:
         raise StateError("damaged: its config is missing or not text")
@@ -63,6 +66,7 @@ def clean_state(state: Any) -> tuple[GanConfig, dict]:
     """(config, a new state dict holding only checked, freshly copied values) or StateError."""
     cfg = check_header(state)
     from .budget import check_budget
+
     check_budget(cfg)  # refuse a config too big to run before building anything from it
     out = {"format": FORMAT, "version": VERSION, "config": cfg.to_json(indent=None)}
     _REFERENCE.clear()
@@ -97,8 +101,7 @@ def _flag(value: Any, name: str) -> bool:
 def _show(value: Any) -> str:
     if isinstance(value, torch.Tensor):
         return f"a tensor of shape {tuple(value.shape)}"
-    return one_line(repr(value) if isinstance(value, (int, float, str, bool, type(None)))
-                    else type(value).__name__, 60)
+    return one_line(repr(value) if isinstance(value, (int, float, str, bool, type(None))) else type(value).__name__, 60)
 
 
 # --- tensors ------------------------------------------------------------------------------------
@@ -110,8 +113,7 @@ def fresh_tensor(value: Any, name: str, shape: tuple, dtypes: tuple, dtype: torc
     if not isinstance(value, torch.Tensor) or type(value) is not torch.Tensor:
         raise StateError(f"damaged: {name} must be a tensor, found {_show(value)}")
     if value.layout != torch.strided or value.device.type != "cpu" or value.is_quantized:
-        raise StateError(f"damaged: {name} is a {value.layout} tensor on {value.device}; expected a "
-                         f"plain one")
+        raise StateError(f"damaged: {name} is a {value.layout} tensor on {value.device}; expected a plain one")
     if tuple(value.shape) != tuple(shape):
         raise StateError(f"damaged: {name} has shape {tuple(value.shape)}, expected {tuple(shape)}")
     if value.dtype not in dtypes:
@@ -128,6 +130,7 @@ def _reference(cfg: GanConfig, player: str) -> tuple[dict, list]:
     """(state_dict, parameter shapes) the config implies, from a player built once per check."""
     if player not in _REFERENCE:
         from .engine import build_player
+
         model = build_player(cfg, player)
         _REFERENCE[player] = (model.state_dict(), [tuple(p.shape) for p in model.parameters()])
     return _REFERENCE[player]
@@ -136,8 +139,7 @@ def _reference(cfg: GanConfig, player: str) -> tuple[dict, list]:
 def _model(cfg: GanConfig, value: Any, name: str) -> dict:
     ref = _reference(cfg, name)[0]
     if not isinstance(value, dict) or set(value) != set(ref):
-        raise StateError(f"damaged: {name}'s weights do not match its config "
-                         f"(expected {', '.join(ref)})")
+        raise StateError(f"damaged: {name}'s weights do not match its config (expected {', '.join(ref)})")
     out = {k: fresh_tensor(value[k], f"{name}.{k}", r.shape, (r.dtype,), r.dtype) for k, r in ref.items()}
     for k, t in out.items():
         if not torch.isfinite(t).all():
@@ -185,8 +187,10 @@ def _optimizer(cfg: GanConfig, value: Any, name: str) -> dict:
         if not isinstance(st, dict):
             raise StateError(f"damaged: {where} must be a dict")
         if set(st) != keys and not (oc.kind == "sgd" and set(st) <= keys):
-            raise StateError(f"damaged: {where} holds {sorted(st)}; a {oc.kind} optimiser with this "
-                             f"config keeps {sorted(keys) or 'nothing'}")
+            raise StateError(
+                f"damaged: {where} holds {sorted(st)}; a {oc.kind} optimiser with this "
+                f"config keeps {sorted(keys) or 'nothing'}"
+            )
         clean[i] = {}
         for k, v in st.items():
             if k == "step":
@@ -202,8 +206,11 @@ def _optimizer(cfg: GanConfig, value: Any, name: str) -> dict:
 
 
 def _step_tensor(v: Any, name: str) -> torch.Tensor:
-    t = fresh_tensor(v, name, (), (torch.float32, torch.float64, torch.int64, torch.int32), torch.float32) \
-        if isinstance(v, torch.Tensor) else None
+    t = (
+        fresh_tensor(v, name, (), (torch.float32, torch.float64, torch.int64, torch.int32), torch.float32)
+        if isinstance(v, torch.Tensor)
+        else None
+    )
     if t is None or not math.isfinite(float(t)) or not 0 <= float(t) <= MAX_STEP:
         raise StateError(f"damaged: {name}={_show(v)} must be a single count in 0 .. {MAX_STEP}")
     return t
@@ -225,8 +232,10 @@ def _series(names: tuple[str, ...]) -> Check:
         steps = value["step"]
         n = steps.shape[0] if isinstance(steps, torch.Tensor) and steps.dim() == 1 else -1
         if not 0 <= n <= max(cfg.run.history, 4):  # compared before anything is copied
-            raise StateError(f"damaged: {name}.step must be a list of at most {cfg.run.history} "
-                             f"steps (run.history), found {_show(steps)}")
+            raise StateError(
+                f"damaged: {name}.step must be a list of at most {cfg.run.history} "
+                f"steps (run.history), found {_show(steps)}"
+            )
         floats = (torch.float64, torch.float32)
         out = {"step": fresh_tensor(steps, f"{name}.step", (n,), floats, torch.float64)}
         if not torch.isfinite(out["step"]).all():
@@ -235,6 +244,7 @@ def _series(names: tuple[str, ...]) -> Check:
             if key in value:
                 out[key] = fresh_tensor(value[key], f"{name}.{key}", (n,), floats, torch.float64)
         return out
+
     return check
 
 
@@ -249,10 +259,15 @@ def _live(_cfg: GanConfig, value: Any, name: str) -> dict:
         raise StateError(f"damaged: {name}.schedule must be a list of at most {MAX_SCHEDULE} actions")
     clean_sched = []
     for i, a in enumerate(sched):
-        if (not isinstance(a, (list, tuple)) or len(a) != 3 or type(a[0]) is not int
-                or not 0 <= a[0] <= MAX_STEP or a[1] not in ACTIONS or a[2] not in PLAYERS):
-            raise StateError(f"damaged: {name}.schedule[{i}]={_show(a)} must be (step, "
-                             f"{'|'.join(ACTIONS)}, G|D)")
+        if (
+            not isinstance(a, (list, tuple))
+            or len(a) != 3
+            or type(a[0]) is not int
+            or not 0 <= a[0] <= MAX_STEP
+            or a[1] not in ACTIONS
+            or a[2] not in PLAYERS
+        ):
+            raise StateError(f"damaged: {name}.schedule[{i}]={_show(a)} must be (step, {'|'.join(ACTIONS)}, G|D)")
         clean_sched.append((a[0], a[1], a[2]))
     if [a[0] for a in clean_sched] != sorted(a[0] for a in clean_sched):
         raise StateError(f"damaged: {name}.schedule is not in step order")
@@ -260,8 +275,12 @@ def _live(_cfg: GanConfig, value: Any, name: str) -> dict:
     if stop is not None:
         whole(stop, f"{name}.stop_at", 0, MAX_STEP)
     players = value["players"]
-    if (not isinstance(players, (list, tuple)) or not players or len(set(players)) != len(players)
-            or not set(players) <= set(PLAYERS)):
+    if (
+        not isinstance(players, (list, tuple))
+        or not players
+        or len(set(players)) != len(players)
+        or not set(players) <= set(PLAYERS)
+    ):
         raise StateError(f"damaged: {name}.players={_show(players)} must name G, D or both")
     if value["status"] not in ("ok", "diverged"):
         raise StateError(f"damaged: {name}.status={_show(value['status'])} must be ok or diverged")
@@ -270,18 +289,28 @@ def _live(_cfg: GanConfig, value: Any, name: str) -> dict:
         raise StateError(f"damaged: {name}.message must be text")
     extent = value.get("view_extent")
     if extent is not None:
-        if (not isinstance(extent, (list, tuple)) or len(extent) != 4 or not all(_finite(v) for v in extent)
-                or not (extent[0] < extent[1] and extent[2] < extent[3])
-                or max(abs(v) for v in extent) > 1e12):
+        if (
+            not isinstance(extent, (list, tuple))
+            or len(extent) != 4
+            or not all(_finite(v) for v in extent)
+            or not (extent[0] < extent[1] and extent[2] < extent[3])
+            or max(abs(v) for v in extent) > 1e12
+        ):
             raise StateError(f"damaged: {name}.view_extent must be (xmin, xmax, ymin, ymax), finite")
         extent = tuple(float(v) for v in extent)
-    return {"schedule": clean_sched, "stop_at": stop, "players": tuple(players),
-            "status": value["status"], "message": one_line(message, MAX_MESSAGE)}
+    return {
+        "schedule": clean_sched,
+        "stop_at": stop,
+        "players": tuple(players),
+        "status": value["status"],
+        "message": one_line(message, MAX_MESSAGE),
+    }
 
 
 def _spectrum(cfg: GanConfig, value: Any, name: str) -> dict:
     """The game spectrum's last eigenvalues and history (core.spectrum_monitor.state)."""
     from .spectrum_monitor import SPECTRUM_SERIES
+
     if not isinstance(value, dict) or set(value) != {"step", "h", "values", "history"}:
         raise StateError(f"damaged: {name} must hold step, h, values and history")
     step = whole(value["step"], f"{name}.step", -1, MAX_STEP)  # -1: none computed yet
@@ -300,12 +329,19 @@ def _spectrum(cfg: GanConfig, value: Any, name: str) -> dict:
 def _register_builtin() -> None:
     from .engine import TRAIN_SERIES
     from .evaluation import EVAL_SERIES
+
     register_section("step", lambda _c, v, n: whole(v, n, 0, MAX_STEP), required=True)
     register_section("frozen", lambda _c, v, n: player_dict(v, n, _flag), required=True)
-    register_section("resets", lambda _c, v, n: player_dict(v, n, lambda x, m: whole(x, m, 0, 10**9)),
-                     required=True)
-    for name, check in (("G", _model), ("D", _model), ("opt_g", _optimizer), ("opt_d", _optimizer),
-                        ("rng", _rng), ("history", _series(TRAIN_SERIES)), ("evals", _series(EVAL_SERIES))):
+    register_section("resets", lambda _c, v, n: player_dict(v, n, lambda x, m: whole(x, m, 0, 10**9)), required=True)
+    for name, check in (
+        ("G", _model),
+        ("D", _model),
+        ("opt_g", _optimizer),
+        ("opt_d", _optimizer),
+        ("rng", _rng),
+        ("history", _series(TRAIN_SERIES)),
+        ("evals", _series(EVAL_SERIES)),
+    ):
         register_section(name, check, required=True)
     register_section("live", _live)
     register_section("spectrum", _spectrum)  # sessions written before the spectrum existed have none

@@ -11,6 +11,7 @@ every tensor's type and shape is checked against the players its own config buil
 range-checked and text is cleaned before anyone shows it. A bad timeline raises SessionError and
 names what is wrong.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,17 +29,18 @@ from .snapshots import Snapshot, SnapshotHistory
 KEY = "timeline"
 FORMAT = "ganscope-timeline"
 VERSION = 1
-MAX_SNAPSHOTS = 1024   # refuse files claiming more: no real history keeps this many
-MAX_RUNS = 16          # branches and compared runs saved with one session
+MAX_SNAPSHOTS = 1024  # refuse files claiming more: no real history keeps this many
+MAX_RUNS = 16  # branches and compared runs saved with one session
 MAX_LABEL = 80
-MAX_CONFIGS = 32       # different configs among the snapshots (each is checked against players built
-                       # from it, so a file with a thousand would take minutes to open)
-MAIN = "main"          # the label of the session's own run in compare groups
+MAX_CONFIGS = 32  # different configs among the snapshots (each is checked against players built
+# from it, so a file with a thousand would take minutes to open)
+MAIN = "main"  # the label of the session's own run in compare groups
 
 
 @dataclass
 class SavedRun:
     """A branch (parent set) or another compared run, with its whole state."""
+
     label: str
     engine: GanEngine
     parent: str | None = None
@@ -51,19 +53,29 @@ class Timeline:
     history: SnapshotHistory = field(default_factory=SnapshotHistory)
     runs: list[SavedRun] = field(default_factory=list)
     groups: list[list[str]] = field(default_factory=list)  # labels; MAIN is the session's own run
-    warning: str = ""                                       # why a timeline was left out, if it was
+    warning: str = ""  # why a timeline was left out, if it was
 
 
 def timeline_state(t: Timeline) -> dict:
     h = t.history
     return {
-        "format": FORMAT, "version": VERSION,
-        "interval": h.interval, "recent": h.recent, "max_snapshots": h.max_snapshots,
+        "format": FORMAT,
+        "version": VERSION,
+        "interval": h.interval,
+        "recent": h.recent,
+        "max_snapshots": h.max_snapshots,
         "budget_bytes": h.budget_bytes,
         "snapshots": [{"step": s.step, "state": s.state, "metrics": dict(s.metrics)} for s in h.snapshots],
-        "runs": [{"label": r.label, "parent": r.parent, "parent_step": r.parent_step,
-                  "changes": {k: v for k, v in r.changes.items()}, "state": engine_state(r.engine)}
-                 for r in t.runs],
+        "runs": [
+            {
+                "label": r.label,
+                "parent": r.parent,
+                "parent_step": r.parent_step,
+                "changes": {k: v for k, v in r.changes.items()},
+                "state": engine_state(r.engine),
+            }
+            for r in t.runs
+        ],
         "groups": [list(g) for g in t.groups],
     }
 
@@ -95,13 +107,17 @@ def read_timeline(block, engine: GanEngine, where: str = "session") -> Timeline:
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             raise SessionError("its timeline has no valid version")
         if version > VERSION:
-            return Timeline(warning=f"{where}: its timeline (rewind and branches) was written by a newer "
-                                    f"ganscope (timeline format {version}; this version reads up to {VERSION}) "
-                                    f"and was left out; the run itself is open")
-        history = SnapshotHistory(interval=_int(block, "interval", 1, 10**9),
-                                  recent=_int(block, "recent", 1, MAX_SNAPSHOTS),
-                                  max_snapshots=_int(block, "max_snapshots", 3, MAX_SNAPSHOTS),
-                                  budget_bytes=_int(block, "budget_bytes", 1, 1 << 40))
+            return Timeline(
+                warning=f"{where}: its timeline (rewind and branches) was written by a newer "
+                f"ganscope (timeline format {version}; this version reads up to {VERSION}) "
+                f"and was left out; the run itself is open"
+            )
+        history = SnapshotHistory(
+            interval=_int(block, "interval", 1, 10**9),
+            recent=_int(block, "recent", 1, MAX_SNAPSHOTS),
+            max_snapshots=_int(block, "max_snapshots", 3, MAX_SNAPSHOTS),
+            budget_bytes=_int(block, "budget_bytes", 1, 1 << 40),
+        )
         snaps = _list(block, "snapshots", MAX_SNAPSHOTS)
         templates: dict[str, GanEngine] = {}
         last = -1
@@ -163,12 +179,18 @@ def _snapshot(item, templates: dict, engine: GanEngine, what: str) -> Snapshot:
         raise SessionError(f"{what}: bad random state")
     _check_small_dicts(state, what)
     metrics = item.get("metrics", {})
-    if not isinstance(metrics, dict) or len(metrics) > 64 or not all(
-            isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) for k, v in metrics.items()):
+    if (
+        not isinstance(metrics, dict)
+        or len(metrics) > 64
+        or not all(
+            isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) for k, v in metrics.items()
+        )
+    ):
         raise SessionError(f"{what}: bad metrics row")
     # Restoring it into the template proves it restores (every remaining check of torch's loaders).
     snap = Snapshot(step, state, {clean_text(k): float(v) for k, v in metrics.items()})
     from .snapshots import _tensor_bytes
+
     snap.nbytes = _tensor_bytes(state) + len(cfg_json)
     _try_restore(tpl, snap, what)
     return snap
@@ -176,6 +198,7 @@ def _snapshot(item, templates: dict, engine: GanEngine, what: str) -> Snapshot:
 
 def _try_restore(tpl: GanEngine, snap: Snapshot, what: str) -> None:
     from .snapshots import restore_snapshot
+
     try:
         restore_snapshot(tpl, snap)
     except (ConfigError, KeyError, TypeError, ValueError, RuntimeError) as exc:
@@ -194,8 +217,11 @@ def _check_model(sd, model, what: str) -> None:
 
 def _check_optimizer(sd, opt, what: str) -> None:
     ref = opt.state_dict()
-    if not isinstance(sd, dict) or not isinstance(sd.get("state"), dict) \
-            or not isinstance(sd.get("param_groups"), list):
+    if (
+        not isinstance(sd, dict)
+        or not isinstance(sd.get("state"), dict)
+        or not isinstance(sd.get("param_groups"), list)
+    ):
         raise SessionError(f"{what}: not an optimiser state")
     if len(sd["param_groups"]) != len(ref["param_groups"]):
         raise SessionError(f"{what}: parameter groups do not fit")
@@ -212,25 +238,41 @@ def _check_optimizer(sd, opt, what: str) -> None:
             elif t.shape != params[key].shape:
                 raise SessionError(f"{what}: {clean_text(str(name))} has the wrong shape")
     for g in sd["param_groups"]:
-        if not isinstance(g, dict) or not all(isinstance(v, (int, float, bool, str, list, tuple, type(None)))
-                                              for v in g.values()):
+        if not isinstance(g, dict) or not all(
+            isinstance(v, (int, float, bool, str, list, tuple, type(None))) for v in g.values()
+        ):
             raise SessionError(f"{what}: bad parameter group")
 
 
 def _check_small_dicts(state: dict, what: str) -> None:
     frozen, resets, live = state.get("frozen"), state.get("resets"), state.get("live")
-    if not isinstance(frozen, dict) or set(frozen) != {"G", "D"} \
-            or not all(isinstance(v, bool) for v in frozen.values()):
+    if (
+        not isinstance(frozen, dict)
+        or set(frozen) != {"G", "D"}
+        or not all(isinstance(v, bool) for v in frozen.values())
+    ):
         raise SessionError(f"{what}: bad frozen flags")
-    if not isinstance(resets, dict) or set(resets) != {"G", "D"} or not all(
-            isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10**9 for v in resets.values()):
+    if (
+        not isinstance(resets, dict)
+        or set(resets) != {"G", "D"}
+        or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10**9 for v in resets.values())
+    ):
         raise SessionError(f"{what}: bad reset counts")
     if not isinstance(live, dict):
         raise SessionError(f"{what}: no script state")
     sched = live.get("schedule")
-    if not isinstance(sched, list) or len(sched) > 1000 or not all(
-            isinstance(a, list) and len(a) == 3 and isinstance(a[0], int) and a[1] in ("freeze", "unfreeze", "reset")
-            and a[2] in ("G", "D") for a in sched):
+    if (
+        not isinstance(sched, list)
+        or len(sched) > 1000
+        or not all(
+            isinstance(a, list)
+            and len(a) == 3
+            and isinstance(a[0], int)
+            and a[1] in ("freeze", "unfreeze", "reset")
+            and a[2] in ("G", "D")
+            for a in sched
+        )
+    ):
         raise SessionError(f"{what}: bad script")
     players = live.get("players")
     if not isinstance(players, list) or not players or not set(players) <= {"G", "D"}:
@@ -242,8 +284,11 @@ def _check_small_dicts(state: dict, what: str) -> None:
         raise SessionError(f"{what}: bad status")
     live["message"] = clean_text(live["message"], 500)
     ext = live.get("view_extent")
-    if ext is not None and (not isinstance(ext, list) or len(ext) != 4 or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in ext)):
+    if ext is not None and (
+        not isinstance(ext, list)
+        or len(ext) != 4
+        or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in ext)
+    ):
         raise SessionError(f"{what}: bad view extent")
 
 
@@ -257,8 +302,9 @@ def _run(item, engine: GanEngine, what: str) -> SavedRun:
     parent, parent_step = item.get("parent"), item.get("parent_step")
     if parent is not None and not isinstance(parent, str):
         raise SessionError(f"{what}: bad parent")
-    if parent_step is not None and (not isinstance(parent_step, int) or isinstance(parent_step, bool)
-                                    or parent_step < 0):
+    if parent_step is not None and (
+        not isinstance(parent_step, int) or isinstance(parent_step, bool) or parent_step < 0
+    ):
         raise SessionError(f"{what}: bad branching step")
     changes = item.get("changes", {})
     if not isinstance(changes, dict) or len(changes) > 64:
@@ -282,8 +328,13 @@ def _run(item, engine: GanEngine, what: str) -> SavedRun:
         raise
     except (ConfigError, KeyError, TypeError, ValueError, RuntimeError, AttributeError) as exc:
         raise SessionError(f"{what}: does not restore ({type(exc).__name__}: {clean_text(str(exc))})") from None
-    return SavedRun(label, run, clean_text(parent) if parent else None, parent_step,
-                    {clean_text(str(k)): v for k, v in changes.items()})
+    return SavedRun(
+        label,
+        run,
+        clean_text(parent) if parent else None,
+        parent_step,
+        {clean_text(str(k)): v for k, v in changes.items()},
+    )
 
 
 def _check_series(series, what: str) -> None:
@@ -314,6 +365,9 @@ def _list(d: dict, key: str, most: int) -> list:
 
 def clean_text(text: str, most: int = MAX_LABEL) -> str:
     """Printable characters only (no control or bidi codes), shortened: safe to show anywhere."""
-    out = "".join(ch for ch in str(text) if ch.isprintable() and not 0x202A <= ord(ch) <= 0x202E
-                  and not 0x2066 <= ord(ch) <= 0x2069)
+    out = "".join(
+        ch
+        for ch in str(text)
+        if ch.isprintable() and not 0x202A <= ord(ch) <= 0x202E and not 0x2066 <= ord(ch) <= 0x2069
+    )
     return out[:most].strip()

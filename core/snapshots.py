@@ -19,6 +19,7 @@ the optimiser's two slots: Adam's moments, or RMSProp's average and momentum) pl
 capacity x snapshot_bound stays within `budget_bytes` (never below MIN_CAPACITY).
 Snapshot tensors always live on the CPU, whatever device trains the run.
 """
+
 from __future__ import annotations
 
 import threading
@@ -28,20 +29,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-OVERHEAD = 16 << 10            # random state (5 KB), step counters, script: far below 16 KiB
-DEFAULT_BUDGET = 256 << 20     # 256 MiB of snapshots per run at most
-DEFAULT_INTERVAL = 100         # a snapshot every 100 steps (the default evaluation interval)
-DEFAULT_RECENT = 16            # the last 16 kept at every interval: 1,600 dense steps by default
-DEFAULT_MAX = 64               # snapshots per run at most, whatever the budget would allow
-MIN_CAPACITY = 3               # the start, one older, the newest
+OVERHEAD = 16 << 10  # random state (5 KB), step counters, script: far below 16 KiB
+DEFAULT_BUDGET = 256 << 20  # 256 MiB of snapshots per run at most
+DEFAULT_INTERVAL = 100  # a snapshot every 100 steps (the default evaluation interval)
+DEFAULT_RECENT = 16  # the last 16 kept at every interval: 1,600 dense steps by default
+DEFAULT_MAX = 64  # snapshots per run at most, whatever the budget would allow
+MIN_CAPACITY = 3  # the start, one older, the newest
 
 
 @dataclass
 class Snapshot:
     step: int
-    state: dict                    # restore_state-compatible, without the metric histories
+    state: dict  # restore_state-compatible, without the metric histories
     metrics: dict = field(default_factory=dict)
-    nbytes: int = 0                # tensor bytes held plus the config text
+    nbytes: int = 0  # tensor bytes held plus the config text
 
     @property
     def config_json(self) -> str:
@@ -61,8 +62,10 @@ def take_snapshot(engine, config_json: str | None = None) -> Snapshot:
     """A snapshot of the engine now (copies on the CPU; the engine is not changed)."""
     cfg = config_json if config_json is not None else engine.cfg.to_json(indent=None)
     from .session_check import FORMAT, VERSION
+
     state = {
-        "format": FORMAT, "version": VERSION,
+        "format": FORMAT,
+        "version": VERSION,
         "config": cfg,
         "step": int(engine.step_count),
         "frozen": dict(engine.frozen),
@@ -73,8 +76,11 @@ def take_snapshot(engine, config_json: str | None = None) -> Snapshot:
         "opt_d": _cpu_copy(engine.opt_d.state_dict()),
         "rng": engine.gen.get_state().clone(),
         "live": {
-            "schedule": [list(a) for a in engine.schedule], "stop_at": engine.stop_at,
-            "players": list(engine.players), "status": engine.status, "message": engine.message,
+            "schedule": [list(a) for a in engine.schedule],
+            "stop_at": engine.stop_at,
+            "players": list(engine.players),
+            "status": engine.status,
+            "message": engine.message,
         },
     }
     return Snapshot(int(engine.step_count), state, engine.metrics(), _tensor_bytes(state) + len(cfg))
@@ -85,6 +91,7 @@ def restore_snapshot(engine, snap: Snapshot, history_from=None) -> None:
     `history_from` (an engine, e.g. the original run) up to the snapshot's step, or empty.
     The snapshot itself is never shared with the engine, so it stays valid."""
     from .session import restore_state
+
     state = _clone(snap.state)
     state["history"], state["evals"] = _histories_until(engine, history_from, snap.step)
     restore_state(engine, state)
@@ -96,6 +103,7 @@ def branch(snap: Snapshot, changes: dict | None = None, history_from=None, devic
     that player afresh). The original run and the snapshot are untouched."""
     from .config import GanConfig
     from .engine import GanEngine
+
     cfg = GanConfig.from_json(snap.config_json)
     if device:
         cfg.run.device = device
@@ -119,16 +127,23 @@ class SnapshotHistory:
         Capacity: at most max_snapshots, and fewer if their bound would pass budget_bytes.
     """
 
-    def __init__(self, interval: int = DEFAULT_INTERVAL, recent: int = DEFAULT_RECENT,
-                 max_snapshots: int = DEFAULT_MAX, budget_bytes: int = DEFAULT_BUDGET):
+    def __init__(
+        self,
+        interval: int = DEFAULT_INTERVAL,
+        recent: int = DEFAULT_RECENT,
+        max_snapshots: int = DEFAULT_MAX,
+        budget_bytes: int = DEFAULT_BUDGET,
+    ):
         if interval < 1 or recent < 1 or max_snapshots < MIN_CAPACITY or budget_bytes < 1:
-            raise ValueError("snapshot history: interval >= 1, recent >= 1, "
-                             f"max_snapshots >= {MIN_CAPACITY} and a positive budget are required")
+            raise ValueError(
+                "snapshot history: interval >= 1, recent >= 1, "
+                f"max_snapshots >= {MIN_CAPACITY} and a positive budget are required"
+            )
         self.interval, self.recent = int(interval), int(recent)
         self.max_snapshots, self.budget_bytes = int(max_snapshots), int(budget_bytes)
         self.snapshots: list[Snapshot] = []
         self.per_snapshot = 0  # the largest snapshot_bound seen
-        self._owner = None     # the engine these snapshots are of (weakly): another one starts afresh
+        self._owner = None  # the engine these snapshots are of (weakly): another one starts afresh
         self.lock = threading.RLock()  # the app takes snapshots on its training thread
 
     # --- the stated bound ---------------------------------------------------------------------
@@ -190,8 +205,7 @@ class SnapshotHistory:
     def add(self, snap: Snapshot) -> None:
         """Keep a snapshot made elsewhere (a loaded session), in step order, within the bound."""
         with self.lock:
-            self.snapshots = sorted([s for s in self.snapshots if s.step != snap.step] + [snap],
-                                    key=lambda s: s.step)
+            self.snapshots = sorted([s for s in self.snapshots if s.step != snap.step] + [snap], key=lambda s: s.step)
             self._thin()
 
     def current(self, engine) -> Snapshot:
@@ -267,8 +281,10 @@ def train_with_snapshots(engine, steps: int, history: SnapshotHistory, should_st
 
 def _histories_until(engine, source, step: int) -> tuple[dict, dict]:
     out = []
-    for mine, theirs in ((engine.history, getattr(source, "history", None)),
-                         (engine.evaluator.history, getattr(getattr(source, "evaluator", None), "history", None))):
+    for mine, theirs in (
+        (engine.history, getattr(source, "history", None)),
+        (engine.evaluator.history, getattr(getattr(source, "evaluator", None), "history", None)),
+    ):
         if theirs is None:
             arrays = {"step": np.zeros(0)} | {n: np.zeros(0) for n in mine.names}
         else:

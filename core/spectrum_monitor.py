@@ -10,6 +10,7 @@ most 128, 20 Krylov products, each one backward pass through the field's graph) 
 a few dozen training iterations of the same run, so every 1,000 steps (the default) adds a few
 per cent to training time.
 """
+
 from __future__ import annotations
 
 import time
@@ -22,14 +23,14 @@ from .metrics import MetricHistory
 from .stability import reference_step, step_scales, summarise
 
 SPECTRUM_SERIES = ("ratio", "radius", "outside", "max_growth")
-LEADING = 6         # eigenvalues kept: the ones that decide the dynamics (20 products converge
-                    # the leading 6 on the 2x128 ring networks; the 7th and 8th needed a restart)
-KRYLOV = 20         # Arnoldi products per pass (one backward pass each)
-RESTARTS = 0        # no restart: the cost stays at KRYLOV products (with one allowed, lessons
-                    # 3 and 8b took 40 and cost up to 96 iterations); the panel says when the
-                    # leading values have not converged
-BATCH = 128         # the field's batch (packs): at most the run's own
-DENSE_BELOW = 64    # weights: below this, the exact dense Jacobian (n products) costs less than Arnoldi
+LEADING = 6  # eigenvalues kept: the ones that decide the dynamics (20 products converge
+# the leading 6 on the 2x128 ring networks; the 7th and 8th needed a restart)
+KRYLOV = 20  # Arnoldi products per pass (one backward pass each)
+RESTARTS = 0  # no restart: the cost stays at KRYLOV products (with one allowed, lessons
+# 3 and 8b took 40 and cost up to 96 iterations); the panel says when the
+# leading values have not converged
+BATCH = 128  # the field's batch (packs): at most the run's own
+DENSE_BELOW = 64  # weights: below this, the exact dense Jacobian (n products) costs less than Arnoldi
 
 
 class SpectrumMonitor:
@@ -39,11 +40,11 @@ class SpectrumMonitor:
         self.engine = engine
         self.history = MetricHistory(SPECTRUM_SERIES, engine.cfg.run.history)
         self.values = np.zeros(0, dtype=complex)  # the latest leading eigenvalues
-        self.step = -1                             # the step they belong to (-1: none yet)
-        self.h = reference_step(engine.cfg)        # the step size their summary used
+        self.step = -1  # the step they belong to (-1: none yet)
+        self.h = reference_step(engine.cfg)  # the step size their summary used
         self.converged = True
-        self.seconds = 0.0                         # what the latest one cost
-        self.error = ""                            # why the latest one failed, if it did
+        self.seconds = 0.0  # what the latest one cost
+        self.error = ""  # why the latest one failed, if it did
 
     def after_evaluation(self) -> None:
         """Compute when `run.spectrum_every` steps have passed since the last one (0: never)."""
@@ -61,8 +62,9 @@ class SpectrumMonitor:
         try:
             field = GameField.from_engine(e, batch=min(cfg.run.batch_size, BATCH), dtype=torch.float32)
             scale = step_scales(cfg, field.n_d, field.n - field.n_d)
-            result = leading_eigenvalues(field, k=LEADING, krylov=KRYLOV, restarts=RESTARTS, scale=scale,
-                                         dense_below=DENSE_BELOW, tol=1e-4)
+            result = leading_eigenvalues(
+                field, k=LEADING, krylov=KRYLOV, restarts=RESTARTS, scale=scale, dense_below=DENSE_BELOW, tol=1e-4
+            )
             values, self.converged, self.error = result.values, result.converged, ""
             if not np.isfinite(values).all():
                 raise FloatingPointError("the game's Jacobian is not finite at these weights")
@@ -78,15 +80,24 @@ class SpectrumMonitor:
     def snapshot(self) -> dict:
         """Plain numpy for the panel (crosses the training process's pipe)."""
         h = self.history.as_arrays()
-        return {"step": self.step, "values": self.values.copy(), "h": self.h, "error": self.error,
-                "converged": self.converged, "seconds": self.seconds,
-                "history": {k: h[k] for k in ("step", *SPECTRUM_SERIES)}}
+        return {
+            "step": self.step,
+            "values": self.values.copy(),
+            "h": self.h,
+            "error": self.error,
+            "converged": self.converged,
+            "seconds": self.seconds,
+            "history": {k: h[k] for k in ("step", *SPECTRUM_SERIES)},
+        }
 
     # --- sessions -------------------------------------------------------------------------------
     def state(self) -> dict:
-        return {"step": int(self.step), "h": float(self.h),
-                "values": torch.from_numpy(np.stack([self.values.real, self.values.imag]).astype(np.float64)),
-                "history": {k: torch.from_numpy(v) for k, v in self.history.as_arrays().items()}}
+        return {
+            "step": int(self.step),
+            "h": float(self.h),
+            "values": torch.from_numpy(np.stack([self.values.real, self.values.imag]).astype(np.float64)),
+            "history": {k: torch.from_numpy(v) for k, v in self.history.as_arrays().items()},
+        }
 
     def load_state(self, state: dict) -> None:
         """From `state()` (a session file: sizes and types are checked, never trusted)."""
@@ -100,5 +111,10 @@ class SpectrumMonitor:
         history = state["history"]
         if not isinstance(history, dict) or not all(isinstance(v, torch.Tensor) for v in history.values()):
             raise ValueError("spectrum: its history must be named arrays")
-        self.history.load_arrays({k: np.asarray(v.numpy(), dtype=np.float64).ravel() for k, v in history.items()
-                                  if k in ("step", *SPECTRUM_SERIES)})
+        self.history.load_arrays(
+            {
+                k: np.asarray(v.numpy(), dtype=np.float64).ravel()
+                for k, v in history.items()
+                if k in ("step", *SPECTRUM_SERIES)
+            }
+        )

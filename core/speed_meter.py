@@ -6,6 +6,7 @@ slower. The CPU time of the training thread counts only the time it actually tra
 iterations / CPU seconds is the headless rate under the same conditions, and
 (iterations / wall seconds) / that rate is the share the app keeps.
 """
+
 from __future__ import annotations
 
 import time

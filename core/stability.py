@@ -14,14 +14,15 @@ How the engine's real optimisers are read here, honestly:
   be far from its learning rate; the disc is drawn for h = the learning rate, a first-order guide
   for those optimisers, exact only for simultaneous SGD without momentum.
 """
+
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-SIGNIFICANT = 1e-4   # eigenvalues below this fraction of the spectral radius are rounding of zeros
-RATIO_CAP = 1e6      # |Im| / |Re| of a (numerically) pure rotation is reported as this
+SIGNIFICANT = 1e-4  # eigenvalues below this fraction of the spectral radius are rounding of zeros
+RATIO_CAP = 1e6  # |Im| / |Re| of a (numerically) pure rotation is reported as this
 
 
 def reference_step(cfg) -> float:
@@ -49,7 +50,7 @@ def region_boundary(h: float, points: int = 256, span: float | None = None) -> t
         return -r + np.cos(t) * r, np.sin(t) * r
     y = np.linspace(-span, span, points)
     # -r + sqrt(r^2 - y^2), written without cancelling where y << r
-    return -y ** 2 / (r + np.sqrt(r * r - y * y)), y
+    return -(y**2) / (r + np.sqrt(r * r - y * y)), y
 
 
 def growth(values: np.ndarray, h: float) -> np.ndarray:

@@ -5,6 +5,7 @@ code that already cleans up on Ctrl-C does the same for SIGTERM). Inside a `defe
 (Qt painting, where an exception raised in a Python override called from C++ crashed the process,
 and the writing of a finished output) the signal is only noted, and raised when the block ends.
 """
+
 from __future__ import annotations
 
 import signal

@@ -1,9 +1,10 @@
 """A grid over two config fields, trained as one batched Ensemble, summarised as a stability map."""
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -12,7 +13,7 @@ from .ensemble import INT_FIELDS, SWEEPABLE, Ensemble
 from .run_loop import CANCELLED, Every, LoopState, TimedChunks, run_loop
 
 MAX_MEMBERS = 4096
-CHUNK = 200          # at most this many iterations between progress reports (and cancel checks)
+CHUNK = 200  # at most this many iterations between progress reports (and cancel checks)
 CHUNK_SECONDS = 0.1  # aim for a report this often
 GEOMETRIC = (".lr", ".gp_weight", ".r1", ".r2")  # fields that span decades: even steps in log space
 
@@ -65,12 +66,16 @@ class SweepResult:
 
     def report(self) -> dict:
         clean = lambda v: None if isinstance(v, float) and not math.isfinite(v) else v
-        return {"x": {"field": self.x.field, "values": self.x.values},
-                "y": {"field": self.y.field, "values": self.y.values},
-                "steps": self.steps, "seconds": self.seconds, "cancelled": self.cancelled,
-                "members": len(self.cells),
-                "gan_iterations_per_second": self.steps * len(self.cells) / max(self.seconds, 1e-9),
-                "cells": [{k: clean(v) for k, v in c.items()} for c in self.cells]}
+        return {
+            "x": {"field": self.x.field, "values": self.x.values},
+            "y": {"field": self.y.field, "values": self.y.values},
+            "steps": self.steps,
+            "seconds": self.seconds,
+            "cancelled": self.cancelled,
+            "members": len(self.cells),
+            "gan_iterations_per_second": self.steps * len(self.cells) / max(self.seconds, 1e-9),
+            "cells": [{k: clean(v) for k, v in c.items()} for c in self.cells],
+        }
 
     def table(self, key: str = "modes") -> str:
         """A text map: rows are y values, columns x values, entries the metric and a verdict mark."""
@@ -78,10 +83,14 @@ class SweepResult:
         head = f"{key} by {self.y.field} (rows) x {self.x.field} (columns)"
         lines = [head, " " * 10 + "".join(f"{v:>9.3g}" for v in self.x.values)]
         for j, yv in enumerate(self.y.values):
-            row = self.cells[j * len(self.x.values):(j + 1) * len(self.x.values)]
-            lines.append(f"{yv:>9.3g} " + "".join(
-                f"{c[key]:>8.3g}{marks.get(c['verdict'], '?')}" if math.isfinite(c[key]) else f"{'-':>8}X"
-                for c in row))
+            row = self.cells[j * len(self.x.values) : (j + 1) * len(self.x.values)]
+            lines.append(
+                f"{yv:>9.3g} "
+                + "".join(
+                    f"{c[key]:>8.3g}{marks.get(c['verdict'], '?')}" if math.isfinite(c[key]) else f"{'-':>8}X"
+                    for c in row
+                )
+            )
         lines.append("marks: ~ partial, ! collapsed, X diverged")
         return "\n".join(lines)
 
@@ -103,9 +112,15 @@ def member_configs(base: GanConfig, x: Axis, y: Axis) -> list[GanConfig]:
     return configs
 
 
-def run_sweep(base: GanConfig, x: Axis, y: Axis, steps: int, device: str | None = None,
-              progress: Callable[[int, int], bool] | None = None,
-              threads: int | None = None) -> tuple[SweepResult, Ensemble]:
+def run_sweep(
+    base: GanConfig,
+    x: Axis,
+    y: Axis,
+    steps: int,
+    device: str | None = None,
+    progress: Callable[[int, int], bool] | None = None,
+    threads: int | None = None,
+) -> tuple[SweepResult, Ensemble]:
     """Train every cell for `steps`; progress(done, total) returning False cancels (results so far)."""
     ens = Ensemble(member_configs(base, x, y), device=device, threads=threads)
 

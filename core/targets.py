@@ -4,6 +4,7 @@ Every target samples with an explicit torch.Generator (so a run is reproducible 
 reports a bounding box for the view. Mixture targets also expose their modes (centres and sigmas),
 which the modes-captured metric and the exact JS reference need.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,7 +24,7 @@ class Target:
 
     name = "target"
     centres: np.ndarray | None = None  # (k, 2) mode centres, mixtures only
-    sigmas: np.ndarray | None = None   # (k,) per-mode standard deviations
+    sigmas: np.ndarray | None = None  # (k,) per-mode standard deviations
     weights: np.ndarray | None = None  # (k,) mode probabilities, summing to 1
 
     def sample(self, n: int, gen: torch.Generator) -> torch.Tensor:
@@ -53,8 +54,7 @@ def _square_box(lo: np.ndarray, hi: np.ndarray, margin: float = 0.25) -> tuple[f
     """A square box around [lo, hi] with a relative margin, so circles look round."""
     centre = (lo + hi) / 2
     half = max(float(np.max(hi - lo)) / 2, 1e-3) * (1 + margin)
-    return (float(centre[0] - half), float(centre[0] + half),
-            float(centre[1] - half), float(centre[1] + half))
+    return (float(centre[0] - half), float(centre[0] + half), float(centre[1] - half), float(centre[1] + half))
 
 
 class GaussianMixture(Target):
@@ -85,6 +85,7 @@ class GaussianMixture(Target):
     def cell_probabilities(self, xedges: np.ndarray, yedges: np.ndarray) -> np.ndarray:
         """Exact probability mass of each grid cell (nx, ny): products of 1-D normal CDF steps."""
         from math import erf
+
         cdf = np.vectorize(lambda z: 0.5 * (1 + erf(z / math.sqrt(2))))
         p = np.zeros((len(xedges) - 1, len(yedges) - 1))
         for c, s, w in zip(self.centres, self.sigmas, self.weights):
@@ -214,8 +215,7 @@ def load_points(path: str | Path) -> np.ndarray:
 
 # A plain decimal number, as every spreadsheet writes one. float() alone would also take "1_000"
 # (Python's digit separator), "\u0661" (an Arabic-Indic one) and " 1 " and turn them into numbers.
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(nan|inf|infinity)",
-                     re.IGNORECASE | re.ASCII)
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(nan|inf|infinity)", re.IGNORECASE | re.ASCII)
 
 
 def _read_csv(path: Path) -> np.ndarray:
@@ -223,6 +223,7 @@ def _read_csv(path: Path) -> np.ndarray:
     writes them); empty fields, digit separators and anything else unusual are refused by line,
     never silently dropped or reinterpreted."""
     from .text_input import read_text
+
     rows = []
     text = read_text(path, "points file")
     try:
@@ -235,11 +236,14 @@ def _read_csv(path: Path) -> np.ndarray:
                 if not rows and lineno == _first_data_line(text) and all(_is_label(c) for c in cells):
                     continue  # a header line such as "x,y"
                 if bad == "":
-                    raise ConfigError(f"{path}:{lineno}: an empty field in {_show_row(row)}; every row "
-                                      f"needs exactly two numbers (x, y)")
+                    raise ConfigError(
+                        f"{path}:{lineno}: an empty field in {_show_row(row)}; every row "
+                        f"needs exactly two numbers (x, y)"
+                    )
                 if "_" in bad or re.fullmatch(r"[+-]?[\d.]+([ ,'_][\d.]+)+", bad, re.ASCII):
-                    raise ConfigError(f"{path}:{lineno}: {bad!r} uses digit separators; write plain "
-                                      f"numbers such as 1000.5")
+                    raise ConfigError(
+                        f"{path}:{lineno}: {bad!r} uses digit separators; write plain numbers such as 1000.5"
+                    )
                 raise ConfigError(f"{path}:{lineno}: not a number in {_show_row(row)}")
             if len(cells) != 2:
                 raise ConfigError(f"{path}:{lineno}: need two columns (x, y), got {len(cells)}")
@@ -267,4 +271,5 @@ def _first_data_line(text: str) -> int:
 
 def _show_row(row: list[str]) -> str:
     from .safe_text import one_line
+
     return one_line(repr(row), 120)

@@ -2,6 +2,7 @@
 UTF-16 or UTF-32 (Excel's "CSV UTF-8" and Notepad's "Unicode" write one); without one the file
 must be UTF-8. Anything else is refused with the offending byte named, never guessed at, so no
 character is ever silently changed."""
+
 from __future__ import annotations
 
 import codecs
@@ -11,8 +12,13 @@ from .config import ConfigError
 
 MAX_TEXT_BYTES = 64 << 20  # a config or point file this large is not one a person made
 
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 def read_text(path: str | Path, what: str) -> str:
@@ -23,8 +29,10 @@ def read_text(path: str | Path, what: str) -> str:
     if not path.is_file():
         raise ConfigError(f"{what} {path}: no such file")
     if path.stat().st_size > MAX_TEXT_BYTES:
-        raise ConfigError(f"{what} {path}: {path.stat().st_size >> 20} MB is more than the "
-                          f"{MAX_TEXT_BYTES >> 20} MB a text file may have here")
+        raise ConfigError(
+            f"{what} {path}: {path.stat().st_size >> 20} MB is more than the "
+            f"{MAX_TEXT_BYTES >> 20} MB a text file may have here"
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -38,17 +46,22 @@ def decode(data: bytes, what: str) -> str:
             try:
                 return data.decode(codec)
             except UnicodeDecodeError as exc:
-                raise ConfigError(f"{what}: damaged {codec.upper().replace('-SIG', '')} text at byte "
-                                  f"{exc.start}") from None
+                raise ConfigError(
+                    f"{what}: damaged {codec.upper().replace('-SIG', '')} text at byte {exc.start}"
+                ) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        hint = ("it looks like UTF-16 without a byte-order mark" if b"\0" in data[:64]
-                else "perhaps Latin-1 or Windows-1252")
-        raise ConfigError(f"{what}: not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}; "
-                          f"{hint}); save it as UTF-8 and try again") from None
+        hint = (
+            "it looks like UTF-16 without a byte-order mark"
+            if b"\0" in data[:64]
+            else "perhaps Latin-1 or Windows-1252"
+        )
+        raise ConfigError(
+            f"{what}: not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}; "
+            f"{hint}); save it as UTF-8 and try again"
+        ) from None
     if "\0" in text:
-        hint = "; it looks like UTF-16 without a byte-order mark: save it as UTF-8" if "\0" in text[:64] \
-            else ""
+        hint = "; it looks like UTF-16 without a byte-order mark: save it as UTF-8" if "\0" in text[:64] else ""
         raise ConfigError(f"{what}: contains NUL characters, not plain text{hint}")
     return text

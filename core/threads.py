@@ -3,6 +3,7 @@
 torch.set_num_threads is process-wide: a library that sets it for its own work changes every
 other computation in the process (the app trains with 1 thread so that the UI keeps a core).
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager

@@ -7,6 +7,7 @@ this does not apply, nothing happens. Used by the app (app.main) and by the trai
 (core.train_process), which before this spent its first seconds importing TorchDynamo and could
 not even hear a 'quit' meanwhile.
 """
+
 from __future__ import annotations
 
 import sys
@@ -14,11 +15,17 @@ import sys
 
 def skip_dynamo_import() -> None:
     import torch
+
     if "torch._dynamo" in sys.modules:
         return
-    for name, inner in vars(torch.optim.Optimizer).items():
+    for _name, inner in vars(torch.optim.Optimizer).items():
         fn = getattr(inner, "__wrapped__", None)
         code = getattr(inner, "__code__", None)
-        if callable(fn) and code is not None and code.co_name == "inner" \
-                and code.co_filename.endswith("_compile.py") and getattr(fn, "__dynamo_disable", None) is None:
+        if (
+            callable(fn)
+            and code is not None
+            and code.co_name == "inner"
+            and code.co_filename.endswith("_compile.py")
+            and getattr(fn, "__dynamo_disable", None) is None
+        ):
             fn.__dynamo_disable = fn

@@ -17,6 +17,7 @@ Messages, parent -> child: ("load", state bytes, speed, seq), ("op", seq, name, 
 pull seq), ("stopped", bytes, frame dict), ("error", op seq, text). Frames carry the seq of the
 last op applied ("acked") and of the load they continue ("epoch").
 """
+
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -31,15 +32,15 @@ import numpy as np
 from .run_loop import TimedChunks, run_loop
 from .speed_meter import CpuRate
 
-FRAME_INTERVAL = 1 / 40   # frames for the screen 40 times a second: drawing has a core of its own
-                          # here, and the screen shows what it has time for (30+ fps measured)
-CHART_INTERVAL = 0.2      # chart data 5 times a second: the charts redraw at 5 fps
-DETECT_INTERVAL = 0.5     # detector verdicts twice a second
-CHUNK_SECONDS = 0.01      # each engine call at full speed trains for about this long: 5 default
-                          # iterations, 1 of a 5-step unrolled one (a fixed 5 made that one's
-                          # frames 63 ms apart: 17 fps)
-MOST_PER_CALL = 50        # iterations an engine call may take at most: commands and frames are
-                          # never far off
+FRAME_INTERVAL = 1 / 40  # frames for the screen 40 times a second: drawing has a core of its own
+# here, and the screen shows what it has time for (30+ fps measured)
+CHART_INTERVAL = 0.2  # chart data 5 times a second: the charts redraw at 5 fps
+DETECT_INTERVAL = 0.5  # detector verdicts twice a second
+CHUNK_SECONDS = 0.01  # each engine call at full speed trains for about this long: 5 default
+# iterations, 1 of a 5-step unrolled one (a fixed 5 made that one's
+# frames 63 ms apart: 17 fps)
+MOST_PER_CALL = 50  # iterations an engine call may take at most: commands and frames are
+# never far off
 
 
 def play(engine, speed: int, due: float, chunks: TimedChunks, interrupted) -> bool:
@@ -50,8 +51,7 @@ def play(engine, speed: int, due: float, chunks: TimedChunks, interrupted) -> bo
     if speed > 0:
         state = run_loop(engine, speed, chunks=speed)
     else:
-        state = run_loop(engine, None, chunks=chunks,
-                         should_stop=lambda: time.perf_counter() >= due or interrupted())
+        state = run_loop(engine, None, chunks=chunks, should_stop=lambda: time.perf_counter() >= due or interrupted())
     return state.stopped_by_engine
 
 
@@ -65,6 +65,7 @@ def next_due(due: float, now: float, interval: float) -> float:
     (frames due "an interval after the last one" came late by a chunk and their own cost: 22/s
     instead of 30); after a stall longer than an interval, the clock starts over."""
     return due + interval if now - due < interval else now + interval
+
 
 # Edits the child carries out as they come, while it trains (each a GanEngine method).
 LIVE_OPS = ("update", "update_many", "freeze", "resume", "clear_script")
@@ -81,10 +82,11 @@ class RemoteTrainer:
 
     def __init__(self):
         ctx = mp.get_context("spawn")
-        self._child_in, self._out = ctx.Pipe(duplex=False)   # parent -> child
-        self._in, self._child_out = ctx.Pipe(duplex=False)   # child -> parent
-        self._proc = ctx.Process(target=child_main, args=(self._child_in, self._child_out),
-                                 name="ganscope-training", daemon=True)
+        self._child_in, self._out = ctx.Pipe(duplex=False)  # parent -> child
+        self._in, self._child_out = ctx.Pipe(duplex=False)  # child -> parent
+        self._proc = ctx.Process(
+            target=child_main, args=(self._child_in, self._child_out), name="ganscope-training", daemon=True
+        )
         self._inbox: queue.Queue = queue.Queue()
         self._reader = threading.Thread(target=self._read, name="ganscope-training-reader", daemon=True)
         self.started = False
@@ -129,6 +131,7 @@ class RemoteTrainer:
         """Hand the run to the child, which starts playing it. Returns the hand-over's number:
         frames carry it, so frames left over from an earlier hand-over can be told apart."""
         from .session import live_state, state_to_bytes
+
         self._seq += 1
         self._send(("load", state_to_bytes(live_state(engine)), speed, self._seq))
         return self._seq
@@ -147,6 +150,7 @@ class RemoteTrainer:
         60 s, not 10: on a busy 2-core machine (load 15) a live child, its first run just handed
         over, left a pull unanswered for 10 s, and the app reported it as ended."""
         from .session import state_from_bytes
+
         self._seq += 1
         self._send(("pull", self._seq))
         others, deadline = [], time.monotonic() + timeout
@@ -253,6 +257,7 @@ class _ChildLoop:
         import torch
 
         from .torch_startup import skip_dynamo_import
+
         torch.set_num_threads(1)  # one core trains; the other draws (this process's own setting)
         skip_dynamo_import()
         self.out.send(("ready", {"qt_loaded": any(m.startswith("PySide6") for m in sys.modules)}))
@@ -287,6 +292,7 @@ class _ChildLoop:
                 self._send_frame(force=True)
             elif kind == "pull":
                 from .session import live_state, state_to_bytes
+
                 self.playing = False
                 self.out.send(("state", state_to_bytes(live_state(self.engine)), msg[1]))
         return True
@@ -295,6 +301,7 @@ class _ChildLoop:
         from .config import GanConfig
         from .engine import GanEngine
         from .session import restore_state, state_from_bytes
+
         state = state_from_bytes(data)
         if self.engine is None:
             self.engine = GanEngine(GanConfig.from_json(state["config"]))
@@ -322,6 +329,7 @@ class _ChildLoop:
                 self.conn.poll(wait)  # sleeps, but wakes for a message
         if stopped or e.status != "ok":  # a lesson's end or a divergence: pause and hand it back
             from .session import live_state, state_to_bytes
+
             self.playing = False
             self.out.send(("stopped", state_to_bytes(live_state(e)), self._frame(force_all=True)))
             return
@@ -336,6 +344,7 @@ class _ChildLoop:
     def _frame(self, force_all: bool = False) -> dict:
         from .chart_data import chart_snapshot
         from .frames import same_key
+
         e, now = self.engine, time.perf_counter()
         key = (e.G, e.D, e.target, e.view_version)
         if self._struct_key is None or not same_key(key, self._struct_key):
@@ -343,12 +352,21 @@ class _ChildLoop:
             self._struct_key = key
             self._cfg_dirty = True
         msg = {
-            "step": e.step_count, "status": e.status, "message": e.message, "metrics": e.metrics(),
-            "weights": {name: {k: v.detach().cpu().numpy().copy() for k, v in m.state_dict().items()}
-                        for name, m in (("G", e.G), ("D", e.D))},
-            "struct": self.struct, "acked": self.acked, "epoch": self.epoch,
+            "step": e.step_count,
+            "status": e.status,
+            "message": e.message,
+            "metrics": e.metrics(),
+            "weights": {
+                name: {k: v.detach().cpu().numpy().copy() for k, v in m.state_dict().items()}
+                for name, m in (("G", e.G), ("D", e.D))
+            },
+            "struct": self.struct,
+            "acked": self.acked,
+            "epoch": self.epoch,
             "cfg": e.cfg.to_json(indent=None) if self._cfg_dirty else None,
-            "charts": None, "detections": None, "cpu_its": self.cpu_rate.rate(),
+            "charts": None,
+            "detections": None,
+            "cpu_its": self.cpu_rate.rate(),
         }
         self._cfg_dirty = False
         if force_all or now - self._last["charts"] >= CHART_INTERVAL:
@@ -364,14 +382,15 @@ class _ChildLoop:
 class RemoteFrameSource:
     """A FrameSource (core.frames) made from a child's frame message, for FrameBuilder."""
 
-    def __init__(self, msg: dict, cfg, trainer_token, skip: frozenset, charts: dict,
-                 detections: dict | None):
+    def __init__(self, msg: dict, cfg, trainer_token, skip: frozenset, charts: dict, detections: dict | None):
         import torch
+
         self.key = (trainer_token, msg["struct"])
         self.device = torch.device("cpu")
         self.target = None  # the builder rebuilds it from the config, as the child did
-        self.weights = {name: {k: torch.from_numpy(np.asarray(v)) for k, v in w.items()}
-                        for name, w in msg["weights"].items()}
+        self.weights = {
+            name: {k: torch.from_numpy(np.asarray(v)) for k, v in w.items()} for name, w in msg["weights"].items()
+        }
         self.cfg = cfg
         self.step_count, self.status, self.message = msg["step"], msg["status"], msg["message"]
         self.metrics = msg["metrics"]

@@ -1,4 +1,5 @@
 """A headless training run with a progress bar, used by `ganscope train`, and its report."""
+
 from __future__ import annotations
 
 import math
@@ -26,16 +27,21 @@ class RunSummary:
 
     def text(self) -> str:
         e, m = self.engine, self.metrics
-        lines = [f"{'interrupted' if self.interrupted else 'done'}: {self.steps_run} steps in "
-                 f"{self.wall_s:.1f} s ({self.its:.0f} it/s), step {e.step_count}, status {e.status}"]
+        lines = [
+            f"{'interrupted' if self.interrupted else 'done'}: {self.steps_run} steps in "
+            f"{self.wall_s:.1f} s ({self.its:.0f} it/s), step {e.step_count}, status {e.status}"
+        ]
         if e.message:
             lines.append(e.message)
         if e.target.centres is not None and not math.isnan(m.get("modes", math.nan)):
-            lines.append(f"modes captured {m['modes']:.0f}/{e.target.n_modes}, "
-                         f"high-quality share {100 * m['hq_share']:.1f}%")
-        lines.append(f"JS {m.get('js', math.nan):.3f} bits, MMD {m.get('mmd', math.nan):.3f}, "
-                     f"D accuracy real {100 * m.get('acc_real', math.nan):.0f}% / "
-                     f"fake {100 * m.get('acc_fake', math.nan):.0f}%")
+            lines.append(
+                f"modes captured {m['modes']:.0f}/{e.target.n_modes}, high-quality share {100 * m['hq_share']:.1f}%"
+            )
+        lines.append(
+            f"JS {m.get('js', math.nan):.3f} bits, MMD {m.get('mmd', math.nan):.3f}, "
+            f"D accuracy real {100 * m.get('acc_real', math.nan):.0f}% / "
+            f"fake {100 * m.get('acc_fake', math.nan):.0f}%"
+        )
         active = {d.name: d for d in e.detections().values() if d.active}
         for name, step in self.fired.items():
             d = active.get(name)
@@ -84,8 +90,7 @@ def run_training(engine: GanEngine, steps: int, progress: bool = True, stream=No
     state = run_loop(engine, steps, chunks=CHUNK, callbacks=callbacks, interruptible=True)
     if state.done and engine.evaluator.history.steps[-1:].tolist() != [engine.step_count]:
         engine.evaluator.evaluate()  # final metrics describe the final weights
-    return RunSummary(engine, state.done, state.elapsed, state.reason == INTERRUPTED, engine.metrics(),
-                      detectors.fired)
+    return RunSummary(engine, state.done, state.elapsed, state.reason == INTERRUPTED, engine.metrics(), detectors.fired)
 
 
 def _bar_text(engine: GanEngine) -> str:

@@ -1,4 +1,5 @@
 """The encoder: files read back with the right frames; failures and cancels leave nothing behind."""
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -12,7 +13,7 @@ def moving_square(n: int, w: int = 96, h: int = 64) -> list[np.ndarray]:
     for i in range(n):
         f = np.full((h, w, 3), 255, np.uint8)
         x = 4 + i * (w - 24) // max(n - 1, 1)
-        f[20:40, x:x + 16] = (200, 30, 30)
+        f[20:40, x : x + 16] = (200, 30, 30)
         frames.append(f)
     return frames
 
@@ -31,6 +32,7 @@ def write(path, frames, fps=10, **kwargs):
 
 def read_mp4(path):
     import imageio_ffmpeg
+
     gen = imageio_ffmpeg.read_frames(str(path))
     meta = next(gen)
     w, h = meta["size"]
@@ -112,10 +114,13 @@ def test_force_replaces_an_existing_file(tmp_path):
     assert Image.open(dest).n_frames == 2
 
 
-@pytest.mark.parametrize("path, message", [
-    ("a.avi", "unknown format '.avi'"),
-    ("missing/a.mp4", "does not exist"),
-])
+@pytest.mark.parametrize(
+    "path, message",
+    [
+        ("a.avi", "unknown format '.avi'"),
+        ("missing/a.mp4", "does not exist"),
+    ],
+)
 def test_bad_destinations_are_refused_before_any_work(tmp_path, path, message):
     with pytest.raises(ExportError, match=message):
         check_output(tmp_path / path)
@@ -156,7 +161,9 @@ def test_gif_frame_rate_is_capped_where_browsers_slow_it(tmp_path):
 
 def test_exports_get_the_usual_permissions_not_private_temp_ones(tmp_path):
     import os
+
     from ganscope.core.atomic import usual_mode
+
     with AnimationWriter(tmp_path / "a.gif", fps=10) as w:
         w.add(moving_square(1)[0])
         w.finish()

@@ -1,5 +1,6 @@
 """The layering the design promises: core never loads Qt, pyqtgraph or the app, and its modules import
 one another without a cycle (lazy imports inside functions included: they only hide a cycle)."""
+
 import ast
 import json
 import subprocess
@@ -53,12 +54,13 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for dep in sorted(graph[node]):
             if state.get(dep) == 1:
-                return path[path.index(dep):] + [dep]
+                return path[path.index(dep) :] + [dep]
             if dep not in state and (cycle := visit(dep)):
                 return cycle
         path.pop()
         state[node] = 2
         return None
+
     for node in sorted(graph):
         if node not in state and (cycle := visit(node)):
             return cycle
@@ -91,8 +93,13 @@ def test_no_core_source_names_qt_pyqtgraph_or_the_app_even_lazily():
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and not node.level:
                 names = [node.module or ""]
-            elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "import_module" and node.args \
-                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            elif (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", "") == "import_module"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
                 names = [node.args[0].value]
             else:
                 continue

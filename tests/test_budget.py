@@ -1,5 +1,6 @@
 """One budget check refuses configs that would exhaust memory or never finish an iteration, with
 the estimate, before anything is allocated; it warns about large ones and passes the presets."""
+
 import tracemalloc
 
 import pytest
@@ -18,9 +19,15 @@ def test_every_preset_fits_without_a_warning():
 
 def test_the_estimate_grows_with_every_size():
     base = estimate(GanConfig())
-    for path, value in [("run.batch_size", 4096), ("generator.width", 512), ("discriminator.depth", 6),
-                        ("objective.unrolled_steps", 5), ("d_opt.steps", 5), ("g_opt.steps", 5),
-                        ("run.eval_samples", 50_000)]:
+    for path, value in [
+        ("run.batch_size", 4096),
+        ("generator.width", 512),
+        ("discriminator.depth", 6),
+        ("objective.unrolled_steps", 5),
+        ("d_opt.steps", 5),
+        ("g_opt.steps", 5),
+        ("run.eval_samples", 50_000),
+    ]:
         cfg = GanConfig()
         cfg.set(path, value)
         b = estimate(cfg)
@@ -28,8 +35,14 @@ def test_the_estimate_grows_with_every_size():
 
 
 def _mixture(n):
-    return {"target": {"kind": "mixture", "centres": [[i % 1000 / 100, i // 1000 / 100] for i in range(n)],
-                       "sigmas": [0.01] * n, "weights": [1.0] * n}}
+    return {
+        "target": {
+            "kind": "mixture",
+            "centres": [[i % 1000 / 100, i // 1000 / 100] for i in range(n)],
+            "sigmas": [0.01] * n,
+            "weights": [1.0] * n,
+        }
+    }
 
 
 def test_200k_mixture_centres_are_refused_by_the_estimate():
@@ -59,9 +72,16 @@ def test_many_centres_are_refused_before_allocating():
 def test_a_huge_deep_unrolled_net_is_refused_with_its_estimate():
     """Depth 8, width 1024, batch 19,073, 10 unrolled, 100+100 steps ran 240 s without 30 steps."""
     cfg = GanConfig()
-    for path, v in [("generator.depth", 8), ("discriminator.depth", 8), ("generator.width", 1024),
-                    ("discriminator.width", 1024), ("run.batch_size", 19073), ("objective.unrolled_steps", 10),
-                    ("d_opt.steps", 100), ("g_opt.steps", 100)]:
+    for path, v in [
+        ("generator.depth", 8),
+        ("discriminator.depth", 8),
+        ("generator.width", 1024),
+        ("discriminator.width", 1024),
+        ("run.batch_size", 19073),
+        ("objective.unrolled_steps", 10),
+        ("d_opt.steps", 100),
+        ("g_opt.steps", 100),
+    ]:
         cfg.set(path, v)
     with pytest.raises(ConfigError, match="estimated .* per iteration"):
         cfg.validate()
@@ -69,8 +89,14 @@ def test_a_huge_deep_unrolled_net_is_refused_with_its_estimate():
 
 def test_a_slow_config_is_refused_even_when_it_fits_in_memory():
     cfg = GanConfig()
-    for path, v in [("generator.width", 1024), ("discriminator.width", 1024), ("generator.depth", 4),
-                    ("discriminator.depth", 4), ("run.batch_size", 2048), ("d_opt.steps", 50)]:
+    for path, v in [
+        ("generator.width", 1024),
+        ("discriminator.width", 1024),
+        ("generator.depth", 4),
+        ("discriminator.depth", 4),
+        ("run.batch_size", 2048),
+        ("d_opt.steps", 50),
+    ]:
         cfg.set(path, v)
     assert estimate(cfg).memory_bytes < 4 << 30
     with pytest.raises(ConfigError, match="too slow"):
@@ -78,15 +104,31 @@ def test_a_slow_config_is_refused_even_when_it_fits_in_memory():
 
 
 def test_a_large_config_runs_with_a_warning_naming_the_estimate(capsys):
-    code = main(["train", "--steps", "0", "--quiet", "--set", "generator.width=512", "--set",
-                 "discriminator.width=512", "--set", "generator.depth=3", "--set", "discriminator.depth=3",
-                 "--set", "run.batch_size=1024"])
+    code = main(
+        [
+            "train",
+            "--steps",
+            "0",
+            "--quiet",
+            "--set",
+            "generator.width=512",
+            "--set",
+            "discriminator.width=512",
+            "--set",
+            "generator.depth=3",
+            "--set",
+            "discriminator.depth=3",
+            "--set",
+            "run.batch_size=1024",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 0 and "warning: this config is large: estimated" in err and "per iteration" in err
 
 
 def test_more_threads_than_cores_is_said(monkeypatch):
     from ganscope.core import budget
+
     monkeypatch.setattr(budget.os, "cpu_count", lambda: 2)
     cfg = GanConfig()
     cfg.run.threads = 4

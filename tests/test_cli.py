@@ -10,9 +10,25 @@ from ganscope.core.presets import preset_names
 def test_train_writes_a_report_with_correct_mode_counts(tmp_path, capsys):
     report = tmp_path / "r.json"
     session = tmp_path / "s.gscope"
-    code = main(["train", "--preset", "ring", "--steps", "300", "--seed", "3",
-                 "--set", "generator.width=32", "--set", "discriminator.width=32",
-                 "--report", str(report), "--save", str(session)])
+    code = main(
+        [
+            "train",
+            "--preset",
+            "ring",
+            "--steps",
+            "300",
+            "--seed",
+            "3",
+            "--set",
+            "generator.width=32",
+            "--set",
+            "discriminator.width=32",
+            "--report",
+            str(report),
+            "--save",
+            str(session),
+        ]
+    )
     assert code == 0
     out, err = capsys.readouterr()
     assert "300/300" in err and "modes captured" in out
@@ -24,6 +40,7 @@ def test_train_writes_a_report_with_correct_mode_counts(tmp_path, capsys):
     # The report's figure is the metric on the final weights, recomputed independently here.
     from ganscope.core.metrics import mode_metrics
     from ganscope.core.session import load_session
+
     e = load_session(session)
     captured, hq, _ = mode_metrics(e.evaluator.generated(), e.target.centres, e.target.sigmas)
     assert r["final_metrics"]["modes"] == captured and r["final_metrics"]["hq_share"] == pytest.approx(hq)
@@ -36,16 +53,19 @@ def test_train_continues_a_session(tmp_path, capsys):
     assert "step 30" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("args,words", [
-    (["--set", "d_opt.lr=abc"], "d_opt.lr"),
-    (["--set", "d_opt.lr"], "KEY=VALUE"),
-    (["--set", "generator.width=1000000"], "1 .. 1024"),
-    (["--preset", "nope"], "unknown preset"),
-    (["--config", "/no/such.json"], "no such file"),
-    (["--steps", "-5"], "--steps"),
-    (["--report", "/no/such/dir/r.json"], "does not exist"),
-    (["--session", "/no/such.gscope"], "no such file"),
-])
+@pytest.mark.parametrize(
+    "args,words",
+    [
+        (["--set", "d_opt.lr=abc"], "d_opt.lr"),
+        (["--set", "d_opt.lr"], "KEY=VALUE"),
+        (["--set", "generator.width=1000000"], "1 .. 1024"),
+        (["--preset", "nope"], "unknown preset"),
+        (["--config", "/no/such.json"], "no such file"),
+        (["--steps", "-5"], "--steps"),
+        (["--report", "/no/such/dir/r.json"], "does not exist"),
+        (["--session", "/no/such.gscope"], "no such file"),
+    ],
+)
 def test_bad_arguments_exit_2_with_a_message_and_write_nothing(tmp_path, capsys, args, words):
     before = set(tmp_path.iterdir())
     code = main(["train", "--steps", "5", "--quiet", *args])

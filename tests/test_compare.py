@@ -1,4 +1,5 @@
 """Headless compare: runs in lockstep, each exactly as if trained alone, summarised in one table."""
+
 import json
 
 import pytest
@@ -9,8 +10,14 @@ from ganscope.core.compare import REMEDIES, CompareGroup, compare
 from ganscope.core.config import ConfigError
 from ganscope.core.engine import GanEngine
 
-TINY = [("generator.width", "16"), ("discriminator.width", "16"), ("run.batch_size", "32"),
-        ("run.eval_samples", "200"), ("run.eval_every", "10"), ("generator.noise_dim", "2")]
+TINY = [
+    ("generator.width", "16"),
+    ("discriminator.width", "16"),
+    ("run.batch_size", "32"),
+    ("run.eval_samples", "200"),
+    ("run.eval_every", "10"),
+    ("generator.noise_dim", "2"),
+]
 TINY_ARGS = [a for k, v in TINY for a in ("--set", f"{k}={v}")]
 
 
@@ -69,19 +76,26 @@ def test_compare_the_remedies_from_the_command_line(tmp_path, capsys):
     assert [line.split()[0] for line in out[2:6]] == ["GAN", "WGAN-GP", "PacGAN2", "Unrolled"]
     r = json.loads(report.read_text())
     assert [x["preset"] for x in r["runs"]] == list(REMEDIES) and r["steps"] == 20
-    assert [x["config"]["objective"]["loss"] for x in r["runs"]] == ["nonsaturating", "wgan-gp",
-                                                                     "nonsaturating", "minimax"]
+    assert [x["config"]["objective"]["loss"] for x in r["runs"]] == [
+        "nonsaturating",
+        "wgan-gp",
+        "nonsaturating",
+        "minimax",
+    ]
     assert r["runs"][2]["config"]["objective"]["pack"] == 2
     assert r["runs"][3]["config"]["objective"]["unrolled_steps"] == 5
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--preset", "ring"], "2 to 4 runs"),
-    (["--preset", "ring", "--preset", "grid"], "same target"),
-    (["--preset", "ring", "--preset", "ring", "--steps", "0"], "--steps 0"),
-    (["--preset", "ring", "--preset", "nope"], "unknown preset"),
-    (["--preset", "ring", "--preset", "ring", "--export", "x.avi"], "unknown format"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--preset", "ring"], "2 to 4 runs"),
+        (["--preset", "ring", "--preset", "grid"], "same target"),
+        (["--preset", "ring", "--preset", "ring", "--steps", "0"], "--steps 0"),
+        (["--preset", "ring", "--preset", "nope"], "unknown preset"),
+        (["--preset", "ring", "--preset", "ring", "--export", "x.avi"], "unknown format"),
+    ],
+)
 def test_bad_compare_requests_exit_2_with_one_line(args, words, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["compare", *args, "--quiet"]) == 2

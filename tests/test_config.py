@@ -34,21 +34,24 @@ def test_strings_are_parsed_like_command_line_values():
     assert cfg.objective.loss == "wgan-gp" and cfg.target.centres == [[0.0, 1.0], [2.0, 3.0]]
 
 
-@pytest.mark.parametrize("path,value,words", [
-    ("d_opt.lr", "abc", ["d_opt.lr", "1e-07 .. 10"]),
-    ("d_opt.lr", -1, ["d_opt.lr", "out of range"]),
-    ("d_opt.lr", float("nan"), ["d_opt.lr", "finite"]),
-    ("generator.depth", 2.5, ["generator.depth", "whole number"]),
-    ("generator.width", 10**6, ["generator.width", "1 .. 1024"]),
-    ("objective.loss", "bce", ["objective.loss", "wgan-gp"]),
-    ("target.sigma", -0.1, ["target.sigma", "out of range"]),
-    ("target.sigmas", [0.1, -1], ["target.sigmas[1]", "> 0"]),
-    ("target.points", [[1, 2, 3]], ["target.points[0]", "two finite numbers"]),
-    ("run.batch_size", 10**8, ["run.batch_size", "1 .. 65536"]),
-    ("generator.nope", 1, ["unknown field 'nope'", "width"]),
-    ("nope.lr", 1, ["unknown section 'nope'"]),
-    ("lr", 1, ["section.field"]),
-])
+@pytest.mark.parametrize(
+    "path,value,words",
+    [
+        ("d_opt.lr", "abc", ["d_opt.lr", "1e-07 .. 10"]),
+        ("d_opt.lr", -1, ["d_opt.lr", "out of range"]),
+        ("d_opt.lr", float("nan"), ["d_opt.lr", "finite"]),
+        ("generator.depth", 2.5, ["generator.depth", "whole number"]),
+        ("generator.width", 10**6, ["generator.width", "1 .. 1024"]),
+        ("objective.loss", "bce", ["objective.loss", "wgan-gp"]),
+        ("target.sigma", -0.1, ["target.sigma", "out of range"]),
+        ("target.sigmas", [0.1, -1], ["target.sigmas[1]", "> 0"]),
+        ("target.points", [[1, 2, 3]], ["target.points[0]", "two finite numbers"]),
+        ("run.batch_size", 10**8, ["run.batch_size", "1 .. 65536"]),
+        ("generator.nope", 1, ["unknown field 'nope'", "width"]),
+        ("nope.lr", 1, ["unknown section 'nope'"]),
+        ("lr", 1, ["section.field"]),
+    ],
+)
 def test_bad_values_name_the_field_and_what_is_allowed(path, value, words):
     cfg = GanConfig()
     with pytest.raises(ConfigError) as err:
@@ -59,8 +62,7 @@ def test_bad_values_name_the_field_and_what_is_allowed(path, value, words):
 
 def test_cross_field_rules():
     with pytest.raises(ConfigError, match="one per centre"):
-        GanConfig.from_dict({"target": {"kind": "mixture", "centres": [[0, 0]], "sigmas": [1, 1],
-                                        "weights": [1]}})
+        GanConfig.from_dict({"target": {"kind": "mixture", "centres": [[0, 0]], "sigmas": [1, 1], "weights": [1]}})
     with pytest.raises(ConfigError, match="at least one point"):
         GanConfig.from_dict({"target": {"kind": "points", "points": []}})
     with pytest.raises(ConfigError, match="at least one component"):
@@ -80,9 +82,15 @@ def test_huge_memory_requests_are_refused_before_allocating():
 
 
 _paths = [row[0] for row in describe_defaults()]
-_values = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12),
-                    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
-                    st.lists(st.floats(), max_size=3), st.lists(st.lists(st.floats(), max_size=3), max_size=3))
+_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.lists(st.floats(), max_size=3),
+    st.lists(st.lists(st.floats(), max_size=3), max_size=3),
+)
 
 
 @settings(max_examples=300, deadline=None)

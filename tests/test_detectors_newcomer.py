@@ -1,4 +1,5 @@
 """The stalled-D detector and the collapse guard (issue 14): real runs, the detector's own thresholds."""
+
 import numpy as np
 import pytest
 
@@ -21,7 +22,7 @@ def test_stalled_d_fires_when_d_lr_is_one(dead_d):
     d = detect(dead_d)["stalled"]
     assert d.active and "Reset D" in d.detail and "重置判别器" in d.text("zh")
     g = dead_d.history.as_arrays()["g_grad"]
-    assert np.max(g[-dead_d.cfg.detect.stall_steps:]) < dead_d.cfg.detect.stall_grad  # what it claims
+    assert np.max(g[-dead_d.cfg.detect.stall_steps :]) < dead_d.cfg.detect.stall_grad  # what it claims
     # A frozen G receives no gradient by design: that is not a stall.
     dead_d.freeze("G", True)
     assert not detect(dead_d)["stalled"].active
@@ -37,6 +38,7 @@ def test_stalled_d_stays_quiet_on_a_healthy_run():
 def test_collapse_waits_until_g_has_reached_the_data():
     """Lesson 5's G starts at the origin, far inside the ring: "0 of 8 modes" then is not collapse."""
     from ganscope.core.scenarios import load_scenario
+
     s = load_scenario("lesson-5-collapse")
     e = GanEngine(s.config())
     s.install(e)

@@ -1,4 +1,5 @@
 """The Dirac-GAN plane against closed forms and the paper's conclusions."""
+
 import numpy as np
 import pytest
 
@@ -34,10 +35,11 @@ def test_fields_match_finite_differences_of_their_objectives(objective):
             e = reg * _NODES
             return float((_WEIGHTS * (np.log(_sig(psi * e)) + np.log(1 - _sig(psi * (theta + e))))).sum())
         base = np.log(0.5) + np.log(1 - _sig(psi * theta))
-        return base - (reg / 2 * psi ** 2 if objective == "r1" else 0)
+        return base - (reg / 2 * psi**2 if objective == "r1" else 0)
+
     for theta, psi in ((0.8, -0.3), (-1.2, 0.5)):
         # G descends V for these objectives (the generator term of V), D ascends V (with its penalty)
-        g_objective = (lambda t: v(t, psi)) if objective != "r1" else (lambda t: v(t, psi) + reg / 2 * psi ** 2)
+        g_objective = (lambda t: v(t, psi)) if objective != "r1" else (lambda t: v(t, psi) + reg / 2 * psi**2)
         d_th = -(g_objective(theta + h) - g_objective(theta - h)) / (2 * h)
         d_ps = (v(theta, psi + h) - v(theta, psi - h)) / (2 * h)
         np.testing.assert_allclose(field(objective, theta, psi, reg), [d_th, d_ps], rtol=1e-4, atol=1e-7)
@@ -46,6 +48,7 @@ def test_fields_match_finite_differences_of_their_objectives(objective):
 def test_nonsaturating_generator_ascends_log_d_of_its_sample():
     theta, psi, h = 0.6, 0.9, 1e-6
     from ganscope.core.dirac import _sig
+
     g = lambda t: np.log(_sig(psi * t))
     assert field("nonsaturating", theta, psi)[0] == pytest.approx((g(theta + h) - g(theta - h)) / (2 * h), rel=1e-5)
 

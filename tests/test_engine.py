@@ -137,6 +137,7 @@ def test_every_objective_trains_with_penalties_unrolling_and_packing(small_cfg, 
 @pytest.mark.parametrize("kind", ["adam", "sgd", "rmsprop"])
 def test_unrolling_follows_each_optimiser_and_leaves_d_unchanged(small_cfg, kind):
     from ganscope.core.unrolling import unrolled_params
+
     small_cfg.d_opt.kind = kind
     small_cfg.d_opt.momentum = 0.5
     e = GanEngine(small_cfg)
@@ -226,9 +227,11 @@ def test_core_never_imports_qt():
                 names = [node.module or ""]
             for n in names:
                 assert n.split(".")[0] not in forbidden, f"{path.name} imports {n}"
-    code = ("import sys, core.engine, core.cli, core.session, core.training_run, core.frames;"
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'app')];"
-            "assert not bad, bad")
+    code = (
+        "import sys, core.engine, core.cli, core.session, core.training_run, core.frames;"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'app')];"
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=120)
 
 
@@ -238,14 +241,21 @@ def test_update_many_changes_a_mixture_in_one_validated_step(small_cfg):
     with pytest.raises(ConfigError, match="one per centre"):  # 3 centres but 2 sigmas
         e.update_many({"target.kind": "mixture", "target.centres": [[0, 0], [1, 1], [2, 2]]})
     assert e.cfg.target.kind == "ring"  # refused changes leave the config as it was
-    result = e.update_many({"target.kind": "mixture", "target.centres": [[0, 0], [1, 1], [2, 2]],
-                            "target.sigmas": [0.1, 0.2, 0.3], "target.weights": [1, 1, 2]})
+    result = e.update_many(
+        {
+            "target.kind": "mixture",
+            "target.centres": [[0, 0], [1, 1], [2, 2]],
+            "target.sigmas": [0.1, 0.2, 0.3],
+            "target.weights": [1, 1, 2],
+        }
+    )
     assert result == "new target" and e.target.n_modes == 3 and e.target.weights.tolist() == [0.25, 0.25, 0.5]
     assert e.step(3) == 3
 
 
 def test_a_frame_built_from_a_source_is_the_engines_frame_at_that_moment(small_cfg):
     from ganscope.core.frames import FrameBuilder, FrameSource
+
     e = GanEngine(small_cfg)
     e.step(10)
     src = FrameSource(e)

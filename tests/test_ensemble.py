@@ -1,4 +1,5 @@
 """A batched ensemble: each member trains exactly as GanEngine's own update would, given its samples."""
+
 import numpy as np
 import pytest
 import torch
@@ -51,26 +52,61 @@ def engine_iteration(e, s: dict, m: int):
 # kernels round differently from the rule's formula; a missing or wrong term is off by >1e-3).
 CASES = {
     "nonsaturating-adam": {},
-    "minimax-sgd-momentum": {"objective.loss": "minimax", "d_opt.kind": "sgd", "g_opt.kind": "sgd",
-                             "d_opt.momentum": 0.5, "d_opt.lr": 1e-2, "g_opt.lr": 1e-2},
-    "lsgan-rmsprop-2g": {"objective.loss": "lsgan", "d_opt.kind": "rmsprop", "g_opt.kind": "rmsprop",
-                         "g_opt.momentum": 0.5, "g_opt.steps": 2},
-    "hinge-noise-sgd": {"objective.loss": "hinge", "objective.instance_noise": 0.05, "d_opt.kind": "sgd",
-                        "d_opt.lr": 1e-2},
-    "wgan-clip-pack2-3d": {"objective.loss": "wgan", "objective.pack": 2, "d_opt.steps": 3,
-                           "d_opt.kind": "rmsprop", "g_opt.kind": "rmsprop"},
+    "minimax-sgd-momentum": {
+        "objective.loss": "minimax",
+        "d_opt.kind": "sgd",
+        "g_opt.kind": "sgd",
+        "d_opt.momentum": 0.5,
+        "d_opt.lr": 1e-2,
+        "g_opt.lr": 1e-2,
+    },
+    "lsgan-rmsprop-2g": {
+        "objective.loss": "lsgan",
+        "d_opt.kind": "rmsprop",
+        "g_opt.kind": "rmsprop",
+        "g_opt.momentum": 0.5,
+        "g_opt.steps": 2,
+    },
+    "hinge-noise-sgd": {
+        "objective.loss": "hinge",
+        "objective.instance_noise": 0.05,
+        "d_opt.kind": "sgd",
+        "d_opt.lr": 1e-2,
+    },
+    "wgan-clip-pack2-3d": {
+        "objective.loss": "wgan",
+        "objective.pack": 2,
+        "d_opt.steps": 3,
+        "d_opt.kind": "rmsprop",
+        "g_opt.kind": "rmsprop",
+    },
     "wgan-gp-2d": {"objective.loss": "wgan-gp", "objective.gp_weight": 1.0, "d_opt.steps": 2},
-    "wgan-gp-pack2-rmsprop": {"objective.loss": "wgan-gp", "objective.pack": 2, "d_opt.kind": "rmsprop",
-                              "d_opt.momentum": 0.5},
+    "wgan-gp-pack2-rmsprop": {
+        "objective.loss": "wgan-gp",
+        "objective.pack": 2,
+        "d_opt.kind": "rmsprop",
+        "d_opt.momentum": 0.5,
+    },
     "r1-r2-noise": {"objective.r1": 1.0, "objective.r2": 0.5, "objective.instance_noise": 0.05},
     "unrolled-adam": {"objective.unrolled_steps": 2},
-    "unrolled-rmsprop-momentum": {"objective.unrolled_steps": 2, "objective.loss": "lsgan",
-                                  "d_opt.kind": "rmsprop", "d_opt.momentum": 0.5},
-    "unrolled-sgd-momentum": {"objective.unrolled_steps": 1, "d_opt.kind": "sgd", "d_opt.momentum": 0.5,
-                              "d_opt.lr": 1e-2},
+    "unrolled-rmsprop-momentum": {
+        "objective.unrolled_steps": 2,
+        "objective.loss": "lsgan",
+        "d_opt.kind": "rmsprop",
+        "d_opt.momentum": 0.5,
+    },
+    "unrolled-sgd-momentum": {
+        "objective.unrolled_steps": 1,
+        "d_opt.kind": "sgd",
+        "d_opt.momentum": 0.5,
+        "d_opt.lr": 1e-2,
+    },
 }
-MEMBERS = [{"d_opt.lr_scale": 1.0, "run.seed": 1}, {"d_opt.lr_scale": 3.0, "g_opt.beta1": 0.0, "run.seed": 2},
-           {"d_opt.lr_scale": 0.3, "d_opt.beta2": 0.9, "run.seed": 3}]
+MEMBERS = [
+    {"d_opt.lr_scale": 1.0, "run.seed": 1},
+    {"d_opt.lr_scale": 3.0, "g_opt.beta1": 0.0, "run.seed": 2},
+    {"d_opt.lr_scale": 0.3, "d_opt.beta2": 0.9, "run.seed": 3},
+]
 
 
 def _cfgs(small_cfg, changes, members=MEMBERS):
@@ -112,9 +148,11 @@ def test_each_member_matches_the_engine_fed_the_same_samples(small_cfg, case, fl
 
 def test_members_may_differ_in_penalty_weights_clip_and_step_counts(small_cfg, float64):
     """What a stability map varies: gp_weight, R1, D:G steps; each member trains as its own engine."""
-    members = [{"objective.gp_weight": 0.0, "d_opt.steps": 1, "run.seed": 1},
-               {"objective.gp_weight": 10.0, "d_opt.steps": 3, "g_opt.steps": 2, "run.seed": 2},
-               {"objective.gp_weight": 0.1, "objective.r1": 1.0, "d_opt.steps": 2, "run.seed": 3}]
+    members = [
+        {"objective.gp_weight": 0.0, "d_opt.steps": 1, "run.seed": 1},
+        {"objective.gp_weight": 10.0, "d_opt.steps": 3, "g_opt.steps": 2, "run.seed": 2},
+        {"objective.gp_weight": 0.1, "objective.r1": 1.0, "d_opt.steps": 2, "run.seed": 3},
+    ]
     check_against_engine(_cfgs(small_cfg, {"objective.loss": "wgan-gp"}, members))
     clip = [{"objective.clip": 0.01}, {"objective.clip": 0.1, "objective.instance_noise": 0.1}]
     check_against_engine(_cfgs(small_cfg.copy(), {"objective.loss": "wgan"}, clip))
@@ -132,7 +170,7 @@ def test_members_do_not_interact(small_cfg):
             both.iteration(s)
             alone.iteration({k: v[:1] for k, v in s.items()})
     assert not torch.isfinite(both.G[0][1]).all()  # member 1 blew up...
-    for a, b in zip(alone.G, both.G):              # ...and member 0 never noticed
+    for a, b in zip(alone.G, both.G):  # ...and member 0 never noticed
         torch.testing.assert_close(a[0], b[0], rtol=1e-6, atol=1e-7)
 
 
@@ -165,9 +203,11 @@ def test_evaluation_and_member_engine_agree_with_the_engine(small_cfg):
 def test_a_long_call_keeps_memory_flat():
     """One 1,500-step call: per-iteration metric tensors once pinned the heap (+116 MB here; a
     20,000-step call of the mode-coverage benchmark reached 3.3 GB)."""
+
     def rss_mb():
         with open("/proc/self/statm") as fh:
             return int(fh.read().split()[1]) * 4096 / 1e6
+
     configs = []
     for seed in range(5):
         c = GanConfig()
@@ -185,6 +225,7 @@ def test_a_long_call_keeps_memory_flat():
 def test_its_thread_count_holds_for_its_own_work_only(small_cfg):
     """The process keeps its own torch thread count (the app trains with 1, leaving the UI a core)."""
     import torch
+
     before = torch.get_num_threads()
     seen = []
     ens = Ensemble(member_configs(small_cfg, [{"run.seed": 0}, {"run.seed": 1}]), threads=before + 1)

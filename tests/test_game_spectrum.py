@@ -1,4 +1,5 @@
 """The game's Jacobian and its eigenvalues against closed forms, finite differences and dense algebra."""
+
 import numpy as np
 import pytest
 import torch
@@ -25,6 +26,7 @@ class DiracG(nn.Module):
 
 class DiracD(nn.Module):
     """D(x) = psi * x_1, a linear logit (or critic score)."""
+
     pack = 1
 
     def __init__(self, psi):
@@ -56,15 +58,21 @@ def test_dirac_gan_equilibrium_is_a_pure_rotation(loss, speed):
 def test_dirac_gan_with_r1_has_the_papers_eigenvalues(gamma):
     """J = [[-gamma, -1/2], [1/2, 0]] in (psi, theta): lambda = (-gamma +- sqrt(gamma^2 - 1)) / 2."""
     eig = dense_eigenvalues(dirac_field("minimax", 0.0, 0.0, r1=gamma))
-    root = np.sqrt(complex(gamma ** 2 - 1))
-    np.testing.assert_allclose(sorted_eigs(eig), sorted_eigs([(-gamma + root) / 2, (-gamma - root) / 2]),
-                               atol=1e-12)
+    root = np.sqrt(complex(gamma**2 - 1))
+    np.testing.assert_allclose(sorted_eigs(eig), sorted_eigs([(-gamma + root) / 2, (-gamma - root) / 2]), atol=1e-12)
     assert (eig.real < 0).all()  # R1 makes the equilibrium attracting
 
 
-@pytest.mark.parametrize("loss, dirac_name, penalties", [
-    ("minimax", "gan", {}), ("nonsaturating", "nonsaturating", {}), ("wgan", "wgan", {}),
-    ("wgan-gp", "wgan-gp", {"gp_weight": 0.7}), ("minimax", "r1", {"r1": 0.7})])
+@pytest.mark.parametrize(
+    "loss, dirac_name, penalties",
+    [
+        ("minimax", "gan", {}),
+        ("nonsaturating", "nonsaturating", {}),
+        ("wgan", "wgan", {}),
+        ("wgan-gp", "wgan-gp", {"gp_weight": 0.7}),
+        ("minimax", "r1", {"r1": 0.7}),
+    ],
+)
 @pytest.mark.parametrize("theta, psi", [(0.8, -0.3), (-1.2, 0.5)])
 def test_dirac_gan_jacobian_matches_the_repos_closed_form_field(loss, dirac_name, penalties, theta, psi):
     """Away from the equilibrium: J against finite differences of core.dirac.field (its closed form)."""
@@ -75,8 +83,10 @@ def test_dirac_gan_jacobian_matches_the_repos_closed_form_field(loss, dirac_name
     def f(t, p):
         d_theta, d_psi = dirac.field(dirac_name, t, p, reg)
         return np.array([d_psi, d_theta], dtype=float)
-    ref = np.column_stack([(f(theta, psi + h) - f(theta, psi - h)) / (2 * h),
-                           (f(theta + h, psi) - f(theta - h, psi)) / (2 * h)])
+
+    ref = np.column_stack(
+        [(f(theta, psi + h) - f(theta, psi - h)) / (2 * h), (f(theta + h, psi) - f(theta - h, psi)) / (2 * h)]
+    )
     np.testing.assert_allclose(J, ref, rtol=1e-5, atol=1e-7)
 
 
@@ -103,10 +113,20 @@ def field_at(field: GameField, x: np.ndarray) -> np.ndarray:
     return moved.value().detach().numpy()
 
 
-OBJECTIVES = [("minimax", {}), ("nonsaturating", {}), ("lsgan", {}), ("hinge", {}), ("wgan", {}),
-              ("wgan-gp", {"gp_weight": 0.5}), ("nonsaturating", {"r1": 2.0}), ("nonsaturating", {"r2": 2.0}),
-              ("lsgan", {"r1": 1.0, "r2": 1.0}), ("nonsaturating", {"instance_noise": 0.1}),
-              ("nonsaturating", {"pack": 2}), ("nonsaturating", {"unrolled_steps": 2})]
+OBJECTIVES = [
+    ("minimax", {}),
+    ("nonsaturating", {}),
+    ("lsgan", {}),
+    ("hinge", {}),
+    ("wgan", {}),
+    ("wgan-gp", {"gp_weight": 0.5}),
+    ("nonsaturating", {"r1": 2.0}),
+    ("nonsaturating", {"r2": 2.0}),
+    ("lsgan", {"r1": 1.0, "r2": 1.0}),
+    ("nonsaturating", {"instance_noise": 0.1}),
+    ("nonsaturating", {"pack": 2}),
+    ("nonsaturating", {"unrolled_steps": 2}),
+]
 
 
 @pytest.mark.parametrize("loss, objective", OBJECTIVES, ids=lambda p: str(p))

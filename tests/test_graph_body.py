@@ -2,6 +2,7 @@
 the engine's reference step fed the same samples. The replay itself needs a GPU and is checked by
 benchmarks/gpu_check.py; this checks the arithmetic it records. Tolerance: float32, rtol 1e-4 /
 atol 1e-5 after 4 iterations (hand-written and autograd gradients sum in different orders)."""
+
 import pytest
 import torch
 
@@ -9,12 +10,15 @@ from ganscope.core.cuda_graph import GraphStep
 from ganscope.core.engine import GanEngine
 
 
-@pytest.mark.parametrize("changes", [
-    {},
-    {"objective.loss": "hinge", "objective.instance_noise": 0.1},
-    {"objective.loss": "wgan", "objective.pack": 2},
-    {"objective.loss": "lsgan", "discriminator.activation": "leaky_relu"},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"objective.loss": "hinge", "objective.instance_noise": 0.1},
+        {"objective.loss": "wgan", "objective.pack": 2},
+        {"objective.loss": "lsgan", "discriminator.activation": "leaky_relu"},
+    ],
+)
 def test_graph_body_matches_the_reference_step(small_cfg, changes):
     for k, v in changes.items():
         small_cfg.set(k, v)

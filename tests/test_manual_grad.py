@@ -1,4 +1,5 @@
 """Hand-written gradients against autograd, the reference; the lean Adam step against torch's."""
+
 import numpy as np
 import pytest
 import torch
@@ -61,17 +62,25 @@ def run(cfg, manual: bool, steps=6):
     return e
 
 
-@pytest.mark.parametrize("changes", [
-    {},
-    {"objective.loss": "minimax", "objective.pack": 2},
-    {"objective.loss": "hinge", "objective.instance_noise": 0.1},
-    {"objective.loss": "wgan", "d_opt.steps": 3, "discriminator.activation": "leaky_relu"},
-    {"objective.loss": "lsgan", "g_opt.steps": 2, "generator.activation": "tanh",
-     "discriminator.input_scale": 0.5},
-    {"d_opt.kind": "sgd", "d_opt.momentum": 0.5, "g_opt.kind": "sgd", "d_opt.lr": 1e-2},
-    {"objective.loss": "wgan", "d_opt.kind": "rmsprop", "d_opt.momentum": 0.5, "g_opt.kind": "rmsprop",
-     "generator.activation": "silu", "discriminator.activation": "elu"},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"objective.loss": "minimax", "objective.pack": 2},
+        {"objective.loss": "hinge", "objective.instance_noise": 0.1},
+        {"objective.loss": "wgan", "d_opt.steps": 3, "discriminator.activation": "leaky_relu"},
+        {"objective.loss": "lsgan", "g_opt.steps": 2, "generator.activation": "tanh", "discriminator.input_scale": 0.5},
+        {"d_opt.kind": "sgd", "d_opt.momentum": 0.5, "g_opt.kind": "sgd", "d_opt.lr": 1e-2},
+        {
+            "objective.loss": "wgan",
+            "d_opt.kind": "rmsprop",
+            "d_opt.momentum": 0.5,
+            "g_opt.kind": "rmsprop",
+            "generator.activation": "silu",
+            "discriminator.activation": "elu",
+        },
+    ],
+)
 def test_engine_trains_the_same_with_either_gradient_path(small_cfg, changes):
     for k, v in changes.items():
         small_cfg.set(k, v)

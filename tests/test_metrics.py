@@ -10,8 +10,9 @@ from ganscope.core.targets import grid, ring
 HQ_2D = 1 - math.exp(-4.5)
 
 
-@pytest.mark.parametrize("target", [ring(8, 2.0, 0.02), ring(8, 1.0, 0.01), grid(5, 2.0, 0.05)],
-                         ids=["ring-r2", "ring-r1", "grid"])
+@pytest.mark.parametrize(
+    "target", [ring(8, 2.0, 0.02), ring(8, 1.0, 0.01), grid(5, 2.0, 0.05)], ids=["ring-r2", "ring-r1", "grid"]
+)
 def test_samples_from_the_target_capture_every_mode_at_the_gaussian_rate(target):
     x = target.sample(2500, torch.Generator().manual_seed(1)).numpy()
     captured, hq, _ = mode_metrics(x, target.centres, target.sigmas)
@@ -47,8 +48,8 @@ def test_mmd_matches_the_closed_form_for_two_gaussians():
     s, h, shift = 0.5, 1.0, 1.5
     x = rng.normal(0, s, (3000, 2))
     y = rng.normal(0, s, (3000, 2)) + [shift, 0]
-    c = h ** 2 / (h ** 2 + 2 * s ** 2)  # E k(x, x') for d = 2
-    expected = math.sqrt(2 * c * (1 - math.exp(-shift ** 2 / (2 * (h ** 2 + 2 * s ** 2)))))
+    c = h**2 / (h**2 + 2 * s**2)  # E k(x, x') for d = 2
+    expected = math.sqrt(2 * c * (1 - math.exp(-(shift**2) / (2 * (h**2 + 2 * s**2)))))
     assert mmd(x, y, h) == pytest.approx(expected, rel=0.05)
     assert mmd(x, rng.normal(0, s, (3000, 2)), h) < 0.05
 

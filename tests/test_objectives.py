@@ -1,4 +1,5 @@
 """Objectives against closed forms (as micrograd tests its gradients against torch's)."""
+
 import math
 
 import pytest
@@ -31,13 +32,16 @@ def test_minimax_generator_gradient_saturates_where_nonsaturating_does_not():
     assert abs(_dlogit("minimax", -8.0)) < abs(_dlogit("nonsaturating", -8.0)) / 1000
 
 
-@pytest.mark.parametrize("loss,real,fake,expected", [
-    ("lsgan", 1.0, 0.0, 0.0),
-    ("lsgan", 0.0, 1.0, 1.0),
-    ("hinge", 1.0, -1.0, 0.0),
-    ("hinge", 0.0, 0.0, 2.0),
-    ("wgan", 3.0, 1.0, -2.0),
-])
+@pytest.mark.parametrize(
+    "loss,real,fake,expected",
+    [
+        ("lsgan", 1.0, 0.0, 0.0),
+        ("lsgan", 0.0, 1.0, 1.0),
+        ("hinge", 1.0, -1.0, 0.0),
+        ("hinge", 0.0, 0.0, 2.0),
+        ("wgan", 3.0, 1.0, -2.0),
+    ],
+)
 def test_discriminator_losses(loss, real, fake, expected):
     assert obj.d_loss(loss, torch.tensor([real]), torch.tensor([fake])).item() == pytest.approx(expected)
 

@@ -4,6 +4,7 @@ Tolerance: float32 throughout, rtol 1e-5 / atol 1e-6 after up to 4 steps (fused 
 foreach kernels round differently from the plain formula; a rule that misses a term, like the
 look-ahead that once ignored RMSprop's momentum, is off by 0.1 or more).
 """
+
 import pytest
 import torch
 
@@ -16,7 +17,11 @@ from ganscope.core.unrolling import unrolled_params
 TOL = {"rtol": 1e-5, "atol": 1e-6}
 
 CASES = [  # (kind, momentum)
-    ("sgd", 0.0), ("sgd", 0.5), ("adam", 0.0), ("rmsprop", 0.0), ("rmsprop", 0.5),
+    ("sgd", 0.0),
+    ("sgd", 0.5),
+    ("adam", 0.0),
+    ("rmsprop", 0.0),
+    ("rmsprop", 0.5),
 ]
 
 
@@ -41,8 +46,9 @@ def test_rule_steps_match_torch_optim(kind, momentum, differentiable):
         for p, g in zip(net.parameters(), grads):
             p.grad = g.clone()
         opt.step()
-        params, state = optim_rules.step(kind, params, grads, state, 1e-2, 0.5, 0.9, momentum,
-                                         differentiable=differentiable)
+        params, state = optim_rules.step(
+            kind, params, grads, state, 1e-2, 0.5, 0.9, momentum, differentiable=differentiable
+        )
     for p, q in zip(params, net.parameters()):
         torch.testing.assert_close(p, q.detach(), **TOL)
 
@@ -97,10 +103,12 @@ def test_differentiable_step_has_finite_gradients_where_a_gradient_is_zero(kind)
     """A dead unit (gradient exactly 0) must not turn G's look-ahead gradient into NaN."""
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     grads = [x * torch.tensor([0.0, 1.0])]  # the first entry's gradient is exactly zero
-    new, _ = optim_rules.step(kind, [torch.zeros(2)], grads, optim_rules.init_state(kind, [x]), 0.1,
-                              differentiable=True)
+    new, _ = optim_rules.step(
+        kind, [torch.zeros(2)], grads, optim_rules.init_state(kind, [x]), 0.1, differentiable=True
+    )
     (dx,) = torch.autograd.grad(new[0].sum(), x)
     assert torch.isfinite(dx).all()
-    plain, _ = optim_rules.step(kind, [torch.zeros(2)], [g.detach() for g in grads],
-                                optim_rules.init_state(kind, [x]), 0.1)
+    plain, _ = optim_rules.step(
+        kind, [torch.zeros(2)], [g.detach() for g in grads], optim_rules.init_state(kind, [x]), 0.1
+    )
     torch.testing.assert_close(new[0].detach(), plain[0], rtol=0, atol=0)  # same values

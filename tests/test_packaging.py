@@ -1,4 +1,5 @@
 """The package installs as `ganscope` only, each module loads under one name, and the public API resolves."""
+
 import pkgutil
 import subprocess
 import sys
@@ -30,8 +31,14 @@ def test_no_module_is_loaded_under_a_second_name():
         "bare = sorted(n for n in sys.modules if n.split('.')[0] in ('core', 'app'))\n"
         "print(len([n for n in sys.modules if n.startswith('ganscope.')]), bare)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"}, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     count, bare = out.stdout.strip().split(" ", 1)
     assert int(count) > 40 and bare == "[]"
@@ -52,6 +59,7 @@ def test_public_api_resolves_lazily_to_the_engine_objects():
 
 def test_every_public_name_exists():
     import ganscope
+
     for name in ganscope.__all__:
         assert getattr(ganscope, name) is not None, name
     assert [m.name for m in pkgutil.iter_modules(ganscope.__path__)] == []  # the API is the one __init__

@@ -1,4 +1,5 @@
 """The PacGAN / VEEGAN networks (batch-norm G, maxout D, N(0, 0.02) init) and the reverse-KL metric."""
+
 import math
 
 import numpy as np
@@ -70,6 +71,7 @@ def test_the_engine_trains_the_papers_networks_the_same_way_twice():
 def test_sweeps_refuse_the_papers_networks_with_a_reason():
     from ganscope.core.config import ConfigError
     from ganscope.core.ensemble import check_members
+
     with pytest.raises(ConfigError, match="batch norm"):
         check_members([papers_config(), papers_config()])
 

@@ -1,4 +1,5 @@
 """The README's Python example runs as printed: a newcomer's first script must not fail."""
+
 import re
 from pathlib import Path
 

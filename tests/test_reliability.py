@@ -1,4 +1,5 @@
 """Bad input, faults and long runs: a clear message and nothing lost, never a traceback."""
+
 import json
 import os
 import select
@@ -23,9 +24,34 @@ from ganscope.core.targets import MAX_POINTS, load_points
 
 ROOT = Path(__file__).resolve().parents[1]
 PATHS = [row[0] for row in describe_defaults()]
-NASTY = st.one_of(st.sampled_from(["", "nan", "-nan", "inf", "-1", "0", "1e308", "1e-320", "abc", "[]", "[[1]]",
-                                   "[[0,0],[1]]", "true", "None", "10**9", "1,2", "[1e400]", "\x00", "√2"]),
-                  st.integers(-10**18, 10**18).map(str), st.floats(allow_nan=True).map(repr), st.text(max_size=8))
+NASTY = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            "nan",
+            "-nan",
+            "inf",
+            "-1",
+            "0",
+            "1e308",
+            "1e-320",
+            "abc",
+            "[]",
+            "[[1]]",
+            "[[0,0],[1]]",
+            "true",
+            "None",
+            "10**9",
+            "1,2",
+            "[1e400]",
+            "\x00",
+            "√2",
+        ]
+    ),
+    st.integers(-(10**18), 10**18).map(str),
+    st.floats(allow_nan=True).map(repr),
+    st.text(max_size=8),
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -39,19 +65,44 @@ def test_cli_set_values_give_exit_2_and_name_the_field_or_run(path, value, capsy
         assert path in err or path.split(".")[0] in err, err
 
 
-_json = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=5)),
-                     lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                             st.dictionaries(st.text(max_size=8), inner, max_size=3)),
-                     max_leaves=10)
+_json = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=5)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    max_leaves=10,
+)
 
 
 @settings(max_examples=200, deadline=None)
-@given(doc=st.dictionaries(st.sampled_from(["target", "generator", "discriminator", "objective", "d_opt",
-                                            "g_opt", "run", "extra"]),
-                           st.one_of(_json, st.dictionaries(st.sampled_from(
-                               ["kind", "lr", "width", "depth", "sigma", "n_modes", "batch_size", "points",
-                                "centres", "sigmas", "weights", "loss", "seed"]), _json, max_size=4)),
-                           max_size=5))
+@given(
+    doc=st.dictionaries(
+        st.sampled_from(["target", "generator", "discriminator", "objective", "d_opt", "g_opt", "run", "extra"]),
+        st.one_of(
+            _json,
+            st.dictionaries(
+                st.sampled_from(
+                    [
+                        "kind",
+                        "lr",
+                        "width",
+                        "depth",
+                        "sigma",
+                        "n_modes",
+                        "batch_size",
+                        "points",
+                        "centres",
+                        "sigmas",
+                        "weights",
+                        "loss",
+                        "seed",
+                    ]
+                ),
+                _json,
+                max_size=4,
+            ),
+        ),
+        max_size=5,
+    )
+)
 def test_whole_config_documents_are_valid_or_refused_clearly(doc):
     try:
         cfg = GanConfig.from_json(json.dumps(doc))
@@ -62,9 +113,16 @@ def test_whole_config_documents_are_valid_or_refused_clearly(doc):
     assert GanConfig.from_json(cfg.to_json()).to_dict() == cfg.to_dict()
 
 
-@pytest.mark.parametrize("path, value", [("generator.width", 10**6), ("discriminator.width", 10**6),
-                                         ("run.batch_size", 10**8), ("run.display_samples", 10**8),
-                                         ("run.surface_res", 10**5)])
+@pytest.mark.parametrize(
+    "path, value",
+    [
+        ("generator.width", 10**6),
+        ("discriminator.width", 10**6),
+        ("run.batch_size", 10**8),
+        ("run.display_samples", 10**8),
+        ("run.surface_res", 10**5),
+    ],
+)
 def test_huge_requests_are_refused_before_allocating(path, value):
     tracemalloc.start()
     try:
@@ -174,6 +232,7 @@ def test_soak_20k_steps_memory_stays_flat_and_history_bounded(small_cfg):
     after warm-up RSS does not move (1M steps: -0.13 MB, docs/bench/soak_1m_cpu.json, which
     benchmarks/soak.py measures); the 2,000-row training history wraps ten times."""
     from benchmarks.soak import soak
+
     small_cfg.run.eval_every = 100
     small_cfg.run.history = 2000
     e = GanEngine(small_cfg)

@@ -1,11 +1,22 @@
 """The one run loop (core.run_loop): callbacks in order, stops between chunks, same bits however chunked."""
+
 import io
 
 import torch
 
 from ganscope.core.progress import ProgressBar
-from ganscope.core.run_loop import (CANCELLED, DIVERGED, DONE, ENDED, INTERRUPTED, Callback, DetectorLog, Every,
-                           TimedChunks, run_loop)
+from ganscope.core.run_loop import (
+    CANCELLED,
+    DIVERGED,
+    DONE,
+    ENDED,
+    INTERRUPTED,
+    Callback,
+    DetectorLog,
+    Every,
+    TimedChunks,
+    run_loop,
+)
 
 
 class Counter:
@@ -40,8 +51,16 @@ def test_callbacks_run_in_order_after_every_chunk_and_the_last_chunk_ends_at_the
     log, t = [], Counter()
     state = run_loop(t, 25, chunks=10, callbacks=[Recorder(log), Every(lambda s: log.append(("every", s.done)))])
     assert t.calls == [10, 10, 5]
-    assert log == [("start", 0), ("chunk", 10), ("every", 10), ("chunk", 20), ("every", 20),
-                   ("chunk", 25), ("every", 25), ("end", 25, DONE)]
+    assert log == [
+        ("start", 0),
+        ("chunk", 10),
+        ("every", 10),
+        ("chunk", 20),
+        ("every", 20),
+        ("chunk", 25),
+        ("every", 25),
+        ("end", 25, DONE),
+    ]
     assert state.done == 25 and state.reason == DONE
 
 
@@ -52,6 +71,7 @@ def test_a_cancel_stops_between_chunks_and_no_iteration_runs_after_it():
     def should_stop():
         asked.append(t.step_count)
         return t.step_count >= 30
+
     state = run_loop(t, 1000, chunks=10, should_stop=should_stop)
     assert state.reason == CANCELLED and state.done == 30 and t.step_count == 30
     assert asked == [0, 10, 20, 30]  # asked before every chunk, never in the middle of one
@@ -60,6 +80,7 @@ def test_a_cancel_stops_between_chunks_and_no_iteration_runs_after_it():
         def on_chunk(self, state):
             if state.done >= 20:
                 state.stop()
+
     t2 = Counter()
     state = run_loop(t2, None, chunks=10, callbacks=[StopAt20()])
     assert state.reason == CANCELLED and t2.calls == [10, 10]
@@ -74,6 +95,7 @@ def test_the_engine_ending_or_diverging_ends_the_loop_and_says_why():
         def step(self, n):
             self.status = "diverged"
             return super().step(n)
+
     state = run_loop(Diverging(), 100, chunks=10)
     assert state.reason == DIVERGED and state.done == 10 and state.stopped_by_engine
 
@@ -84,6 +106,7 @@ def test_ctrl_c_ends_the_loop_only_where_the_caller_asked():
             if self.step_count >= 20:
                 raise KeyboardInterrupt
             return super().step(n)
+
     state = run_loop(Interrupted(), 100, chunks=10, interruptible=True)
     assert state.reason == INTERRUPTED and state.done == 20
     try:
@@ -107,6 +130,7 @@ def test_timed_chunks_aim_at_their_duration_and_stay_within_bounds():
 
 def test_training_through_the_loop_gives_the_same_bits_as_one_call(small_cfg):
     from ganscope.core.engine import GanEngine
+
     a, b = GanEngine(small_cfg), GanEngine(small_cfg)
     a.step(60)
     detectors = DetectorLog(b)

@@ -1,5 +1,7 @@
 """Every lesson shows its phenomenon: headless, with its seed and another, the detectors agree."""
+
 import functools
+
 import numpy as np
 import pytest
 
@@ -60,10 +62,14 @@ def _run(name: str, seed: int) -> dict:
     """One lesson, headless, reduced to what the checks read (sent back from a worker process)."""
     engine, fired = run_scenario(name, seed=seed, until=None if seed == SEEDS[0] else decided(name))
     h, ev = engine.history.as_arrays(), engine.evaluator.history.as_arrays()
-    return {"steps": engine.step_count, "status": engine.status, "fired": fired,
-            "active": {d.name for d in engine.detections().values() if d.active},
-            "history": {k: h[k] for k in ("step", "acc_real", "acc_fake")},
-            "evals": {k: ev[k] for k in ("step", "hq_share", "modes")}}
+    return {
+        "steps": engine.step_count,
+        "status": engine.status,
+        "fired": fired,
+        "active": {d.name for d in engine.detections().values() if d.active},
+        "history": {k: h[k] for k in ("step", "acc_real", "acc_fake")},
+        "evals": {k: ev[k] for k in ("step", "hq_share", "modes")},
+    }
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +78,7 @@ def lesson_runs():
     halve the wall time on a 2-core machine (results are the same as in sequence)."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
+
     jobs = list(JOBS)
     jobs.sort(key=lambda j: -load_scenario(j[0]).steps)  # longest first: the two workers end together
     with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("spawn")) as pool:
@@ -111,9 +118,11 @@ def test_the_arjovsky_bottou_contrast_in_numbers():
 
 def test_the_cli_runs_a_lesson_in_chinese_and_reports_detectors(tmp_path, capsys):
     import json
+
     report = tmp_path / "r.json"
-    code = main(["scenario", "lesson-4-vanishing", "--lang", "zh", "--quiet", "--steps", "900",
-                 "--report", str(report)])
+    code = main(
+        ["scenario", "lesson-4-vanishing", "--lang", "zh", "--quiet", "--steps", "900", "--report", str(report)]
+    )
     out = capsys.readouterr().out
     assert code == 0 and "梯度消失" in out and "detector vanishing: fired at step" in out
     r = json.loads(report.read_text())
@@ -126,6 +135,7 @@ def test_train_with_a_lesson_preset_plays_its_script(tmp_path):
     from ganscope.core.engine import GanEngine
     from ganscope.core.presets import preset_config
     from ganscope.core.session import load_session
+
     saved = tmp_path / "s.gscope"
     assert main(["train", "--preset", "lesson-4-vanishing", "--steps", "300", "--quiet", "--save", str(saved)]) == 0
     trained, fresh = load_session(saved), GanEngine(preset_config("lesson-4-vanishing"))

@@ -40,6 +40,7 @@ def test_saving_over_a_file_is_atomic(small_cfg, tmp_path, monkeypatch):
 
     def crash(*_a, **_k):
         raise OSError("disk full")
+
     monkeypatch.setattr(os, "replace", crash)
     e.step(5)
     with pytest.raises(OSError):
@@ -65,6 +66,7 @@ def test_truncated_and_foreign_files_are_refused(small_cfg, tmp_path):
 
 def test_a_session_from_a_newer_version_is_refused(small_cfg, tmp_path):
     from ganscope.core.session import engine_state
+
     state = engine_state(GanEngine(small_cfg))
     state["version"] = 99
     path = tmp_path / "new.gscope"
@@ -96,6 +98,7 @@ def test_a_pickle_with_a_code_payload_is_refused_and_never_runs(tmp_path):
 def test_a_hand_over_from_an_older_version_with_a_view_extent_still_restores(small_cfg):
     """Older versions sent a (never set) "view_extent" with the live state; it is ignored now."""
     from ganscope.core.session import live_state, restore_state, state_from_bytes, state_to_bytes
+
     e = GanEngine(small_cfg)
     e.step(5)
     state = live_state(e)

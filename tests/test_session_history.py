@@ -1,10 +1,11 @@
 """Sessions keep their timeline (snapshots, branches, compare groups), versioned; nothing in it is trusted."""
+
 import pytest
 import torch
 
 from ganscope.core.engine import GanEngine
 from ganscope.core.session import SessionError, load_session, save_session, state_from_bytes, state_to_bytes
-from ganscope.core.session_history import (MAIN, SavedRun, Timeline, load_with_timeline, save_with_timeline)
+from ganscope.core.session_history import MAIN, SavedRun, Timeline, load_with_timeline, save_with_timeline
 from ganscope.core.snapshots import SnapshotHistory, branch, train_with_snapshots
 
 
@@ -72,21 +73,29 @@ def _tamper(path, change):
     path.write_bytes(state_to_bytes(state))
 
 
-@pytest.mark.parametrize("change, words", [
-    (lambda t: t["snapshots"][1]["state"]["G"].__setitem__("net.0.weight", torch.zeros(3, 3)), "wrong type or shape"),
-    (lambda t: t["snapshots"][1]["state"]["opt_d"]["state"][0].__setitem__("exp_avg", torch.zeros(7)),
-     "wrong shape"),
-    (lambda t: t["snapshots"][1]["state"].__setitem__("rng", torch.zeros(3, dtype=torch.uint8)), "random state"),
-    (lambda t: t["snapshots"][1].__setitem__("step", 5), "does not match"),
-    (lambda t: t["snapshots"].reverse(), "steps must increase"),
-    (lambda t: t.__setitem__("snapshots", t["snapshots"] * 2), "steps must increase"),
-    (lambda t: t["groups"].append([MAIN, "nobody"]), "compare group"),
-    (lambda t: t["runs"][0].__setitem__("parent", "ghost"), "parent"),
-    (lambda t: t["runs"][0]["state"]["history"].__setitem__("d_loss", torch.zeros(2, 2)), "bad series"),
-    (lambda t: t["runs"][0].__setitem__("changes", {"d_opt.lr": -1}), "out of range"),
-    (lambda t: t.__setitem__("interval", "ten"), "interval"),
-    (lambda t: t["snapshots"][1]["state"]["live"].__setitem__("schedule", [[1, "explode", "G"]]), "bad script"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (
+            lambda t: t["snapshots"][1]["state"]["G"].__setitem__("net.0.weight", torch.zeros(3, 3)),
+            "wrong type or shape",
+        ),
+        (
+            lambda t: t["snapshots"][1]["state"]["opt_d"]["state"][0].__setitem__("exp_avg", torch.zeros(7)),
+            "wrong shape",
+        ),
+        (lambda t: t["snapshots"][1]["state"].__setitem__("rng", torch.zeros(3, dtype=torch.uint8)), "random state"),
+        (lambda t: t["snapshots"][1].__setitem__("step", 5), "does not match"),
+        (lambda t: t["snapshots"].reverse(), "steps must increase"),
+        (lambda t: t.__setitem__("snapshots", t["snapshots"] * 2), "steps must increase"),
+        (lambda t: t["groups"].append([MAIN, "nobody"]), "compare group"),
+        (lambda t: t["runs"][0].__setitem__("parent", "ghost"), "parent"),
+        (lambda t: t["runs"][0]["state"]["history"].__setitem__("d_loss", torch.zeros(2, 2)), "bad series"),
+        (lambda t: t["runs"][0].__setitem__("changes", {"d_opt.lr": -1}), "out of range"),
+        (lambda t: t.__setitem__("interval", "ten"), "interval"),
+        (lambda t: t["snapshots"][1]["state"]["live"].__setitem__("schedule", [[1, "explode", "G"]]), "bad script"),
+    ],
+)
 def test_a_damaged_timeline_is_refused_with_a_message(saved, change, words):
     _e, _t, path = saved
     _tamper(path, change)
@@ -101,6 +110,7 @@ def test_labels_are_cleaned_of_control_and_direction_characters(saved):
     def rename(t):
         t["runs"][0]["label"] = "slow\x1b[31m D\u202e"
         t["groups"] = [[MAIN, "slow\x1b[31m D\u202e"]]
+
     _tamper(path, rename)
     _e2, t = load_with_timeline(path)
     assert t.runs[0].label == "slow[31m D"

@@ -1,5 +1,6 @@
 """Sessions from strangers: a crafted, damaged or odd file is refused in one line or loads into
 exactly what an honest file with the same numbers would give; it never reaches a kernel as is."""
+
 import copy
 import tracemalloc
 from pathlib import Path
@@ -53,8 +54,9 @@ def params(e):
 
 
 def opt_tensors(e):
-    return [t for opt in (e.opt_g, e.opt_d) for st in opt.state.values() for t in st.values()
-            if isinstance(t, torch.Tensor)]
+    return [
+        t for opt in (e.opt_g, e.opt_d) for st in opt.state.values() for t in st.values() if isinstance(t, torch.Tensor)
+    ]
 
 
 def test_a_session_written_by_the_first_release_still_opens_and_trains():
@@ -163,8 +165,9 @@ def test_sgd_config_with_adam_state_is_refused(tmp_path):
         load_session(write(state, tmp_path))
 
 
-@pytest.mark.parametrize("kind, momentum", [("adam", 0.0), ("sgd", 0.0), ("sgd", 0.9), ("rmsprop", 0.0),
-                                            ("rmsprop", 0.5)])
+@pytest.mark.parametrize(
+    "kind, momentum", [("adam", 0.0), ("sgd", 0.0), ("sgd", 0.9), ("rmsprop", 0.0), ("rmsprop", 0.5)]
+)
 def test_every_optimiser_round_trips_and_continues_identically(tmp_path, kind, momentum):
     a = GanEngine(small(kind, momentum))
     a.step(4)
@@ -176,9 +179,18 @@ def test_every_optimiser_round_trips_and_continues_identically(tmp_path, kind, m
 
 
 LIVE_BAD = [
-    ("players", ["G", "X"]), ("players", []), ("players", "GD"), ("schedule", [[5, "explode", "G"]]),
-    ("schedule", [[5, "freeze"]]), ("schedule", [["5", "freeze", "G"]]), ("schedule", [[9, "reset", "G"], [2, "reset", "D"]]),
-    ("status", "pwned"), ("stop_at", -3), ("stop_at", 2.5), ("message", 12), ("view_extent", [0, 0, 1, 1]),
+    ("players", ["G", "X"]),
+    ("players", []),
+    ("players", "GD"),
+    ("schedule", [[5, "explode", "G"]]),
+    ("schedule", [[5, "freeze"]]),
+    ("schedule", [["5", "freeze", "G"]]),
+    ("schedule", [[9, "reset", "G"], [2, "reset", "D"]]),
+    ("status", "pwned"),
+    ("stop_at", -3),
+    ("stop_at", 2.5),
+    ("message", 12),
+    ("view_extent", [0, 0, 1, 1]),
     ("view_extent", [0, float("nan"), 0, 1]),
 ]
 
@@ -193,6 +205,7 @@ def test_a_bad_live_section_is_refused_not_obeyed(trained, tmp_path, key, value)
 
 def test_escape_codes_in_a_status_message_are_shown_not_obeyed(trained, tmp_path, capsys):
     from ganscope.core.cli import main
+
     state = live_state(trained)
     state["live"]["status"] = "diverged"
     state["live"]["message"] = "\x1b[2J\x1b[31mFAKE: run rm -rf ~\x07"
@@ -252,6 +265,7 @@ def test_one_flipped_bit_in_the_weights_is_named_as_damage(trained, tmp_path):
 
 def test_a_compressed_bomb_is_refused_from_its_directory(tmp_path):
     import zipfile
+
     path = tmp_path / "bomb.gscope"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("archive/data.pkl", b"\0" * (50 << 20))
@@ -268,11 +282,17 @@ def test_a_compressed_bomb_is_refused_from_its_directory(tmp_path):
 
 # --- structure fuzzing: mutate the session's tree, not its bytes --------------------------------
 _leaf = st.one_of(
-    st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(allow_nan=True), st.text(max_size=6),
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True),
+    st.text(max_size=6),
     st.lists(st.integers(-3, 3), max_size=3),
     st.sampled_from(["G", "D", "ok", "diverged", "freeze", "adam"]),
-    st.tuples(st.sampled_from([torch.float32, torch.float64, torch.uint8, torch.int64]),
-              st.lists(st.integers(0, 9), max_size=3)).map(lambda a: torch.zeros(a[1], dtype=a[0])),
+    st.tuples(
+        st.sampled_from([torch.float32, torch.float64, torch.uint8, torch.int64]),
+        st.lists(st.integers(0, 9), max_size=3),
+    ).map(lambda a: torch.zeros(a[1], dtype=a[0])),
     st.lists(st.integers(1, 9), min_size=1, max_size=3).map(lambda s: torch.zeros(1).expand(*s)),
     st.lists(st.integers(1, 9), min_size=2, max_size=2).map(lambda s: torch.ones(s[1], s[0]).t()),
 )

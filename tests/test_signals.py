@@ -1,5 +1,6 @@
 """SIGINT and SIGTERM stop every headless command between steps or frames with its own exit code,
 leave no partial file, and never crash (the 200-try version: benchmarks/signal_storm.py)."""
+
 import random
 import signal
 
@@ -12,9 +13,14 @@ from ganscope.core.session import load_session
 # A few tries (each a fresh process importing torch, some Qt): every one failed before (SIGTERM
 # killed with -15 and left partial files; SIGINT left train at exit 0). The other commands and
 # formats, and 200 random tries: `python -m benchmarks.signal_storm`.
-@pytest.mark.parametrize("command, signum", [
-    ("train", signal.SIGINT), ("export-gif", signal.SIGTERM), ("sweep", signal.SIGTERM),
-])
+@pytest.mark.parametrize(
+    "command, signum",
+    [
+        ("train", signal.SIGINT),
+        ("export-gif", signal.SIGTERM),
+        ("sweep", signal.SIGTERM),
+    ],
+)
 def test_a_signal_while_working_stops_cleanly_with_its_exit_code(tmp_path, command, signum):
     r = run_once(command, signum, tmp_path, delay=random.Random(str(tmp_path)).uniform(0, 0.3))
     assert problems(r, tmp_path) == [], r

@@ -1,11 +1,19 @@
 """Snapshot history: exact restore, branching, and the stated memory bound over a long run."""
+
 import numpy as np
 import pytest
 import torch
 
 from ganscope.core.engine import TRAIN_SERIES, GanEngine
-from ganscope.core.snapshots import (SnapshotHistory, branch, restore_snapshot, snapshot_bound, take_snapshot,
-                            thin_index, train_with_snapshots)
+from ganscope.core.snapshots import (
+    SnapshotHistory,
+    branch,
+    restore_snapshot,
+    snapshot_bound,
+    take_snapshot,
+    thin_index,
+    train_with_snapshots,
+)
 
 
 def flat(m):
@@ -25,8 +33,9 @@ def assert_same_run(a: GanEngine, b: GanEngine):
     assert torch.equal(a.gen.get_state(), b.gen.get_state())
 
 
-@pytest.mark.parametrize("loss,extra", [("nonsaturating", {}), ("wgan-gp", {"d_opt.steps": 2}),
-                                        ("minimax", {"objective.unrolled_steps": 2})])
+@pytest.mark.parametrize(
+    "loss,extra", [("nonsaturating", {}), ("wgan-gp", {"d_opt.steps": 2}), ("minimax", {"objective.unrolled_steps": 2})]
+)
 def test_a_run_restored_from_a_snapshot_continues_bit_identically(small_cfg, loss, extra):
     small_cfg.objective.loss = loss
     for k, v in extra.items():
@@ -104,6 +113,7 @@ def test_memory_stays_within_the_stated_bound_over_a_100k_step_run(small_cfg):
     def fake_step(n=1, players=None):  # the weights' bytes are what matter, not their values
         e.step_count += n
         return n
+
     e.step = fake_step
     peak = 0
     for _ in range(100_000 // 100):

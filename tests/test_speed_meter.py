@@ -1,4 +1,5 @@
 """The headless rate from the trainer's CPU time (core.speed_meter)."""
+
 from ganscope.core.speed_meter import CpuRate
 
 
@@ -10,7 +11,7 @@ def test_the_rate_is_iterations_per_cpu_second_over_a_sliding_window():
     assert r.rate() == 400 / 1.0
     r.add(50, 0.5, now=12.5)  # the span at 10.0 has left the window
     assert r.rate() == 350 / 1.0
-    r.add(0, 0.3, now=12.6)   # no iterations: nothing to learn from
+    r.add(0, 0.3, now=12.6)  # no iterations: nothing to learn from
     assert r.rate() == 350 / 1.0
 
 

@@ -1,4 +1,5 @@
 """The stability region against the Dirac-GAN's own trajectories, and the run's spectrum history."""
+
 import numpy as np
 import pytest
 
@@ -24,9 +25,15 @@ def test_the_region_is_the_disc_where_one_step_shrinks_a_deviation():
     assert s["max_growth"] == pytest.approx(abs(1 - 10 * h))
 
 
-@pytest.mark.parametrize("name, loss, penalties, lr", [
-    ("gan", "minimax", {}, 0.1), ("wgan", "wgan", {}, 0.1), ("r1", "minimax", {"r1": 1.0}, 0.1),
-    ("r1", "minimax", {"r1": 1.0}, 5.0)])
+@pytest.mark.parametrize(
+    "name, loss, penalties, lr",
+    [
+        ("gan", "minimax", {}, 0.1),
+        ("wgan", "wgan", {}, 0.1),
+        ("r1", "minimax", {"r1": 1.0}, 0.1),
+        ("r1", "minimax", {"r1": 1.0}, 5.0),
+    ],
+)
 def test_the_summary_predicts_what_simultaneous_steps_do_on_the_dirac_gan(name, loss, penalties, lr):
     """Eigenvalues outside the disc <=> core.dirac's simultaneous trajectory leaves the equilibrium."""
     eig = dense_eigenvalues(dirac_field(loss, 0.0, 0.0, **penalties))
@@ -38,6 +45,7 @@ def test_the_summary_predicts_what_simultaneous_steps_do_on_the_dirac_gan(name, 
 
 def test_step_scales_follow_the_players_learning_rates():
     from ganscope.core.config import GanConfig
+
     cfg = GanConfig()
     assert step_scales(cfg, 3, 2) is None
     cfg.g_opt.lr = cfg.d_opt.lr / 4
@@ -63,6 +71,7 @@ def test_the_run_keeps_a_spectrum_history_without_changing_training(small_cfg, t
     assert np.isfinite(snap["history"]["ratio"]).all() and (snap["history"]["radius"] > 0).all()
     # the latest eigenvalues are those of the dense Jacobian at these weights (float32 field)
     from ganscope.core.game_spectrum import GameField
+
     field = GameField.from_engine(on, batch=min(on.cfg.run.batch_size, 128))
     dense = dense_eigenvalues(field)
     for value in snap["values"][:4]:
@@ -78,7 +87,9 @@ def test_the_run_keeps_a_spectrum_history_without_changing_training(small_cfg, t
 
 def test_a_damaged_spectrum_in_a_session_is_refused(small_cfg, tmp_path):
     import torch
+
     from ganscope.core.session import SessionError, engine_state, state_to_bytes
+
     e = GanEngine(small_cfg)
     state = engine_state(e)
     state["spectrum"]["values"] = torch.zeros(5, 5, 5)

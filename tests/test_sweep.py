@@ -1,4 +1,5 @@
 """Sweep axes over any shape-preserving field, and a WGAN-GP stability map that trains."""
+
 import math
 
 import numpy as np

@@ -34,8 +34,7 @@ def test_grid_modes_are_the_published_lattice():
 
 
 def test_mixture_weights_and_sigmas_are_respected():
-    t = build_target(TargetConfig(kind="mixture", centres=[[-3, 0], [3, 0]], sigmas=[0.1, 0.5],
-                                  weights=[1, 3]))
+    t = build_target(TargetConfig(kind="mixture", centres=[[-3, 0], [3, 0]], sigmas=[0.1, 0.5], weights=[1, 3]))
     x = sample(t, 40000)
     left = x[:, 0] < 0
     assert abs(left.mean() - 0.25) < 0.01
@@ -80,15 +79,18 @@ def test_load_points_reads_csv_with_header_and_npy(tmp_path):
     assert load_points(npy).tolist() == [[1, 2]]
 
 
-@pytest.mark.parametrize("content,words", [
-    ("a,b\nc,d\n", "not a number"),
-    ("1,2,3\n", "two columns"),
-    ("1,nan\n", "NaN"),
-    ("1,inf\n", "NaN or infinite"),
-    ("", "no points"),
-    ("x,y\n", "no points"),
-    ("x,y\n1,2\n3,4,5\n", "two columns"),
-])
+@pytest.mark.parametrize(
+    "content,words",
+    [
+        ("a,b\nc,d\n", "not a number"),
+        ("1,2,3\n", "two columns"),
+        ("1,nan\n", "NaN"),
+        ("1,inf\n", "NaN or infinite"),
+        ("", "no points"),
+        ("x,y\n", "no points"),
+        ("x,y\n1,2\n3,4,5\n", "two columns"),
+    ],
+)
 def test_malformed_csv_is_refused_clearly(tmp_path, content, words):
     path = tmp_path / "bad.csv"
     path.write_text(content)

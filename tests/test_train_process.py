@@ -1,4 +1,5 @@
 """ganscope.core.train_process without the app: a run handed to the training process comes back exactly."""
+
 import time
 
 import torch
@@ -43,8 +44,9 @@ def test_a_run_trained_in_the_process_equals_the_same_run_trained_here(small_cfg
         frames = _frames(msgs)
         assert all(f["epoch"] == epoch for f in frames) and frames[0]["cfg"] is not None
         seq = r.op("update", "d_opt.lr", 0.0007)
-        frames = _frames(_receive_until(r, msgs, lambda m: any(f["acked"] >= seq for f in _frames(m)),
-                                        "the edit's acknowledgement"))
+        frames = _frames(
+            _receive_until(r, msgs, lambda m: any(f["acked"] >= seq for f in _frames(m)), "the edit's acknowledgement")
+        )
         state, _ = r.pull(timeout=60)
         assert state is not None
         restore_state(e, state)  # in place: the same engine object continues
@@ -85,9 +87,10 @@ def test_chunks_last_about_ten_milliseconds_however_slow_an_iteration_is():
         chunks = play_chunks()
         chunks.ran(ran, seconds)
         return chunks.size
-    assert after(5, 0.007) == 7      # default nets: 1.4 ms an iteration
-    assert after(5, 0.063) == 1      # 5-step unrolling: 12.6 ms an iteration, one a call
-    assert after(50, 0.001) == 50    # capped, so commands and frames are never far off
+
+    assert after(5, 0.007) == 7  # default nets: 1.4 ms an iteration
+    assert after(5, 0.063) == 1  # 5-step unrolling: 12.6 ms an iteration, one a call
+    assert after(50, 0.001) == 50  # capped, so commands and frames are never far off
     assert after(0, 0.0) == 1
 
 
@@ -97,6 +100,7 @@ def test_closing_while_frames_go_unread_ends_the_process_cleanly():
     terminated after the timeout: the parent's reader thread keeps draining the pipe. The deadline
     is generous (a busy 2-core machine took up to 6 s to exit): the exit code tells the two apart."""
     from ganscope.core.config import GanConfig
+
     r = RemoteTrainer()
     _wait_ready(r)
     r.push(GanEngine(GanConfig()), speed=0)
@@ -113,6 +117,7 @@ def test_a_quit_request_returns_at_once_and_the_child_is_reaped_in_the_backgroun
     import time
 
     from ganscope.core.config import GanConfig
+
     r = RemoteTrainer()
     _wait_ready(r)
     r.push(GanEngine(GanConfig()), speed=0)

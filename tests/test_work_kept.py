@@ -1,13 +1,14 @@
 """Nothing trained is lost: destinations are checked before training, and an output that still
 fails after it (disk full, a folder gone) is written to a fallback path that is named."""
+
 import errno
 import json
 
 import pytest
 
-from ganscope.core import outputs as core_outputs
-from ganscope.core import exit_codes
 from ganscope.app.entry import main
+from ganscope.core import exit_codes
+from ganscope.core import outputs as core_outputs
 from ganscope.core.session import load_session
 
 SMALL = ["--set", "generator.width=8", "--set", "discriminator.width=8", "--quiet"]
@@ -29,8 +30,9 @@ def test_a_legal_252_byte_file_name_saves(tmp_path, capsys):
     code = main(["train", "--preset", "gaussian", "--steps", "5", *SMALL, "--save", str(save), "--report", str(report)])
     assert code == 0, capsys.readouterr().err
     assert load_session(save).step_count == 5 and json.loads(report.read_text())["steps"] == 5
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([save.name, report.name, "recovered"]) or \
-        sorted(p.name for p in tmp_path.iterdir()) == sorted([save.name, report.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([save.name, report.name, "recovered"]) or sorted(
+        p.name for p in tmp_path.iterdir()
+    ) == sorted([save.name, report.name])
 
 
 def test_a_name_over_the_limit_is_refused_before_training(tmp_path, capsys):
@@ -40,11 +42,14 @@ def test_a_name_over_the_limit_is_refused_before_training(tmp_path, capsys):
     assert "5/5" not in err  # nothing was trained
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--save", ""], "empty"),
-    (["--save", "X", "--report", "X"], "same file"),
-    (["--save", "folder/"], "is a folder"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--save", ""], "empty"),
+        (["--save", "X", "--report", "X"], "same file"),
+        (["--save", "folder/"], "is a folder"),
+    ],
+)
 def test_destinations_that_would_lose_work_are_refused_first(tmp_path, capsys, monkeypatch, args, words):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "folder").mkdir()
@@ -56,6 +61,7 @@ def test_destinations_that_would_lose_work_are_refused_first(tmp_path, capsys, m
 
 def test_too_little_free_space_is_refused_before_training(tmp_path, capsys, monkeypatch):
     import shutil
+
     usage = shutil.disk_usage(tmp_path)
     monkeypatch.setattr(core_outputs.shutil, "disk_usage", lambda p: usage._replace(free=1000))
     code = main(["train", "--preset", "gaussian", "--steps", "5", *SMALL, "--save", str(tmp_path / "s.gscope")])
@@ -63,8 +69,9 @@ def test_too_little_free_space_is_refused_before_training(tmp_path, capsys, monk
 
 
 @pytest.mark.parametrize("error", [errno.ENOSPC, errno.EACCES, errno.ENOENT])
-def test_a_save_that_fails_after_training_is_kept_in_the_fallback_folder(tmp_path, capsys, monkeypatch,
-                                                                         recovery_dir, error):
+def test_a_save_that_fails_after_training_is_kept_in_the_fallback_folder(
+    tmp_path, capsys, monkeypatch, recovery_dir, error
+):
     real = core_outputs.atomic_write_bytes
     dest = tmp_path / "run.gscope"
 
@@ -72,6 +79,7 @@ def test_a_save_that_fails_after_training_is_kept_in_the_fallback_folder(tmp_pat
         if str(path) == str(dest):  # the disk fills (or the folder goes) while training
             raise OSError(error, "simulated")
         real(path, data)
+
     monkeypatch.setattr(core_outputs, "atomic_write_bytes", failing)
     code = main(["train", "--preset", "gaussian", "--steps", "7", *SMALL, "--save", str(dest)])
     err = capsys.readouterr().err
@@ -81,15 +89,30 @@ def test_a_save_that_fails_after_training_is_kept_in_the_fallback_folder(tmp_pat
     assert load_session(kept).step_count == 7
 
 
-def test_a_report_that_fails_is_kept_too_and_the_session_still_goes_where_asked(tmp_path, capsys, monkeypatch,
-                                                                             recovery_dir):
+def test_a_report_that_fails_is_kept_too_and_the_session_still_goes_where_asked(
+    tmp_path, capsys, monkeypatch, recovery_dir
+):
     real = core_outputs.atomic_write_bytes
     report = tmp_path / "r.json"
-    monkeypatch.setattr(core_outputs, "atomic_write_bytes",
-                        lambda p, d: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full")) if str(p) == str(report)
-                        else real(p, d))
-    code = main(["train", "--preset", "gaussian", "--steps", "4", *SMALL, "--report", str(report),
-                 "--save", str(tmp_path / "s.gscope")])
+    monkeypatch.setattr(
+        core_outputs,
+        "atomic_write_bytes",
+        lambda p, d: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full")) if str(p) == str(report) else real(p, d),
+    )
+    code = main(
+        [
+            "train",
+            "--preset",
+            "gaussian",
+            "--steps",
+            "4",
+            *SMALL,
+            "--report",
+            str(report),
+            "--save",
+            str(tmp_path / "s.gscope"),
+        ]
+    )
     assert code == exit_codes.SAVED_ELSEWHERE
     (kept,) = recovery_dir.iterdir()
     assert json.loads(kept.read_text())["steps"] == 4 and load_session(tmp_path / "s.gscope").step_count == 4
@@ -98,9 +121,28 @@ def test_a_report_that_fails_is_kept_too_and_the_session_still_goes_where_asked(
 
 def test_a_diverged_run_exits_3_and_keeps_its_last_good_weights(tmp_path, capsys):
     save = tmp_path / "d.gscope"
-    code = main(["train", "--preset", "gaussian", "--steps", "1000", *SMALL, "--set", "d_opt.kind=sgd",
-                 "--set", "g_opt.kind=sgd", "--set", "d_opt.lr=10", "--set", "g_opt.lr=10",
-                 "--set", "objective.loss=lsgan", "--save", str(save)])
+    code = main(
+        [
+            "train",
+            "--preset",
+            "gaussian",
+            "--steps",
+            "1000",
+            *SMALL,
+            "--set",
+            "d_opt.kind=sgd",
+            "--set",
+            "g_opt.kind=sgd",
+            "--set",
+            "d_opt.lr=10",
+            "--set",
+            "g_opt.lr=10",
+            "--set",
+            "objective.loss=lsgan",
+            "--save",
+            str(save),
+        ]
+    )
     assert code == exit_codes.DIVERGED, capsys.readouterr().err
     e = load_session(save)
     assert e.status == "ok" and 0 <= e.step_count < 1000  # the last good weights, ready to continue
@@ -111,6 +153,7 @@ def test_an_internal_error_is_one_line_and_a_traceback_file(tmp_path, capsys, mo
 
     def bug(*_a, **_k):
         raise ZeroDivisionError("a bug")
+
     monkeypatch.setattr(training_run, "run_training", bug)
     code = main(["train", "--preset", "gaussian", "--steps", "4", *SMALL])
     err = capsys.readouterr().err
@@ -128,8 +171,9 @@ def test_a_session_with_seed_or_device_override_is_refused_with_a_reason(tmp_pat
     assert "--device" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("out, words", [("x.gif/", "drop the '/'"), (".gif", "nothing before"),
-                                        ("x" * 300 + ".gif", "bytes")])
+@pytest.mark.parametrize(
+    "out, words", [("x.gif/", "drop the '/'"), (".gif", "nothing before"), ("x" * 300 + ".gif", "bytes")]
+)
 def test_export_names_that_meant_a_file_do_not_make_folders(tmp_path, capsys, monkeypatch, out, words):
     monkeypatch.chdir(tmp_path)
     code = main(["export", "--preset", "gaussian", "--steps", "4", "--every", "2", "--out", out])

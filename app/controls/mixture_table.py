@@ -1,7 +1,8 @@
 """An editable table of mixture components: centre, sigma and weight per row."""
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6 import QtCore, QtWidgets
 
@@ -37,16 +38,22 @@ class MixtureTable(QtWidgets.QTableWidget):
                 item = self.item(r, c)
                 try:
                     v = _value(item)
-                    ok = v == v and abs(v) != float("inf") and (name != "sigma" or v > 0) and \
-                        (name != "weight" or v >= 0)
+                    ok = (
+                        v == v
+                        and abs(v) != float("inf")
+                        and (name != "sigma" or v > 0)
+                        and (name != "weight" or v >= 0)
+                    )
                 except ValueError:
                     ok = False
                 if not ok:
                     if item:
                         with QtCore.QSignalBlocker(self):
                             item.setBackground(QtCore.Qt.red)
-                            item.setToolTip(f"{name} must be a number" + (" > 0" if name == "sigma" else
-                                                                          " >= 0" if name == "weight" else ""))
+                            item.setToolTip(
+                                f"{name} must be a number"
+                                + (" > 0" if name == "sigma" else " >= 0" if name == "weight" else "")
+                            )
                     return None
                 row.append(v)
             out.append(row)

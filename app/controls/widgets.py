@@ -1,4 +1,5 @@
 """Small input widgets that always show their value and units."""
+
 from __future__ import annotations
 
 import math
@@ -97,6 +98,7 @@ def show_state(button: QtWidgets.QAbstractButton, on: bool) -> None:
     The English is kept where app.i18n looks for it, so a later language switch stays right."""
     from ganscope.app.i18n import translate
     from ganscope.app.i18n_messages import language
+
     text = button.property("on_text" if on else "off_text")
     if not text:
         return

@@ -1,11 +1,11 @@
 """Metric charts: losses, D accuracy with the 50% line, gradient norms (log), mode and distance metrics."""
+
 from __future__ import annotations
 
 import time
 
 import numpy as np
 import pyqtgraph as pg
-
 
 BOTTOM_ROW = ("grad", "quality")
 PALETTE = [(0, 114, 178), (213, 94, 0), (0, 158, 115), (204, 121, 167), (86, 180, 233), (230, 159, 0)]
@@ -24,15 +24,30 @@ class ChartsView(pg.GraphicsLayoutWidget):
         self._add("loss", "Loss", [("d_loss", "D loss"), ("g_loss", "G loss")], row=0, col=0)
         acc = self._add("acc", "D accuracy", [("acc_real", "on real"), ("acc_fake", "on fake")], row=0, col=1)
         acc.setYRange(0, 1)
-        self.chance = pg.InfiniteLine(pos=0.5, angle=0, pen=pg.mkPen((120, 120, 120), style=pg.QtCore.Qt.DashLine),
-                                      label="chance", labelOpts={"position": 0.05, "color": (90, 90, 90)})
+        self.chance = pg.InfiniteLine(
+            pos=0.5,
+            angle=0,
+            pen=pg.mkPen((120, 120, 120), style=pg.QtCore.Qt.DashLine),
+            label="chance",
+            labelOpts={"position": 0.05, "color": (90, 90, 90)},
+        )
         acc.addItem(self.chance)
-        grad = self._add("grad", "Gradient norm (log)", [("g_grad", "G"), ("d_grad", "D")], row=1, col=0,
-                         left=FewLogTicks("left"))
+        grad = self._add(
+            "grad", "Gradient norm (log)", [("g_grad", "G"), ("d_grad", "D")], row=1, col=0, left=FewLogTicks("left")
+        )
         grad.setLogMode(y=True)
-        q = self._add("quality", "Sample quality", [("modes_frac", "modes captured (share)"),
-                                                    ("hq_share", "high quality"), ("js", "JS (bits)"),
-                                                    ("mmd", "MMD")], row=1, col=1)
+        q = self._add(
+            "quality",
+            "Sample quality",
+            [
+                ("modes_frac", "modes captured (share)"),
+                ("hq_share", "high quality"),
+                ("js", "JS (bits)"),
+                ("mmd", "MMD"),
+            ],
+            row=1,
+            col=1,
+        )
         q.setYRange(0, 1)
         self.paint_seconds = 0.0  # time spent painting, for the frame budget (app.frame_budget)
 
@@ -47,7 +62,7 @@ class ChartsView(pg.GraphicsLayoutWidget):
         self.titles[key] = (title, [(label, PALETTE[i % len(PALETTE)]) for i, (_n, label) in enumerate(series)])
         p = self.addPlot(row=row, col=col, axisItems={"left": left} if left is not None else None)
         p.showGrid(x=True, y=True, alpha=0.2)
-        for i, (name, label) in enumerate(series):
+        for i, (name, _label) in enumerate(series):
             self.curves[name] = p.plot(pen=pg.mkPen(PALETTE[i % len(PALETTE)], width=1.5))
         self.plots[key] = p
         self._title(key, p, lambda t: t)
@@ -55,8 +70,9 @@ class ChartsView(pg.GraphicsLayoutWidget):
 
     def _title(self, key, plot, translate) -> None:
         title, keys = self.titles[key]
-        swatches = "&nbsp;&nbsp;".join(f"<span style='color:rgb{c}'>&#9473;&nbsp;{translate(label)}</span>"
-                                      for label, c in keys)
+        swatches = "&nbsp;&nbsp;".join(
+            f"<span style='color:rgb{c}'>&#9473;&nbsp;{translate(label)}</span>" for label, c in keys
+        )
         plot.setTitle(f"{translate(title)}<br><span style='font-size:8pt'>{swatches}</span>")
         if key in BOTTOM_ROW:  # one "step" label per column: in a short window each line counts
             plot.setLabel("bottom", translate("step"))
@@ -75,8 +91,13 @@ class ChartsView(pg.GraphicsLayoutWidget):
             return
         if old is not None:
             self.plots["loss"].removeItem(old)
-        line = pg.InfiniteLine(pos=step, angle=90, pen=pg.mkPen((200, 120, 0), style=pg.QtCore.Qt.DashLine),
-                               label=label, labelOpts={"position": 0.9, "color": (160, 90, 0), "rotateAxis": (1, 0)})
+        line = pg.InfiniteLine(
+            pos=step,
+            angle=90,
+            pen=pg.mkPen((200, 120, 0), style=pg.QtCore.Qt.DashLine),
+            label=label,
+            labelOpts={"position": 0.9, "color": (160, 90, 0), "rotateAxis": (1, 0)},
+        )
         self.plots["loss"].addItem(line)
         self.markers[name] = line
 
@@ -98,6 +119,7 @@ def _let_shrink(label: pg.LabelItem) -> None:
     if getattr(label, "_ganscope_wraps", False):
         return
     from PySide6 import QtCore
+
     label._ganscope_wraps = True
     option = label.item.document().defaultTextOption()
     option.setAlignment(QtCore.Qt.AlignHCenter)
@@ -109,8 +131,12 @@ def _let_shrink(label: pg.LabelItem) -> None:
         least = min(b.width(), 60.0)
         label.setMinimumWidth(least)
         label.setMinimumHeight(b.height())
-        label._sizeHint = {hint.MinimumSize: (least, b.height()), hint.PreferredSize: (least, b.height()),
-                           hint.MaximumSize: (-1, -1), hint.MinimumDescent: (0, 0)}
+        label._sizeHint = {
+            hint.MinimumSize: (least, b.height()),
+            hint.PreferredSize: (least, b.height()),
+            hint.MaximumSize: (-1, -1),
+            hint.MinimumDescent: (0, 0),
+        }
         label.updateGeometry()
 
     plain_resize = label.resizeEvent
@@ -120,6 +146,7 @@ def _let_shrink(label: pg.LabelItem) -> None:
         if width > 0 and abs(label.item.textWidth() - width) > 1:
             label.item.setTextWidth(width)
         plain_resize(ev)
+
     label.updateMin = update_min
     label.resizeEvent = resize
     update_min()
@@ -137,4 +164,4 @@ class FewLogTicks(pg.AxisItem):
         return [(step, list(np.arange(first, hi + 1e-9, step)))]
 
     def tickStrings(self, values, scale, spacing):
-        return [f"{10 ** v:.2g}" for v in values]
+        return [f"{10**v:.2g}" for v in values]

@@ -4,6 +4,7 @@ pyqtgraph's IsocurveItem traces the curve in Python loops (about 5 ms for 128x12
 an export frame); this vectorised version returns the same curve as segment pairs for a
 PlotCurveItem with connect="pairs".
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,6 +31,7 @@ def isoline_segments(z: np.ndarray, level: float, extent: tuple) -> np.ndarray:
     def cross(p, q):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.clip((level - p) / (q - p), 0.0, 1.0)
+
     t_bottom, t_right, t_top, t_left = cross(za, zb), cross(zb, zc), cross(zd, zc), cross(za, zd)
     # Edge order: bottom, right, top, left; each as (mask, x, y) over cells.
     masks = np.stack([above[0] != above[1], above[1] != above[2], above[3] != above[2], above[0] != above[3]])

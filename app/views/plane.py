@@ -3,6 +3,7 @@
 Every graphics item is created once and fed new arrays each frame (pyqtgraph's speed advice:
 fixed levels, one pen and brush per scatter, row-major float32 images, reused items).
 """
+
 from __future__ import annotations
 
 import time
@@ -25,14 +26,14 @@ LAYERS = {  # key: (label, on by default)
     "manifold": ("Generator manifold", False),
     "trails": ("Trails", True),
 }
-REAL_COLOUR = (0, 158, 115)    # Okabe-Ito bluish green
-FAKE_COLOUR = (230, 159, 0)    # Okabe-Ito orange
+REAL_COLOUR = (0, 158, 115)  # Okabe-Ito bluish green
+FAKE_COLOUR = (230, 159, 0)  # Okabe-Ito orange
 ARROW_COLOUR = (120, 80, 165)  # purple, readable on both ends of the surface's colour map
 TRAIL_COLOUR = (215, 110, 30)  # a darker orange than the samples it follows
-TRAIL_POINTS = 24              # fake points followed over time
-TRAIL_LENGTH = 40              # frames a trail remembers
-TRAIL_MAX_GAP = 1000           # steps between frames beyond which a trail restarts
-SURFACE_MAP = "CET-D1A"        # diverging blue-white-red, readable with red-green colour blindness
+TRAIL_POINTS = 24  # fake points followed over time
+TRAIL_LENGTH = 40  # frames a trail remembers
+TRAIL_MAX_GAP = 1000  # steps between frames beyond which a trail restarts
+SURFACE_MAP = "CET-D1A"  # diverging blue-white-red, readable with red-green colour blindness
 
 
 class PlaneViewBox(pg.ViewBox):
@@ -81,10 +82,10 @@ class PlaneView(pg.PlotWidget):
         plot.addItem(self.density)
         self.manifold = pg.PlotCurveItem(pen=pg.mkPen((120, 120, 120, 150), width=1))
         plot.addItem(self.manifold)
-        self.real = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(*REAL_COLOUR, 200), symbol="o",
-                                       name="real")
-        self.fake = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(*FAKE_COLOUR, 220), symbol="t",
-                                       name="generated")
+        self.real = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(*REAL_COLOUR, 200), symbol="o", name="real")
+        self.fake = pg.ScatterPlotItem(
+            size=6, pen=None, brush=pg.mkBrush(*FAKE_COLOUR, 220), symbol="t", name="generated"
+        )
         # Opaque pens: Qt strokes semi-transparent lines ~20x slower (measured: 20 ms vs 1 ms a frame).
         self.arrows = pg.PlotCurveItem(pen=pg.mkPen(ARROW_COLOUR, width=1))
         self.trails = pg.PlotCurveItem(pen=pg.mkPen(TRAIL_COLOUR, width=1))
@@ -96,9 +97,16 @@ class PlaneView(pg.PlotWidget):
         self.legend = plot.addLegend(offset=(8, 8), labelTextSize="9pt")
         self.legend.addItem(self.real, "real")
         self.legend.addItem(self.fake, "generated")
-        self.items = {"surface": self.surface, "contour": self.contour, "density": self.density,
-                      "real": self.real, "fake": self.fake, "arrows": self.arrows,
-                      "manifold": self.manifold, "trails": self.trails}
+        self.items = {
+            "surface": self.surface,
+            "contour": self.contour,
+            "density": self.density,
+            "real": self.real,
+            "fake": self.fake,
+            "arrows": self.arrows,
+            "manifold": self.manifold,
+            "trails": self.trails,
+        }
         self.visible = {k: on for k, (_label, on) in LAYERS.items()}
         for key, on in self.visible.items():
             self.items[key].setVisible(on)
@@ -124,11 +132,17 @@ class PlaneView(pg.PlotWidget):
             plot.removeItem(h)
         self.handles = []
         for c in centres if centres is not None else []:
-            h = pg.TargetItem(pos=(float(c[0]), float(c[1])), size=14, movable=True,
-                              pen=pg.mkPen((20, 20, 20), width=2), brush=pg.mkBrush(255, 255, 255, 80))
+            h = pg.TargetItem(
+                pos=(float(c[0]), float(c[1])),
+                size=14,
+                movable=True,
+                pen=pg.mkPen((20, 20, 20), width=2),
+                brush=pg.mkBrush(255, 255, 255, 80),
+            )
             h.setZValue(20)
             h.sigPositionChangeFinished.connect(
-                lambda _h: on_moved([[p.x(), p.y()] for p in (t.pos() for t in self.handles)]))
+                lambda _h: on_moved([[p.x(), p.y()] for p in (t.pos() for t in self.handles)])
+            )
             plot.addItem(h)
             self.handles.append(h)
 
@@ -228,8 +242,9 @@ def _move_points(item: pg.ScatterPlotItem, pos: np.ndarray) -> None:
 
 
 def _density(points: np.ndarray, extent, bins: int) -> np.ndarray:
-    h, _, _ = np.histogram2d(points[:, 1], points[:, 0], bins=bins,
-                             range=[[extent[2], extent[3]], [extent[0], extent[1]]])
+    h, _, _ = np.histogram2d(
+        points[:, 1], points[:, 0], bins=bins, range=[[extent[2], extent[3]], [extent[0], extent[1]]]
+    )
     peak = h.max()
     return (h / peak).astype(np.float32) if peak > 0 else h.astype(np.float32)
 
@@ -240,4 +255,3 @@ def _density_lut() -> np.ndarray:
     lut[:, 0], lut[:, 1], lut[:, 2] = 86, 40, 160
     lut[:, 3] = np.linspace(0, 210, 256).astype(np.uint8)
     return lut
-

@@ -11,6 +11,7 @@ from ganscope.core.engine import GanEngine  # noqa: E402
 def window(qtbot, small_cfg, tmp_path):
     """The real main window on a small engine, with settings kept in a temporary file."""
     from ganscope.app.main_window import MainWindow
+
     settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.IniFormat)
     win = MainWindow(GanEngine(small_cfg), settings=settings, autosave=str(tmp_path / "autosave.gscope"))
     qtbot.addWidget(win)
@@ -40,8 +41,10 @@ def assert_nothing_left_running(window, timeout: float = 30.0) -> None:
     """After close(): the training thread and the training process (if one was started) end. Waits
     on the process's sentinel, never on waitpid, so whoever reaps the child is undisturbed."""
     from multiprocessing.connection import wait
+
     assert_ends_by_itself(window.worker._thread, "the training thread", timeout)
     remote = window.worker._remote
     if remote is not None and remote.started:
-        assert wait([remote._proc.sentinel], timeout), \
+        assert wait([remote._proc.sentinel], timeout), (
             f"the training process was still running {timeout:.0f} s after the window closed"
+        )

@@ -1,18 +1,38 @@
 """`ganscope compare --export`: the runs side by side, each drawn exactly as the single-run export draws it."""
+
 import numpy as np
 from PIL import Image
 
 from ganscope.app.compare_export import SideBySideRenderer, grid_shape
-from ganscope.app.export import ExportOptions, FrameRenderer
 from ganscope.app.entry import main
+from ganscope.app.export import ExportOptions, FrameRenderer
 from ganscope.core.compare import CompareGroup
 from tests.test_compare import TINY, TINY_ARGS
 
 
 def test_export_puts_each_run_beside_the_others_as_its_own_export_would_draw_it(tmp_path, qapp, capsys):
     out = tmp_path / "frames"
-    assert main(["compare", "--preset", "ring", "--preset", "ring-wgan-gp", "--steps", "20", "--every", "10",
-                 "--size", "400x200", "--export", str(out), *TINY_ARGS]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                "--preset",
+                "ring",
+                "--preset",
+                "ring-wgan-gp",
+                "--steps",
+                "20",
+                "--every",
+                "10",
+                "--size",
+                "400x200",
+                "--export",
+                str(out),
+                *TINY_ARGS,
+            ]
+        )
+        == 0
+    )
     files = sorted(out.iterdir())
     assert len(files) == 3  # steps 0, 10, 20
     pictures = [np.asarray(Image.open(f).convert("RGB")) for f in files]
@@ -26,6 +46,7 @@ def test_export_puts_each_run_beside_the_others_as_its_own_export_would_draw_it(
     def draw(g):
         tiles.append([r.render(run.engine.frame(), run.label) for r, run in zip(alone, g.runs)])
         qapp.processEvents()  # as the export does after every frame (the axes lay themselves out)
+
     try:
         group.train(20, every=10, on_frame=draw)
     finally:
@@ -33,7 +54,7 @@ def test_export_puts_each_run_beside_the_others_as_its_own_export_would_draw_it(
             r.close()
     for picture, row in zip(pictures, tiles):
         for i, x0 in enumerate((0, 200)):
-            assert np.array_equal(picture[:, x0:x0 + 200], row[i]), f"tile {i} differs from its own export"
+            assert np.array_equal(picture[:, x0 : x0 + 200], row[i]), f"tile {i} differs from its own export"
     assert not np.array_equal(pictures[-1][:, :200], pictures[-1][:, 200:])  # two different runs
     assert "3 frames (400x200) of 2 runs side by side" in capsys.readouterr().err
 

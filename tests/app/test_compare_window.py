@@ -1,9 +1,10 @@
 """The Compare window: runs in lockstep, linked planes, a chart row per run, edits in one run or all."""
+
 import pytest
 import torch
 
 from ganscope.app.compare_window import CompareWindow, open_remedies
-from ganscope.core.compare import REMEDY_LABELS, REMEDIES, CompareGroup
+from ganscope.core.compare import REMEDIES, REMEDY_LABELS, CompareGroup
 from ganscope.core.engine import GanEngine
 from tests.test_compare import TINY
 
@@ -70,8 +71,12 @@ def test_compare_the_remedies_opens_four_runs_that_play(qtbot):
     qtbot.addWidget(win)
     try:
         assert win.labels == [REMEDY_LABELS[p] for p in REMEDIES] == ["GAN", "WGAN-GP", "PacGAN2", "Unrolled"]
-        assert [e.cfg.objective.loss for e in win.group.engines] == ["nonsaturating", "wgan-gp", "nonsaturating",
-                                                                     "minimax"]
+        assert [e.cfg.objective.loss for e in win.group.engines] == [
+            "nonsaturating",
+            "wgan-gp",
+            "nonsaturating",
+            "minimax",
+        ]
         qtbot.waitUntil(lambda: "Unrolled" in win.table.toPlainText(), timeout=60000)
         assert [e.step_count for e in win.group.engines] == [10] * 4
         assert len(win.charts.curves) == 4 and len(win.planes) == 4

@@ -1,4 +1,5 @@
 """The decision boundary's marching squares against curves known in closed form."""
+
 import numpy as np
 
 from ganscope.app.views.contour import isoline_segments
@@ -30,7 +31,9 @@ def test_a_vertical_line_in_row_major_data_is_vertical():
 
 def test_a_saddle_cell_is_split_by_its_centre_value():
     z = np.array([[1.0, 0.0], [0.0, 1.0]])  # high corners bottom-left and top-right
-    as_pairs = lambda seg: {tuple(map(tuple, seg[i:i + 2].astype(float).round(5).tolist())) for i in range(0, len(seg), 2)}
+    as_pairs = lambda seg: {
+        tuple(map(tuple, seg[i : i + 2].astype(float).round(5).tolist())) for i in range(0, len(seg), 2)
+    }
     # Centre 0.5 is on the high side: the high corners join, the line cuts off the low corners.
     assert as_pairs(isoline_segments(z, 0.5, EXTENT)) == {((0, -1.5), (2, 0)), ((0, 1.5), (-2, 0))}
     # Centre 0.5 below level 0.55: the low corners join instead.

@@ -1,4 +1,5 @@
 """The Dirac-GAN plane in the app draws core.dirac's field and trajectory, and follows the controls."""
+
 import numpy as np
 
 from ganscope.core.dirac import trajectory
@@ -34,6 +35,7 @@ def test_lesson_6_offers_the_plane(qtbot, window):
 
 def test_the_arjovsky_bottou_panel_plots_both_losses_for_the_current_g(qtbot, window):
     from tests.app.conftest import wait_ticket
+
     wait_ticket(qtbot, window, window.do_action("step"))
     p = window.lessons
     names = [s.name for s in p.scenarios]

@@ -1,12 +1,13 @@
 """Animations from the app and from `ganscope export`: read back, compared with what was trained."""
+
 import numpy as np
 import pytest
 from PIL import Image
 from PySide6 import QtWidgets
 
+from ganscope.app.entry import main
 from ganscope.app.export import ExportOptions, FrameRenderer, export_headless, parse_layers
 from ganscope.core.animation import ExportError
-from ganscope.app.entry import main
 from ganscope.core.engine import GanEngine
 from ganscope.core.frames import build_frame
 from tests.app.conftest import wait_ticket
@@ -23,8 +24,22 @@ def green_pixels(rgb: np.ndarray) -> int:
 
 def test_cli_export_writes_one_frame_per_k_steps_and_shows_training(tmp_path, capsys):
     out = tmp_path / "run.mp4"
-    code = main(["export", "--preset", "ring", "--steps", "200", "--every", "20", "--size", "320x240",
-                 "--out", str(out), *SMALL])
+    code = main(
+        [
+            "export",
+            "--preset",
+            "ring",
+            "--steps",
+            "200",
+            "--every",
+            "20",
+            "--size",
+            "320x240",
+            "--out",
+            str(out),
+            *SMALL,
+        ]
+    )
     assert code == 0
     meta, frames = read_mp4(out)
     assert len(frames) == 200 // 20 + 1 and meta["size"] == (320, 240)
@@ -37,22 +52,45 @@ def test_cli_export_writes_one_frame_per_k_steps_and_shows_training(tmp_path, ca
 
 def test_cli_export_gif_with_charts_and_chosen_layers(tmp_path):
     out = tmp_path / "run.gif"
-    assert main(["export", "--steps", "40", "--every", "20", "--size", "480x240", "--charts",
-                 "--layers", "surface,fake", "--fps", "10", "--out", str(out), *SMALL]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--steps",
+                "40",
+                "--every",
+                "20",
+                "--size",
+                "480x240",
+                "--charts",
+                "--layers",
+                "surface,fake",
+                "--fps",
+                "10",
+                "--out",
+                str(out),
+                *SMALL,
+            ]
+        )
+        == 0
+    )
     im = Image.open(out)
     assert im.n_frames == 3 and im.size == (480, 240) and im.info["duration"] == 100
     assert green_pixels(np.asarray(im.convert("RGB"))) < 5  # the real samples layer was left out
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--out", "x.avi"], "unknown format"),
-    (["--out", "nowhere/x.mp4"], "does not exist"),
-    (["--out", "x.mp4", "--size", "big"], "WIDTHxHEIGHT"),
-    (["--out", "x.mp4", "--every", "0"], "--every 0"),
-    (["--out", "x.gif", "--fps", "60"], "at most 50"),
-    (["--out", "x.mp4", "--layers", "surface,bogus"], "choose from"),
-    (["--out", "exists.mp4"], "already exists"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--out", "x.avi"], "unknown format"),
+        (["--out", "nowhere/x.mp4"], "does not exist"),
+        (["--out", "x.mp4", "--size", "big"], "WIDTHxHEIGHT"),
+        (["--out", "x.mp4", "--every", "0"], "--every 0"),
+        (["--out", "x.gif", "--fps", "60"], "at most 50"),
+        (["--out", "x.mp4", "--layers", "surface,bogus"], "choose from"),
+        (["--out", "exists.mp4"], "already exists"),
+    ],
+)
 def test_cli_export_refuses_bad_requests_with_exit_2(tmp_path, monkeypatch, capsys, args, message):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "exists.mp4").write_bytes(b"keep")
@@ -71,6 +109,7 @@ def test_interrupted_headless_export_leaves_no_file(tmp_path, small_cfg, qapp):
         if calls["n"] == 3:
             raise KeyboardInterrupt  # Ctrl-C on the third chunk
         return real_step(n, *a, **k)
+
     engine.step = step
     with pytest.raises(KeyboardInterrupt):
         export_headless(engine, str(tmp_path / "run.mp4"), 100, ExportOptions(width=160, height=120, every=10))
@@ -132,6 +171,7 @@ def test_step_and_reset_while_recording_keeps_going(qtbot, window, tmp_path):
 
 def test_the_record_dialog_checks_the_path_and_follows_its_extension(qtbot, tmp_path):
     from ganscope.app.recorder import ExportDialog
+
     d = ExportDialog(None, str(tmp_path / "a.gif"), {"surface": True, "real": False})
     qtbot.addWidget(d)
     d._path_changed()
@@ -148,6 +188,7 @@ def test_the_record_dialog_checks_the_path_and_follows_its_extension(qtbot, tmp_
 
 def test_exports_can_show_the_game_spectrum(small_cfg, qapp):
     from ganscope.core.chart_data import chart_snapshot
+
     e = GanEngine(small_cfg)
     e.step(10)
     e.spectrum.update()

@@ -1,5 +1,6 @@
 """The window's frame budget: the governor's detail reaches the picture, the status bar says
 what the app is doing, and charts redraw only when their data changed."""
+
 import numpy as np
 
 from tests.app.conftest import wait_ticket
@@ -16,14 +17,16 @@ def test_a_lower_detail_level_reaches_the_picture_and_the_status_bar_says_so(qtb
     wait_ticket(qtbot, window, window.send_update("run.display_samples", 2048))
     gov = window.budget.governor
     gov.level, gov.reason = 3, "frame over budget"  # as if frames had been too dear
-    gov.ladder = gov.ladder[:4]                     # and stays there for this test: no lower
-    gov.hold_up = 10 ** 6                           # level, and no step up
+    gov.ladder = gov.ladder[:4]  # and stays there for this test: no lower
+    gov.hold_up = 10**6  # level, and no step up
     window.budget._apply()
     _play_until_drawn(qtbot, window)
     d = gov.detail
     qtbot.waitUntil(lambda: window.worker._remote is None or window.worker.remote_frames > 3, timeout=30000)
-    qtbot.waitUntil(lambda: window.plane.surface.image is not None
-                    and window.plane.surface.image.shape == (d.res, d.res), timeout=20000)
+    qtbot.waitUntil(
+        lambda: window.plane.surface.image is not None and window.plane.surface.image.shape == (d.res, d.res),
+        timeout=20000,
+    )
     frame = window.worker.latest()[1]
     assert frame.surface.shape == (d.res, d.res) and d.res < 128
     assert len(frame.fake) == d.points < 2048 and len(frame.real) == len(frame.fake)
@@ -65,9 +68,10 @@ def test_a_hidden_layer_is_not_computed(qtbot, window):
 
 def test_a_recording_keeps_full_detail_whatever_the_screen_can_afford(qtbot, window, tmp_path):
     from ganscope.app.export import ExportOptions
+
     wait_ticket(qtbot, window, window.send_update("run.surface_res", 128))
     gov = window.budget.governor
-    gov.level, gov.ladder, gov.hold_up = 3, gov.ladder[:4], 10 ** 6
+    gov.level, gov.ladder, gov.hold_up = 3, gov.ladder[:4], 10**6
     window.budget._apply()
     assert window.start_recording(str(tmp_path / "r.gif"), ExportOptions(width=96, height=96, every=1))
     _play_until_drawn(qtbot, window, frames=3)

@@ -1,4 +1,5 @@
 """The frame-budget governor's decisions, from fake measurements (no Qt, no clock)."""
+
 from ganscope.app.frame_governor import LADDER, FrameGovernor, Measurement
 
 
@@ -26,7 +27,7 @@ def test_training_below_its_goal_lowers_detail_before_training_speed():
         assert gov.update(Measurement(frame_ms=15, fps=30, share=share))
     assert gov.level == 3 and "training below its goal" in gov.reason
     # The cheaper levels cost less in every respect, frame rate last.
-    costs = [(d.res ** 2, d.points, d.chart_hz, d.fps) for d in LADDER]
+    costs = [(d.res**2, d.points, d.chart_hz, d.fps) for d in LADDER]
     assert all(a >= b for lo, hi in zip(costs, costs[1:]) for a, b in zip(lo, hi))
     assert LADDER[2].fps == LADDER[0].fps  # resolution and points go first
 

@@ -1,4 +1,5 @@
 """Messages made while the app runs follow the interface language (app.i18n_messages)."""
+
 import re
 
 import pytest
@@ -46,6 +47,7 @@ def test_fixed_phrases_have_no_english_left(text):
 
 def test_the_window_speaks_chinese_after_the_switch(qtbot, window, tmp_path):
     from ganscope.core.session import save_session
+
     path = tmp_path / "run.gscope"
     save_session(GanEngine(window.engine.cfg), path)
     window.set_language("zh")
@@ -63,11 +65,13 @@ def test_the_window_speaks_chinese_after_the_switch(qtbot, window, tmp_path):
 
 def test_panel_notes_follow_the_language(qtbot, window):
     from ganscope.app.dirac_view import DiracView
+
     view = DiracView()
     qtbot.addWidget(view)
     english = view.note.text()
     assert english.startswith("Plain GAN")
     from ganscope.app.i18n_messages import set_language
+
     set_language("zh")
     try:
         view.retranslate()
@@ -80,6 +84,7 @@ def test_panel_notes_follow_the_language(qtbot, window):
 
 def test_qts_own_buttons_follow_the_language(qtbot, window):
     from PySide6 import QtWidgets
+
     box = QtWidgets.QDialogButtonBox
     window.set_language("zh")
     try:

@@ -1,6 +1,5 @@
 """Lessons from the app: one click loads, scripts and stops a lesson; detectors show; two languages."""
 
-
 from tests.app.conftest import wait_ticket
 
 
@@ -44,6 +43,7 @@ def test_language_switch_translates_the_lessons_and_is_remembered(qtbot, window,
     assert window.settings.value("language") == "zh"
     from ganscope.app.main_window import MainWindow
     from ganscope.core.engine import GanEngine
+
     again = MainWindow(GanEngine(small_cfg), settings=window.settings, autosave="")
     qtbot.addWidget(again)
     assert again.lessons.lang == "zh" and again.menus.language_actions["zh"].isChecked()

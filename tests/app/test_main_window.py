@@ -1,4 +1,5 @@
 """Drive the real window offscreen, as a user would, and check what the engine and the screen do."""
+
 import numpy as np
 import torch
 
@@ -200,7 +201,7 @@ def test_mixture_table_edits_components(qtbot, window):
     table.item(1, 2).setText("0.5")  # sigma of the second component
     sync(qtbot, window)
     assert window.engine.target.sigmas.tolist() == [0.15, 0.5, 0.3]
-    table.item(0, 3).setText("-1")   # a negative weight is refused, the target kept
+    table.item(0, 3).setText("-1")  # a negative weight is refused, the target kept
     sync(qtbot, window)
     assert window.engine.cfg.target.weights[0] == 1.0
     table.item(0, 3).setText("2")

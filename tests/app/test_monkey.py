@@ -1,6 +1,7 @@
 """A seeded monkey drives the real window with 10,000 random actions while it trains; closing leaves
 nothing running. (How long closing takes is measured in benchmarks/close_latency.py, not here: CI
 machines differ 3x in speed.)"""
+
 import random
 import sys
 import threading
@@ -31,8 +32,12 @@ def monkey_actions(window, rng: random.Random, tmp_path):
     return [
         (8, lambda: p.fields["d_opt.lr"].setValue(lr())),
         (8, lambda: p.fields["g_opt.lr"].setValue(lr())),
-        (6, lambda: p.buttons[rng.choice(["play", "step", "step_d", "step_g", "reset_D", "reset_G",
-                                          "freeze_D", "freeze_G"])].click()),
+        (
+            6,
+            lambda: p.buttons[
+                rng.choice(["play", "step", "step_d", "step_g", "reset_D", "reset_G", "freeze_D", "freeze_G"])
+            ].click(),
+        ),
         (2, lambda: window.do_action("reset_all")),
         (3, lambda: p.speed.setCurrentIndex(rng.randrange(p.speed.count()))),
         (6, lambda: window.set_layer(rng.choice(list(LAYERS)), rng.random() < 0.6)),
@@ -47,12 +52,20 @@ def monkey_actions(window, rng: random.Random, tmp_path):
         (1, lambda: window.send_update("generator.width", rng.choice([8, 16, 32]))),
         (1, lambda: window.send_update("discriminator.depth", rng.randint(1, 3))),
         (2, lambda: window.send_update("run.batch_size", rng.choice([16, 64, 128]))),
-        (2, lambda: window.send_update(rng.choice(["d_opt.kind", "g_opt.kind"]),
-                                       rng.choice(["adam", "sgd", "rmsprop"]))),
+        (
+            2,
+            lambda: window.send_update(
+                rng.choice(["d_opt.kind", "g_opt.kind"]), rng.choice(["adam", "sgd", "rmsprop"])
+            ),
+        ),
         (1, lambda: window.send_update("d_opt.lr", rng.choice([float("nan"), -1.0, 1e9]))),  # refused
         (3, lambda: window.do_action(f"draw:{int(rng.random() < 0.5)}")),
-        (6, lambda: window.sketch_tool.on_draw(rng.uniform(-2, 2), rng.uniform(-2, 2), rng.random() < 0.3,
-                                    rng.random() < 0.3)),
+        (
+            6,
+            lambda: window.sketch_tool.on_draw(
+                rng.uniform(-2, 2), rng.uniform(-2, 2), rng.random() < 0.3, rng.random() < 0.3
+            ),
+        ),
         (2, lambda: window.do_action(rng.choice(["undo", "clear_sketch", "eraser:1", "eraser:0"]))),
         (1, lambda: p.mixture.add_row()),
         (1, lambda: p.mixture.remove_selected()),
@@ -102,6 +115,7 @@ def test_ten_thousand_random_actions_while_training(qtbot, window, uncaught, tmp
     assert window.plane.frames_drawn >= fresh > rounds // 2, (window.plane.frames_drawn, fresh, rounds)
     assert uncaught == []
     from ganscope.core.config import ConfigError
+
     assert all(isinstance(e, (ConfigError, ValueError)) for e in errors), errors[:3]
     window.close()
     assert not window.isVisible()
@@ -109,11 +123,11 @@ def test_ten_thousand_random_actions_while_training(qtbot, window, uncaught, tmp
 
 
 @pytest.mark.parametrize("recording", [False, True])
-def test_closing_during_full_speed_training_hides_at_once_and_the_process_quits(qtbot, window, tmp_path,
-                                                                                recording):
+def test_closing_during_full_speed_training_hides_at_once_and_the_process_quits(qtbot, window, tmp_path, recording):
     """The window is gone before anything is stopped (nothing the user waits for), and the
     training process, told to quit, exits by itself (code 0, not terminated) in the background."""
     from ganscope.core.presets import preset_config
+
     wait_ticket(qtbot, window, window.load_config(preset_config("ring-wgan-gp")))  # the slowest steps
     window.do_action("play:1")
     if recording:
@@ -135,6 +149,7 @@ def test_closing_during_full_speed_training_hides_at_once_and_the_process_quits(
 def test_garbage_is_collected_on_the_gui_thread_only(qtbot, window):
     """A collection on the training thread could destroy Qt objects there and deadlock the app."""
     import gc
+
     assert not gc.isenabled()
     threads = []
     main = threading.get_ident()
@@ -142,12 +157,14 @@ def test_garbage_is_collected_on_the_gui_thread_only(qtbot, window):
     def seen(phase, info):
         if phase == "start":
             threads.append(threading.get_ident())
+
     gc.callbacks.append(seen)
     try:
         window.do_action("play:1")
         for _ in range(20):  # garbage with cycles, made while training runs
-            window.start_recording(str(window.keeper.autosave_path) + f"{_}.gif",
-                                   ExportOptions(width=96, height=96, every=1))
+            window.start_recording(
+                str(window.keeper.autosave_path) + f"{_}.gif", ExportOptions(width=96, height=96, every=1)
+            )
             window.stop_recording()
         qtbot.waitUntil(lambda: len(threads) > 0 and window.worker.step_count() > 200, timeout=30000)
     finally:

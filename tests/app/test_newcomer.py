@@ -1,4 +1,5 @@
 """What a newcomer tripped over (issue 14), each checked on the real window, offscreen."""
+
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -12,8 +13,16 @@ def sync(qtbot, win):
 def wheel(widget, up=True):
     """One notch of the mouse wheel over the widget's centre."""
     pos = QtCore.QPointF(widget.width() / 2, widget.height() / 2)
-    event = QtGui.QWheelEvent(pos, widget.mapToGlobal(pos), QtCore.QPoint(0, 0), QtCore.QPoint(0, 120 if up else -120),
-                              QtCore.Qt.NoButton, QtCore.Qt.NoModifier, QtCore.Qt.NoScrollPhase, False)
+    event = QtGui.QWheelEvent(
+        pos,
+        widget.mapToGlobal(pos),
+        QtCore.QPoint(0, 0),
+        QtCore.QPoint(0, 120 if up else -120),
+        QtCore.Qt.NoButton,
+        QtCore.Qt.NoModifier,
+        QtCore.Qt.NoScrollPhase,
+        False,
+    )
     QtWidgets.QApplication.sendEvent(widget, event)
 
 
@@ -80,6 +89,7 @@ def test_the_wheel_changes_a_control_only_when_it_has_focus(qtbot, window):
 def test_the_window_fits_the_screen_and_its_size_is_remembered(qtbot, window, small_cfg):
     from ganscope.app.main_window import MainWindow
     from ganscope.core.engine import GanEngine
+
     area = window.screen().availableGeometry()
     qtbot.waitUntil(lambda: area.contains(window.frameGeometry()), timeout=5000)
     window.resize(area.width() - 40, area.height() - 120)  # inside the screen, above the minimum
@@ -96,6 +106,7 @@ def test_main_does_not_resize_the_window_after_restoring_it():
     import inspect
 
     from ganscope.app import main as app_main
+
     assert ".resize(" not in inspect.getsource(app_main.run_app)
 
 
@@ -108,6 +119,7 @@ def test_play_and_record_buttons_say_pause_and_stop(qtbot, window, tmp_path):
     window.do_action("play:0")
     assert play.text() == "Play"
     from ganscope.app.export import ExportOptions
+
     assert window.start_recording(str(tmp_path / "a.gif"), ExportOptions(width=64, height=64, every=1))
     assert window.panel.buttons["record"].text() == "■ Stop recording"
     window.set_language("zh")
@@ -125,6 +137,7 @@ def test_status_bar_never_shows_nan():
     from types import SimpleNamespace
 
     from ganscope.app.run_state import status_line
+
     frame = SimpleNamespace(step=0, centres=np.zeros((8, 2)), metrics={"d_real": float("nan"), "modes": float("nan")})
     text = status_line(frame, [], lambda t: t)
     assert "nan" not in text.lower() and "D(real) –" in text and "D(fake) –" in text and "modes –/8" in text
@@ -136,14 +149,16 @@ def test_title_names_the_file_and_save_saves_to_it(qtbot, window, tmp_path):
     assert window.isWindowModified()
     path = str(tmp_path / "mine.gscope")
     wait_ticket(qtbot, window, window.save_session(path))
-    qtbot.waitUntil(lambda: window.windowTitle().startswith("mine.gscope[*]") and not window.isWindowModified(),
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: window.windowTitle().startswith("mine.gscope[*]") and not window.isWindowModified(), timeout=5000
+    )
     asked = []
     window._ask_path = lambda *a: asked.append(a) or None
     wait_ticket(qtbot, window, window.do_action("step"))
     wait_ticket(qtbot, window, window.save_session())  # Ctrl+S: the same file, no question
     assert asked == [] and window.session_path == path
     from ganscope.app.run_state import save_session_as
+
     assert save_session_as(window) is None and len(asked) == 1  # Save As asks (and was cancelled)
     wait_ticket(qtbot, window, window.do_action("preset:ring"))
     assert window.session_path is None  # a new run is not the old file
@@ -159,6 +174,7 @@ def test_preset_box_names_the_loaded_preset_or_says_custom(qtbot, window):
 # --- 6. a lesson's end card ---------------------------------------------------------------------
 def test_a_lesson_ends_with_a_card_and_its_button_starts_the_remedy(qtbot, window):
     from ganscope.core.scenarios import load_scenario
+
     s = load_scenario("lesson-5-collapse")
     s.steps = 60  # the same lesson, cut short
     window.lessons.scenarios = [s if x.name == s.name else x for x in window.lessons.scenarios]
@@ -175,10 +191,14 @@ def test_a_lesson_ends_with_a_card_and_its_button_starts_the_remedy(qtbot, windo
 
 # --- 7. a stalled D -----------------------------------------------------------------------------
 def test_a_stalled_d_shows_a_banner_whose_button_resets_d(qtbot, window):
-    from ganscope.core.detectors import Detection
     from types import SimpleNamespace
-    frame = SimpleNamespace(step=900, detections={
-        "stalled": Detection("stalled", True, "G has received no gradient... press Reset D", 700, "…")})
+
+    from ganscope.core.detectors import Detection
+
+    frame = SimpleNamespace(
+        step=900,
+        detections={"stalled": Detection("stalled", True, "G has received no gradient... press Reset D", 700, "…")},
+    )
     window.docks.show_detections(frame)
     assert window.stall_banner.isVisible() and "Reset D" in window.stall_banner.text.text()
     assert "stalled" in window.charts.markers
@@ -192,6 +212,7 @@ def test_a_stalled_d_shows_a_banner_whose_button_resets_d(qtbot, window):
 def test_help_explains_every_layer_and_chart_in_both_languages(qtbot, window):
     from ganscope.app.explain_panel import ITEMS
     from ganscope.app.views.plane import LAYERS
+
     actions = {a.text(): a for a in window.menuBar().actions()[-1].menu().actions()}
     explain = actions["What am I looking at?"]
     assert explain.shortcut() == QtGui.QKeySequence(QtGui.QKeySequence.HelpContents)
@@ -202,7 +223,8 @@ def test_help_explains_every_layer_and_chart_in_both_languages(qtbot, window):
     for title in ("Loss", "D accuracy", "Gradient norm (log)", "JS (bits)", "MMD", "high quality"):
         assert title in text
     assert len(ITEMS["zh"]) == len(ITEMS["en"]) and all(
-        len(a[1]) == len(b[1]) for a, b in zip(ITEMS["en"], ITEMS["zh"]))
+        len(a[1]) == len(b[1]) for a, b in zip(ITEMS["en"], ITEMS["zh"])
+    )
     window.set_language("zh")
     assert "决策曲面" in window.explain_dock.widget().toPlainText()
     assert window.explain_dock.windowTitle() == "我在看什么？"
@@ -212,6 +234,7 @@ def test_help_explains_every_layer_and_chart_in_both_languages(qtbot, window):
 
 def test_help_has_version_shortcuts_and_the_lessons(qtbot, window):
     from ganscope.app.help_menu import app_version, show_about, show_shortcuts
+
     about = show_about(window)
     body = about.findChild(QtWidgets.QTextBrowser).toPlainText()
     assert app_version() in body and "Lessons" in body
@@ -229,6 +252,7 @@ def test_help_has_version_shortcuts_and_the_lessons(qtbot, window):
 def test_record_dialog_suits_slow_machines_and_remembers_its_choices(qtbot, window, tmp_path):
     from ganscope.app.recorder import ExportDialog
     from ganscope.app.recording_memory import remember_dialog, restore_dialog
+
     dialog = ExportDialog(window, str(tmp_path / "a.mp4"), window.plane.visible)
     qtbot.addWidget(dialog)
     restore_dialog(dialog, window.settings)
@@ -248,6 +272,7 @@ def test_exported_charts_fit_beside_the_plane_at_800x600(qtbot, small_cfg):
     from ganscope.app.export import ExportOptions, FrameRenderer
     from ganscope.core.chart_data import chart_snapshot
     from ganscope.core.engine import GanEngine
+
     e = GanEngine(small_cfg)
     e.step(30)
     frame = e.frame()
@@ -325,11 +350,15 @@ def test_draw_target_is_on_the_toolbar_and_ends_with_the_run(qtbot, window):
 
 def test_plots_follow_a_dark_palette(qtbot, window):
     from ganscope.app.palette_follow import follow_palette
+
     app = QtWidgets.QApplication.instance()
     light = app.palette()
     dark = QtGui.QPalette(light)
-    for role, colour in ((QtGui.QPalette.Window, "#202124"), (QtGui.QPalette.Base, "#121212"),
-                         (QtGui.QPalette.Text, "#e8e8e8")):
+    for role, colour in (
+        (QtGui.QPalette.Window, "#202124"),
+        (QtGui.QPalette.Base, "#121212"),
+        (QtGui.QPalette.Text, "#e8e8e8"),
+    ):
         dark.setColor(role, QtGui.QColor(colour))
     try:
         app.setPalette(dark)

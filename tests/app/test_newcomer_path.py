@@ -1,5 +1,6 @@
 """A newcomer's path through the real window, in one script: launch, play, drag a slider, draw,
 record, run lesson 5 and (from its end card) 7a, save, reopen. Lessons are cut short to stay fast."""
+
 import numpy as np
 
 from tests.app.conftest import wait_ticket
@@ -7,6 +8,7 @@ from tests.app.conftest import wait_ticket
 
 def shorten(window, name, steps):
     from ganscope.core.scenarios import load_scenario
+
     s = load_scenario(name)
     s.steps = steps
     window.lessons.scenarios = [s if x.name == name else x for x in window.lessons.scenarios]
@@ -15,6 +17,7 @@ def shorten(window, name, steps):
 def test_a_newcomers_path(qtbot, window, tmp_path):
     from ganscope.app.export import ExportOptions
     from ganscope.app.run_state import save_session_as
+
     # play, and the button says Pause
     play = window.panel.buttons["play"]
     play.click()
@@ -57,8 +60,9 @@ def test_a_newcomers_path(qtbot, window, tmp_path):
     window._ask_path = lambda *a: None  # Save must not ask again
     wait_ticket(qtbot, window, window.save_session())
     step = window.engine.step_count
-    qtbot.waitUntil(lambda: window.windowTitle().startswith("mine.gscope[*]") and not window.isWindowModified(),
-                    timeout=10000)
+    qtbot.waitUntil(
+        lambda: window.windowTitle().startswith("mine.gscope[*]") and not window.isWindowModified(), timeout=10000
+    )
     wait_ticket(qtbot, window, window.do_action("preset:ring"))
     assert window.open_session(path)
     wait_ticket(qtbot, window, window.worker.submit(lambda e: None))

@@ -1,4 +1,5 @@
 """The papers' layer options are in the Models group and rebuild the players they change."""
+
 from ganscope.core.models import Maxout
 from tests.app.conftest import wait_ticket
 

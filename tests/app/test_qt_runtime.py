@@ -1,4 +1,5 @@
 """The Qt runtime we ship on is one that survives long sessions."""
+
 import subprocess
 import sys
 from importlib.metadata import version

@@ -1,4 +1,5 @@
 """The game-spectrum panel opens from the View menu, draws the run's eigenvalues and follows training."""
+
 import numpy as np
 
 from tests.app.conftest import wait_ticket
@@ -35,7 +36,7 @@ def test_the_panel_draws_the_runs_spectrum_and_updates_after_steps(qtbot, window
     steps, ratios = v.ratio_curve.getData()
     np.testing.assert_array_equal(steps, [0, 25, 50])
     expected = window.engine.spectrum.snapshot()["history"]["ratio"]
-    np.testing.assert_allclose(10 ** ratios, np.maximum(expected, 1e-2))  # log axis; 0 at the floor
+    np.testing.assert_allclose(10**ratios, np.maximum(expected, 1e-2))  # log axis; 0 at the floor
     np.testing.assert_allclose(v.points.getData()[0], window.engine.spectrum.values.real, rtol=1e-6)
     assert "step 50" in v.note.text()
 

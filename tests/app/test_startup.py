@@ -1,4 +1,5 @@
 """Start-up: the app reaches its first frame without importing TorchDynamo, and training works."""
+
 import os
 import subprocess
 import sys

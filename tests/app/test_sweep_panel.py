@@ -1,9 +1,10 @@
 """The Sweep panel: a small grid trains, the map matches the results, a cell opens that run."""
-from PySide6 import QtCore
+
 import numpy as np
 import pytest
+from PySide6 import QtCore
 
-from tests.app.conftest import assert_ends_by_itself, wait_ticket
+from tests.app.conftest import assert_ends_by_itself
 
 
 def run_grid(qtbot, window, steps=30, n=2):

@@ -1,5 +1,6 @@
 """The timeline: dragging back shows a kept step without touching the run; branching starts the
 original and a changed copy from a kept full state, side by side."""
+
 import numpy as np
 import pytest
 import torch
@@ -19,6 +20,7 @@ def flat(m):
 def thread_window(qtbot, small_cfg, tmp_path):
     """The main window training in its own thread (full states every 100 steps)."""
     from ganscope.app.main_window import MainWindow
+
     settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.IniFormat)
     win = MainWindow(GanEngine(small_cfg), settings=settings, autosave="", train_process=False)
     qtbot.addWidget(win)
@@ -68,6 +70,7 @@ def test_kept_pictures_stay_bounded_and_dense_near_now(qtbot, thread_window, mon
     win = thread_window
     tl = win.timeline
     from ganscope.app import timeline
+
     monkeypatch.setattr(timeline, "FRAMES_KEPT", 6)
     monkeypatch.setattr(timeline, "FRAME_INTERVAL", 10)
     play_until(qtbot, win, 300)
@@ -80,8 +83,9 @@ def test_kept_pictures_stay_bounded_and_dense_near_now(qtbot, thread_window, mon
     assert len(hist) <= hist.capacity() and hist.nbytes <= hist.bound_bytes()
 
 
-def test_branch_from_a_kept_step_starts_the_original_and_the_change_side_by_side(qtbot, thread_window, small_cfg,
-                                                                                   tmp_path):
+def test_branch_from_a_kept_step_starts_the_original_and_the_change_side_by_side(
+    qtbot, thread_window, small_cfg, tmp_path
+):
     win = thread_window
     play_until(qtbot, win, 350)
     wait_ticket(qtbot, win, win.do_action("play:0"))
@@ -132,7 +136,11 @@ def test_branch_while_live_in_the_training_process_uses_the_exact_current_state(
 
 def test_changes_are_parsed_and_checked():
     assert parse_changes("d_opt.lr=1e-4; g_opt.lr = 2e-4") == {"d_opt.lr": "1e-4", "g_opt.lr": "2e-4"}
-    for bad, words in (("d_opt.lr", "FIELD=VALUE"), ("d_opt.lr=-1", "out of range"), ("", "no change"),
-                       ("nope.x=1", "unknown section")):
+    for bad, words in (
+        ("d_opt.lr", "FIELD=VALUE"),
+        ("d_opt.lr=-1", "out of range"),
+        ("", "no change"),
+        ("nope.x=1", "unknown section"),
+    ):
         with pytest.raises(ConfigError, match=words):
             parse_changes(bad)

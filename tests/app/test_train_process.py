@@ -1,5 +1,6 @@
 """The app playing in its training process (core.train_process): same results, edits reach it,
 the run comes back exactly, and the process is never left behind."""
+
 import os
 import signal
 
@@ -39,8 +40,9 @@ def test_the_process_plays_the_run_exactly_as_the_engine_would(qtbot, window, sm
     reference.step(end + 100)
     assert torch.equal(_params(e.G), _params(reference.G)) and torch.equal(_params(e.D), _params(reference.D))
     np.testing.assert_array_equal(e.history.as_arrays()["g_loss"], reference.history.as_arrays()["g_loss"])
-    np.testing.assert_array_equal(e.evaluator.history.as_arrays()["modes"],
-                                  reference.evaluator.history.as_arrays()["modes"])
+    np.testing.assert_array_equal(
+        e.evaluator.history.as_arrays()["modes"], reference.evaluator.history.as_arrays()["modes"]
+    )
 
 
 def test_the_process_never_loads_qt(qtbot, window):
@@ -81,8 +83,9 @@ def test_saving_while_the_process_plays_saves_the_exact_run_and_playing_goes_on(
     saved = load_session(path)
     assert saved.step_count > 0
     # The saved step is one the process really reached; the run went back to it afterwards.
-    qtbot.waitUntil(lambda: window.worker.in_process and window.worker.step_count() > saved.step_count + 20,
-                    timeout=20000)
+    qtbot.waitUntil(
+        lambda: window.worker.in_process and window.worker.step_count() > saved.step_count + 20, timeout=20000
+    )
     wait_ticket(qtbot, window, window.do_action("play:0"))
     assert window.engine.step_count > saved.step_count
 
@@ -90,8 +93,13 @@ def test_saving_while_the_process_plays_saves_the_exact_run_and_playing_goes_on(
 def test_divergence_in_the_process_pauses_with_the_last_good_weights(qtbot, window):
     _start_in_process(qtbot, window)
     # Live edits, carried out by the process as it trains (two of them build new optimisers).
-    for path, value in (("objective.loss", "lsgan"), ("d_opt.kind", "sgd"), ("g_opt.kind", "sgd"),
-                        ("d_opt.lr", 10.0), ("g_opt.lr", 10.0)):
+    for path, value in (
+        ("objective.loss", "lsgan"),
+        ("d_opt.kind", "sgd"),
+        ("g_opt.kind", "sgd"),
+        ("d_opt.lr", 10.0),
+        ("g_opt.lr", 10.0),
+    ):
         window.send_update(path, value)
     qtbot.waitUntil(lambda: not window.worker.playing, timeout=30000)
     e = window.engine
@@ -107,6 +115,7 @@ def test_closing_ends_the_training_process(qtbot, small_cfg, tmp_path):
     from PySide6 import QtCore
 
     from ganscope.app.main_window import MainWindow
+
     settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.IniFormat)
     win = MainWindow(GanEngine(small_cfg), settings=settings, autosave="", train_process=True)
     qtbot.addWidget(win)
@@ -123,8 +132,7 @@ def test_closing_ends_the_training_process(qtbot, small_cfg, tmp_path):
 def test_a_killed_training_process_is_reported_and_training_goes_on_here(qtbot, window):
     _start_in_process(qtbot, window)
     os.kill(window.worker._remote.pid, signal.SIGKILL)
-    qtbot.waitUntil(lambda: window.banner.isVisible() and "training process" in window.banner.text(),
-                    timeout=20000)
+    qtbot.waitUntil(lambda: window.banner.isVisible() and "training process" in window.banner.text(), timeout=20000)
     base = window.engine.step_count  # the run as it was last handed over: the process's steps are lost
     qtbot.waitUntil(lambda: window.engine.step_count > base + 20, timeout=20000)  # trains here now
     assert window.worker.playing and not window.worker.in_process
@@ -136,6 +144,7 @@ def window(qtbot, small_cfg, tmp_path):
     from PySide6 import QtCore
 
     from ganscope.app.main_window import MainWindow
+
     settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.IniFormat)
     win = MainWindow(GanEngine(small_cfg), settings=settings, autosave="", train_process=True)
     qtbot.addWidget(win)

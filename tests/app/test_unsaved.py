@@ -1,4 +1,5 @@
 """Unsaved work is asked about before it is discarded, autosaved, and offered back after a crash."""
+
 from pathlib import Path
 
 from PySide6 import QtCore
@@ -16,6 +17,7 @@ def answers(window, *replies):
     def ask(text):
         asked.append(text)
         return queue.pop(0) if queue else "discard"
+
     window.ask_unsaved = ask
     return asked
 
@@ -57,6 +59,7 @@ def test_save_from_the_question_writes_the_session_then_goes_on(qtbot, window, t
     window._ask_path = lambda *a: str(tmp_path / "kept.gscope")
     wait_ticket(qtbot, window, window.load_config(preset_config("ring")))
     from ganscope.core.session import load_session
+
     assert load_session(tmp_path / "kept.gscope").step_count == 4
 
 
@@ -86,6 +89,7 @@ def test_closing_with_unsaved_work_can_be_cancelled(qtbot, window):
 
 def test_autosave_after_a_crash_is_offered_back(qtbot, window, tmp_path, small_cfg):
     from ganscope.app.main_window import MainWindow
+
     path = Path(window.keeper.autosave_path)
     train(qtbot, window, 5)
     ticket = window.keeper.autosave()
@@ -110,6 +114,7 @@ def test_autosave_after_a_crash_is_offered_back(qtbot, window, tmp_path, small_c
 def test_declining_recovery_removes_the_autosave(qtbot, tmp_path, small_cfg):
     from ganscope.app.main_window import MainWindow
     from ganscope.core.session import save_session
+
     path = tmp_path / "autosave.gscope"
     save_session(GanEngine(small_cfg), path)
     settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.IniFormat)
