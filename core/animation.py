@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -103,9 +104,9 @@ class AnimationWriter:
         self.fps = check_fps(fps, self.format)
         self.force = force
         self.frames = 0
-        self.size: tuple[int, int] | None = None  # (width, height) of the first frame
+        self.size: Any = None  # (width, height) of the first frame
         self._held: list[np.ndarray] = []  # GIF frames until the palette is known
-        self._ffmpeg = None
+        self._ffmpeg: Any = None  # imageio-ffmpeg's writer generator while an MP4 is open
         parent = self.path.resolve().parent
         if self.format == "png":
             self._tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, suffix=".partial", dir=parent))

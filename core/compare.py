@@ -71,7 +71,7 @@ def _num(v):
     return None if v is None or not math.isfinite(v) else float(v)
 
 
-def resolve(item, seed: int | None = None, overrides: list[tuple[str, str]] = ()) -> tuple[str, GanConfig, str | None]:
+def resolve(item, seed: int | None = None, overrides=()) -> tuple[str | None, GanConfig, str | None]:
     """(label, config, preset name or None) from a preset name, a GanConfig or (label, config)."""
     from .presets import preset_config
 
@@ -94,9 +94,7 @@ def resolve(item, seed: int | None = None, overrides: list[tuple[str, str]] = ()
 class CompareGroup:
     """2 to 4 runs trained in lockstep; `results()` / `table()` summarise them."""
 
-    def __init__(
-        self, items, seed: int | None = None, overrides: list[tuple[str, str]] = (), labels: list[str] | None = None
-    ):
+    def __init__(self, items, seed: int | None = None, overrides=(), labels: list[str] | None = None):
         items = list(items)
         if not MIN_RUNS <= len(items) <= MAX_RUNS:
             raise ConfigError(f"compare takes {MIN_RUNS} to {MAX_RUNS} runs, got {len(items)}")
@@ -226,7 +224,7 @@ def compare(
     runs,
     steps: int,
     seed: int | None = None,
-    overrides: list[tuple[str, str]] = (),
+    overrides=(),
     labels: list[str] | None = None,
     progress=None,
 ) -> CompareGroup:

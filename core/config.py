@@ -33,7 +33,8 @@ def opt(default: Any, why: str, lo: float | None = None, hi: float | None = None
     meta = {"why": why, "lo": lo, "hi": hi, "choices": choices}
     if isinstance(default, list):
         return field(
-            default_factory=lambda d=default: [list(x) if isinstance(x, list) else x for x in d], metadata=meta
+            default_factory=lambda d=default: [list(x) if isinstance(x, list) else x for x in d],  # type: ignore[misc]
+            metadata=meta,
         )
     return field(default=default, metadata=meta)
 
@@ -328,7 +329,7 @@ def _coerce_list(path: str, name: str, value: Any) -> list:
     if name in ("centres", "points"):
         if len(value) > MAX_POINTS:
             raise ConfigError(f"{path}: {len(value)} rows is more than the {MAX_POINTS} allowed")
-        out = []
+        out: list = []
         for i, row in enumerate(value):
             if not isinstance(row, (list, tuple)) or len(row) != 2 or not all(_finite_number(v) for v in row):
                 raise ConfigError(f"{path}[{i}]={_show(row)}: each row must be two finite numbers (x, y)")

@@ -63,7 +63,7 @@ class GraphStep:
         for i in range(n_iter - start):
             for static, drawn in zip(self.static, inputs):
                 static.copy_(drawn[i], non_blocking=True)
-            self.graph.replay()
+            self.graph.replay()  # type: ignore[union-attr]  # captured just above
             out[i].copy_(self.row)
         return torch.cat([torch.stack(rows), out]) if rows else out
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -101,7 +102,7 @@ class GanEngine(ManualStep):
 
     def _reset_view(self) -> None:
         """Fixed display samples are rebuilt on the next frame (frame builders watch the version)."""
-        self._view = None
+        self._view: ViewState | None = None
         self.view_version = getattr(self, "view_version", 0) + 1
 
     def _new_model(self, player: str):
@@ -328,7 +329,7 @@ class GanEngine(ManualStep):
     def _g_update(self, fake: torch.Tensor, update: bool, ahead_real: torch.Tensor | None = None):
         """G's step through D (or D after the look-ahead) on G's batch `fake`: (g_loss, grad norm)."""
         terms = self._terms(update)
-        d = self.D
+        d: Callable = self.D
         if self._unrolls(update):
             params = unrolled_params(self, terms.unrolled, fake, terms.loss, ahead_real)
             d = lambda x: torch.func.functional_call(self.D, params, (x,))

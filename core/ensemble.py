@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+from typing import Any
 
 import numpy as np
 import torch
@@ -149,7 +150,7 @@ class Ensemble:
         results = []
         for m in range(self.M):
             s = samples[m]
-            r = {name: float(last[m, i]) for i, name in enumerate(SERIES)}
+            r: dict[str, Any] = {name: float(last[m, i]) for i, name in enumerate(SERIES)}
             finite = bool(np.isfinite(s).all() and np.isfinite(last[m]).all())
             r.update(modes=math.nan, hq_share=math.nan, js=math.nan, reverse_kl=math.nan)
             if finite:

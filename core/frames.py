@@ -128,7 +128,7 @@ def build_frame(
             push = torch.zeros_like(fake)
         elif hand:  # the generator's push by the hand-written chain rule: no autograd graph
             f, cache = d_forward(D, fake)
-            push = -d_backward(D, cache, mg.g_output_grad(loss, f) * n, weight_grads=False, input_grad=True)
+            push = -d_backward(D, cache, mg.g_output_grad(loss, f) * n, weight_grads=False, input_grad=True)  # type: ignore[operator]
     if "arrows" not in skip and not hand:
         # The generator's push: minus the gradient of its loss with respect to each fake point.
         x = fake.detach().requires_grad_(True)
@@ -205,6 +205,7 @@ class FrameBuilder:
             self._shadow = _Shadow(src)  # a new player, target or view: copy the structure once
             self._key = src.key
         shadow = self._shadow
+        assert shadow is not None  # made above on the first build
         shadow.load(src)
         if shadow.view is None:
             shadow.view = ViewState(shadow)

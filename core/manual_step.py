@@ -7,6 +7,9 @@ same order in both, and tests check that both train to the same weights.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import torch
 
 from ganscope.core import iteration as it
@@ -14,6 +17,10 @@ from ganscope.core import iteration as it
 from . import manual_grad as mg
 from . import objectives as obj
 from .optim_step import adam_step
+
+if TYPE_CHECKING:
+    from .config import GanConfig
+    from .models import Discriminator, Generator
 
 
 def grad_norm(params) -> torch.Tensor:
@@ -24,7 +31,23 @@ def grad_norm(params) -> torch.Tensor:
 
 
 class ManualStep:
-    """GanEngine's hand-written-gradient step (it reads the engine's cfg, G, D, optimisers)."""
+    """GanEngine's hand-written-gradient step (it reads the engine's cfg, G, D, optimisers).
+
+    What it reads of the engine is declared here, so a change to GanEngine that breaks it is a
+    type error (mypy on core/), not a surprise at run time."""
+
+    cfg: GanConfig
+    G: Generator
+    D: Discriminator
+    opt_g: torch.optim.Optimizer
+    opt_d: torch.optim.Optimizer
+    gen: torch.Generator
+    device: torch.device
+    target: Any
+    frozen: dict[str, bool]
+    manual_grad: bool
+    _iteration: Callable[..., Any]
+    _params: Any
 
     def _manual_ok(self) -> bool:
         """Whether hand-written gradients cover this config (no second derivatives, no unrolling)."""

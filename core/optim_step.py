@@ -26,7 +26,7 @@ def adam_step(opt: torch.optim.Optimizer) -> None:
     steps = [s["step"] for s in states]
     torch._foreach_add_(steps, 1)
     beta1, beta2 = group["betas"]
-    _KERNEL(
+    _KERNEL(  # type: ignore[misc]  # not None: callers check supported() first
         params,
         [p.grad for p in params],
         [s["exp_avg"] for s in states],

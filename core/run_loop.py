@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 # Why a loop ended (LoopState.reason).
 DONE = "done"  # the iterations asked for were run
@@ -173,7 +174,7 @@ class DetectorLog(Callback):
 class Progress(Callback):
     """A core.progress.ProgressBar of the loop's iterations; `extra(trainer)` adds text."""
 
-    def __init__(self, bar, extra: Callable[[object], str] | None = None):
+    def __init__(self, bar, extra: Callable[[Any], str] | None = None):
         self.bar, self.extra = bar, extra
 
     def on_chunk(self, state: LoopState) -> None:

@@ -109,7 +109,8 @@ def run_scenario(name: str, seed: int | None = None, steps: int | None = None, c
     callbacks: list = [detectors]
     if until is not None:
         callbacks.append(_Until(until, engine, detectors.fired))
-    run_loop(engine, max(engine.stop_at - engine.step_count, 0), chunks=check_every, callbacks=callbacks)
+    stop_at = engine.stop_at if engine.stop_at is not None else engine.step_count
+    run_loop(engine, max(stop_at - engine.step_count, 0), chunks=check_every, callbacks=callbacks)
     return engine, detectors.fired
 
 

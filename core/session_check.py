@@ -181,7 +181,7 @@ def _optimizer(cfg: GanConfig, value: Any, name: str) -> dict:
     keys = set(_STATE_KEYS[oc.kind])
     if oc.momentum > 0 and oc.kind in ("sgd", "rmsprop"):
         keys.add("momentum_buffer")
-    clean = {}
+    clean: dict = {}
     for i, st in state.items():
         where = f"{name}.state[{i}]"
         if not isinstance(st, dict):

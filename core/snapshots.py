@@ -143,7 +143,7 @@ class SnapshotHistory:
         self.max_snapshots, self.budget_bytes = int(max_snapshots), int(budget_bytes)
         self.snapshots: list[Snapshot] = []
         self.per_snapshot = 0  # the largest snapshot_bound seen
-        self._owner = None  # the engine these snapshots are of (weakly): another one starts afresh
+        self._owner: weakref.ref | None = None  # the engine these snapshots are of (weakly): another one starts afresh
         self.lock = threading.RLock()  # the app takes snapshots on its training thread
 
     # --- the stated bound ---------------------------------------------------------------------

@@ -34,12 +34,12 @@ def parse_axis(spec: str) -> Axis:
         raise ConfigError(f"{name}: cannot vary within a batched sweep; choose from {', '.join(SWEEPABLE)}")
     try:
         if ":" in text:
-            lo, hi, n = text.split(":")
-            lo, hi, n = float(lo), float(hi), int(n)
+            lo_text, hi_text, n_text = text.split(":")
+            lo, hi, n = float(lo_text), float(hi_text), int(n_text)
             if not 1 <= n <= 64:
                 raise ConfigError(f"{name}: {n} values; use 1 to 64 per axis")
             geometric = name.endswith(GEOMETRIC) and lo > 0 and hi > 0
-            values = np.geomspace(lo, hi, n) if geometric else np.linspace(lo, hi, n)
+            values: list[float] = list(np.geomspace(lo, hi, n) if geometric else np.linspace(lo, hi, n))
         else:
             values = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:

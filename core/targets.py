@@ -61,6 +61,9 @@ class GaussianMixture(Target):
     """Isotropic Gaussian components with their own centre, sigma and weight."""
 
     name = "mixture"
+    centres: np.ndarray  # always set here (Target's are None for targets without modes)
+    sigmas: np.ndarray
+    weights: np.ndarray
 
     def __init__(self, centres, sigmas, weights=None):
         self.centres = np.asarray(centres, dtype=np.float64).reshape(-1, 2)
@@ -224,7 +227,7 @@ def _read_csv(path: Path) -> np.ndarray:
     never silently dropped or reinterpreted."""
     from .text_input import read_text
 
-    rows = []
+    rows: list[list[float]] = []
     text = read_text(path, "points file")
     try:
         for lineno, row in enumerate(csv.reader(io.StringIO(text, newline="")), 1):

@@ -153,7 +153,8 @@ class RemoteTrainer:
 
         self._seq += 1
         self._send(("pull", self._seq))
-        others, deadline = [], time.monotonic() + timeout
+        others: list = []
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and not self.dead:
             for msg in self.receive(0.05):
                 if msg[0] == "state" and msg[2] == self._seq:  # the answer to this pull, not an old one

@@ -84,7 +84,7 @@ def _clean(v):
 def run_training(engine: GanEngine, steps: int, progress: bool = True, stream=None) -> RunSummary:
     """Train `steps` iterations in chunks; Ctrl-C stops early and still summarises."""
     detectors = DetectorLog(engine)
-    callbacks = [detectors]
+    callbacks: list = [detectors]
     if progress:
         callbacks.append(Progress(ProgressBar(steps, stream=stream), _bar_text))
     state = run_loop(engine, steps, chunks=CHUNK, callbacks=callbacks, interruptible=True)
