@@ -8,7 +8,7 @@ import time
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-from .export import ExportOptions, FrameRenderer, _quiet_offscreen
+from .export import ExportOptions, FrameRenderer, _quiet_offscreen, finish_with_progress
 
 
 def grid_shape(n: int) -> tuple[int, int]:
@@ -77,15 +77,7 @@ def export_compare(
 
             group.train(steps, every=every, on_frame=add)
             bar.finish()
-            encoding = ProgressBar(1, label="encoding", unit="frames", stream=stream)
-
-            def encoded(done: int, total: int) -> bool:
-                encoding.total = max(total, 1)
-                encoding.update(done)
-                return True
-
-            path = writer.finish(encoded)
-            encoding.finish()
+            path = finish_with_progress(writer, stream)
     finally:
         renderer.close()
     stream.write(

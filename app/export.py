@@ -174,15 +174,7 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
             bar.finish()
             if engine.status != "ok":
                 stream.write(f"{engine.message}; the animation stops at step {engine.step_count}\n")
-            encoding = ProgressBar(1, label="encoding", unit="frames", stream=stream)
-
-            def encoded(done: int, total: int) -> bool:
-                encoding.total = max(total, 1)
-                encoding.update(done)
-                return True
-
-            path = writer.finish(encoded)
-            encoding.finish()
+            path = finish_with_progress(writer, stream)
     finally:
         with deferred():
             renderer.close()
@@ -191,6 +183,22 @@ def export_headless(engine, out: str, steps: int, options: ExportOptions, force:
         f"in {time.perf_counter() - start:.1f} s\n"
     )
     return str(path)
+
+
+def finish_with_progress(writer, stream) -> str:
+    """Encode what `writer` (core.animation.AnimationWriter) holds, with the one progress bar."""
+    from ganscope.core.progress import ProgressBar
+
+    encoding = ProgressBar(1, label="encoding", unit="frames", stream=stream)
+
+    def encoded(done: int, total: int) -> bool:
+        encoding.total = max(total, 1)
+        encoding.update(done)
+        return True
+
+    path = writer.finish(encoded)
+    encoding.finish()
+    return path
 
 
 def _quiet_offscreen(mode, context, message) -> None:

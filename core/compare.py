@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from .config import ConfigError, GanConfig
 from .engine import GanEngine
+from .training_run import _clean  # NaN/Inf -> null: one JSON cleaner for every report
 
 REMEDIES = ("lesson-5-collapse", "lesson-7a-wgan-gp", "lesson-7b-pacgan", "lesson-7c-unrolled")
 REMEDY_LABELS = {
@@ -339,13 +340,3 @@ def _progress(stream, total: int):
         return True
 
     return progress
-
-
-def _clean(v):
-    if isinstance(v, dict):
-        return {k: _clean(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_clean(x) for x in v]
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
