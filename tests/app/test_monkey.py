@@ -98,11 +98,13 @@ def test_ten_thousand_random_actions_while_training(qtbot, window, uncaught, tmp
             issued = window.worker._issued
             qtbot.waitUntil(lambda: window.worker.done(issued), timeout=60000)
             newest = window.worker.latest()[0]
+            due = window.budget.due()  # the frame budget may hold a tick back (app.frame_budget)
             window._on_tick()
-            assert window._drawn_id >= newest, "a tick left an older frame on the screen"
-            rounds += 1
-            fresh += newest > drawn  # a frame came since the last tick: this tick or the timer drew it
-            drawn = window._drawn_id
+            if due:
+                assert window._drawn_id >= newest, "a due tick left an older frame on the screen"
+                rounds += 1
+                fresh += newest > drawn  # a frame came since the last drawn tick, and this one drew it
+                drawn = window._drawn_id
     if window.recorder is not None:
         window.stop_recording()
     # Still alive and responsive: a command runs and its frame is drawn.
@@ -110,9 +112,9 @@ def test_ten_thousand_random_actions_while_training(qtbot, window, uncaught, tmp
     wait_ticket(qtbot, window, window.do_action("reset_all"), timeout=60000)
     wait_ticket(qtbot, window, window.do_action("step"), timeout=60000)
     assert window.worker._thread.is_alive() and window.engine.step_count == 1
-    # The monkey really watched it train: most rounds brought a new frame, and each was drawn. The
-    # test ticks itself after every round, so the count does not depend on the machine's speed.
-    assert window.plane.frames_drawn >= fresh > rounds // 2, (window.plane.frames_drawn, fresh, rounds)
+    # The monkey really watched it train: most due rounds brought a new frame, and each was drawn.
+    # The test ticks itself after every round, so the count does not depend on the machine's speed.
+    assert rounds > 0 and window.plane.frames_drawn >= fresh > rounds // 2, (window.plane.frames_drawn, fresh, rounds)
     assert uncaught == []
     from ganscope.core.config import ConfigError
 
