@@ -134,7 +134,10 @@ class CompareGroup:
 
     @property
     def step_count(self) -> int:
-        return min(e.step_count for e in self.engines)
+        """The lockstep count: the slowest run still training (a diverged or finished run no longer
+        holds the others back; when none trains, the furthest any got)."""
+        live = [e.step_count for e in self.engines if e.status == "ok"]
+        return min(live) if live else max(e.step_count for e in self.engines)
 
     def step(self, n: int) -> int:
         """Advance every run that can by n steps (each in turn); returns the most any ran."""

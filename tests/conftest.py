@@ -1,6 +1,10 @@
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# One torch thread per process, set before torch loads (children inherit it): the suite runs the UI
+# thread, training threads and training processes side by side on 2 cores, where two busy torch
+# threads each collapse throughput (5x) and starve the Qt thread whose deadlines the tests keep.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import pytest  # noqa: E402
 
