@@ -15,6 +15,11 @@ def run_app(args) -> int:
     from ganscope.core.torch_startup import skip_dynamo_import
 
     skip_dynamo_import()
+    # The program's own choice (a library call never sets it): the UI thread builds frames with one
+    # torch thread, leaving the other core to training (each engine call uses run.threads).
+    import torch
+
+    torch.set_num_threads(1)
 
     engine = engine_from_args(args)  # bad arguments fail here, before any window opens
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])

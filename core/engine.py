@@ -28,6 +28,7 @@ from .models import build_player
 from .optim_step import adam_step
 from .spectrum_monitor import SpectrumMonitor
 from .targets import build_target
+from .threads import torch_threads
 from .unrolling import unrolled_params
 
 TRAIN_SERIES = it.SERIES
@@ -68,7 +69,6 @@ class GanEngine(ManualStep):
         cfg = (config or GanConfig()).copy()
         cfg.validate()
         self.cfg = cfg
-        torch.set_num_threads(cfg.run.threads)
         self.device = resolve_device(cfg.run.device)
         self.frozen = {"G": False, "D": False}
         self.manual_grad = True  # hand-written gradients where they apply (see core.manual_grad)
@@ -173,9 +173,16 @@ class GanEngine(ManualStep):
         NaN/Inf, the run stops at that chunk, the last good weights are restored and `status`
         becomes 'diverged' with a message naming the step. A scenario's scheduled actions happen
         at their exact steps, and training stops at `stop_at` (fewer than n are run).
+
+        Trains with `run.threads` intra-op threads and puts the process's own setting back:
+        a library call has no process-wide side effects.
         """
         if self.status == "diverged" or n <= 0:
             return 0
+        with torch_threads(self.cfg.run.threads):
+            return self._step(n, players)
+
+    def _step(self, n: int, players: tuple[str, ...] | None) -> int:
         players = players or self.players
         every = self.cfg.run.eval_every
         if self.step_count == 0 and len(self.evaluator.history) == 0:

@@ -7,8 +7,6 @@ new model or target is rebuilt once however many of its fields change.
 
 from __future__ import annotations
 
-import torch
-
 from .config import ConfigError
 from .evaluation import Evaluator
 from .targets import build_target
@@ -75,8 +73,6 @@ class LiveEdits:
             e.evaluator = Evaluator(e, keep_history=e.evaluator.history)
             e._reset_view()
             return "new target"
-        if (section, key) == ("run", "threads"):
-            torch.set_num_threads(e.cfg.run.threads)
         if (section, key) in (("run", "device"), ("run", "seed")):
             return "takes effect at the next reset"
         if section == "run" and key in ("eval_samples", "display_samples"):

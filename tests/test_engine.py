@@ -283,3 +283,20 @@ def test_orthogonal_initialisation_is_the_unrolled_gan_papers(small_cfg):
     assert torch.equal(params(again.G), params(e.G)) and torch.equal(params(again.D), params(e.D))
     assert e.update("discriminator.init", "default").startswith("rebuilt discriminator")
     assert float(e.D.net[0].bias.detach().abs().max()) > 0
+
+
+def test_the_engine_leaves_the_process_thread_count_alone(small_cfg):
+    """run.threads applies to the engine's own work; building or stepping it changes nothing else."""
+    import torch
+
+    before = torch.get_num_threads()
+    small_cfg.run.threads = 2 if before == 1 else 1
+    e = GanEngine(small_cfg)
+    assert torch.get_num_threads() == before
+    seen = []
+    real = e._step
+    e._step = lambda n, players: seen.append(torch.get_num_threads()) or real(n, players)
+    e.step(3)
+    assert seen == [small_cfg.run.threads] and torch.get_num_threads() == before
+    e.update("run.threads", before)
+    assert torch.get_num_threads() == before
