@@ -211,6 +211,11 @@ class TrainingWorker:
                 continue
             changed = self._drain_commands()
             e = self.engine
+            if self.playing and e.status != "ok":
+                # A run that came back diverged by any road (the process's own hand-back, or a pull
+                # for a command or a snapshot that crossed the divergence) pauses here, once.
+                self.playing = False
+                changed = True
             if self.playing and e.status == "ok":
                 self._cpu_rate.begin(e.step_count)
                 stopped = play(e, self.speed, due, self._chunks, lambda: self.stopping or not self.commands.empty())

@@ -132,6 +132,10 @@ class GanEngine(ManualStep):
             self.opt_g = opt
         else:
             self.opt_d = opt
+        # A divergence rolls back to the last good state: its optimiser part must be this optimiser's
+        # (Adam's moments put back into a new SGD were refused by the hand-back's checks).
+        if getattr(self, "_good", None) is not None:
+            self._good["opt_g" if player == "G" else "opt_d"] = copy.deepcopy(opt.state_dict())
 
     def update(self, path: str, value) -> str:
         """Change one config field while training; returns what had to happen ('live', 'rebuilt ...').

@@ -300,3 +300,21 @@ def test_the_engine_leaves_the_process_thread_count_alone(small_cfg):
     assert seen == [small_cfg.run.threads] and torch.get_num_threads() == before
     e.update("run.threads", before)
     assert torch.get_num_threads() == before
+
+
+def test_a_divergence_after_an_optimiser_change_keeps_a_consistent_state(small_cfg):
+    """The rollback restores the new optimiser's state, so the run can still be handed over and saved."""
+    from ganscope.core.session import live_state, restore_state
+
+    e = GanEngine(small_cfg)
+    e.step(5)  # Adam has moments now
+    e.update("g_opt.kind", "sgd")
+    e.update("d_opt.kind", "sgd")
+    e.update("g_opt.lr", 10.0)
+    e.update("d_opt.lr", 10.0)
+    e.update("objective.loss", "lsgan")
+    for _ in range(200):
+        if e.step(5) == 0:
+            break
+    assert e.status == "diverged"
+    restore_state(GanEngine(small_cfg), live_state(e))  # raised StateError: Adam moments in an SGD
