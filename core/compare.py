@@ -140,8 +140,9 @@ class CompareGroup:
         return min(live) if live else max(e.step_count for e in self.engines)
 
     def step(self, n: int) -> int:
-        """Advance every run that can by n steps (each in turn); returns the most any ran."""
-        most = 0
+        """Advance every run that can by n steps (each in turn); returns the steps the slowest run still
+        training made (0 when one of them could not go on: the group has reached its end)."""
+        advanced = []
         for run in self.runs:
             e = run.engine
             if e.status != "ok":
@@ -150,13 +151,14 @@ class CompareGroup:
             ran = e.step(n)
             run.seconds += time.perf_counter() - start
             run.steps_run += ran
-            most = max(most, ran)
+            if e.status == "ok":
+                advanced.append(ran)
             for d in e.detections().values():
                 if d.active and d.name not in run.fired:
                     run.fired[d.name] = e.step_count
             if e.status == "diverged":
                 run.fired.setdefault("diverged", e.step_count)
-        return most
+        return min(advanced) if advanced else 0
 
     def train(
         self,
