@@ -16,6 +16,8 @@ _LANG = ["en"]  # the app's language, set by apply_language (one main window per
 # Whole fixed phrases.
 PHRASES = {
     "Cannot import points": "无法导入点集",
+    "the disk is full": "磁盘已满",
+    "the name is too long": "文件名过长",
     "Cannot open session": "无法打开会话",
     "Cannot record": "无法录制",
     "Animation not saved": "动画未保存",
@@ -66,6 +68,16 @@ PATTERNS = [
         "训练在第 {0} 步发散：{1} 变为 NaN 或无穷大。已保留第 {2} 步的权重。请降低学习率，然后重置或继续。",
     ),
     (r"Opened (.+)", "已打开 {0}"),
+    (
+        r"Could not write the session to (.+) \((.+)\); the session was written to (.+) instead\. "
+        r"The run stays open here, unsaved\.",
+        "无法将会话写入 {0}（{1}）；会话已改为写入 {2}。运行仍在此处打开，尚未保存。",
+    ),
+    (
+        r"Could not write the session to (.+) \((.+)\); nor could the session be written to any fallback folder "
+        r"\((.+)\)\. The run stays open here, unsaved\.",
+        "无法将会话写入 {0}（{1}），也无法写入任何备用文件夹（{2}）。运行仍在此处打开，尚未保存：请释放空间或换一个文件夹后再保存。",
+    ),
     (r"The current run has unsaved changes\. Save them before (.+)\?", "当前运行有未保存的更改。{0}之前要保存吗？"),
     (
         r"ganscope did not close normally last time\. Recover the run autosaved at (.+) \(step (.+)\)\?",

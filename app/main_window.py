@@ -45,6 +45,9 @@ DRAW_INTERVAL_MS = 15  # look for a new frame often (cheap when there is none): 
 # are drawn, and in what detail, is the frame budget's (app.frame_budget)
 
 
+RUN_KEPT = "The run stays open here, unsaved."
+
+
 class MainWindow(QtWidgets.QMainWindow):
     def __init__(
         self,
@@ -352,13 +355,21 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         if not path:
             return None
+        before = self.session_path
         self.session_path = path
         self.menus.add_recent(path)
         runs, edits = self.keeper.runs, self.keeper.edits
 
         def save(e: GanEngine):
-            self.timeline.save(e, path)  # core.session's file, with the timeline (core.session_history)
-            self.keeper.saved(e.step_count, runs, edits)
+            written, fell_back, said = self.timeline.save(e, path)  # the session with its timeline
+            self.keeper.save_failed = fell_back
+            if not fell_back:
+                self.keeper.saved(e.step_count, runs, edits)
+                return
+            # Nothing is lost: the run stays open here, unsaved, under its old name; the banner says
+            # where a copy went (core.outputs' fallback folders), or that none could be written.
+            self.session_path = before
+            self._errors.put(("error", f"{said[:1].upper()}{said[1:]}. {RUN_KEPT}"))
 
         return self.worker.submit(save)
 

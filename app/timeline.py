@@ -224,10 +224,16 @@ class TimelineBar(QtWidgets.QWidget):
         self.label.setText(f"branched from step {at:,}{note}")
 
     # --- sessions -------------------------------------------------------------------------------
-    def save(self, engine, path: str) -> None:
+    def save(self, engine, path: str) -> tuple[str | None, bool, str]:
         """Save the run with its timeline: full states, and each branch with its original as a compare
-        group (called on the worker's thread, which owns `engine` and the full states)."""
-        from ganscope.core.session_history import MAIN, SavedRun, Timeline, save_with_timeline
+        group (called on the worker's thread, which owns `engine` and the full states).
+
+        A failed write never loses the run: it goes to a fallback folder (core.outputs). Returns
+        (the path written or None, whether it is a fallback, what happened in one line or "")."""
+        import io
+
+        from ganscope.core.outputs import write_or_fallback
+        from ganscope.core.session_history import MAIN, SavedRun, Timeline, timeline_session_bytes
 
         runs, groups = [], []
         for label, changed, at, changes, win in self.branches:
@@ -238,7 +244,10 @@ class TimelineBar(QtWidgets.QWidget):
                 runs.append(SavedRun(name, _settled(e, win), MAIN, at, dict(ch)))
                 names.append(name)
             groups.append(names)
-        save_with_timeline(engine, path, Timeline(self.window.worker.snapshots or SnapshotHistory(), runs, groups))
+        data = timeline_session_bytes(engine, Timeline(self.window.worker.snapshots or SnapshotHistory(), runs, groups))
+        said = io.StringIO()
+        written, fell_back = write_or_fallback(data, path, "session", said)
+        return written, fell_back, said.getvalue().strip().removeprefix("ganscope: ")
 
     def restore(self, saved) -> int:
         """After a session opened: its full states become the run's, its compare groups reopen."""

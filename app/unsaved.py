@@ -9,6 +9,7 @@ means the last session ended without closing.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
@@ -16,6 +17,7 @@ from PySide6 import QtCore, QtWidgets
 from .i18n_messages import message
 
 AUTOSAVE_MS = 60_000  # at most a minute of work lost to a crash
+SAVE_WAIT_S = 120.0  # a save asked for before closing may take this long before the close gives up
 
 
 def default_autosave_path() -> str:
@@ -31,6 +33,7 @@ class RunKeeper:
         self.step = 0  # step of the newest drawn frame
         self.clean = (0, 0, 0)
         self.autosaved = None
+        self.save_failed = False  # the last save went to a fallback folder or nowhere
         self.autosave_path = default_autosave_path() if autosave_path is None else autosave_path
         self.timer = QtCore.QTimer(window)
         self.timer.timeout.connect(self.autosave)
@@ -66,8 +69,22 @@ class RunKeeper:
         if answer == "cancel":
             return False
         if answer == "save":
-            return self.window.save_session() is not None
+            return self._saved_before_going_on()
         return True
+
+    def _saved_before_going_on(self) -> bool:
+        """Save and wait for the outcome: a save that failed (the banner says where the run went, if
+        anywhere) cancels what was asked, so the user sees the message and the run stays open."""
+        ticket = self.window.save_session()
+        if ticket is None:
+            return False
+        self.save_failed = False
+        deadline = time.monotonic() + SAVE_WAIT_S
+        while not self.window.worker.done(ticket):
+            if time.monotonic() > deadline:
+                return False  # still saving: do not discard the run under it
+            QtWidgets.QApplication.processEvents(QtCore.QEventLoop.AllEvents, 50)
+        return not self.save_failed
 
     # --- autosave and recovery ------------------------------------------------------------------
     def autosave(self) -> int | None:

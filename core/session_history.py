@@ -82,9 +82,15 @@ def timeline_state(t: Timeline) -> dict:
 
 def save_with_timeline(engine: GanEngine, path: str | Path, timeline: Timeline) -> None:
     """An ordinary session file (atomic) that also carries the timeline."""
+    atomic_write_bytes(path, timeline_session_bytes(engine, timeline))
+
+
+def timeline_session_bytes(engine: GanEngine, timeline: Timeline) -> bytes:
+    """The bytes save_with_timeline writes (a caller that must not lose them on a failed write
+    hands them to core.outputs.write_or_fallback)."""
     state = engine_state(engine)
     state[KEY] = timeline_state(timeline)
-    atomic_write_bytes(path, state_to_bytes(state))
+    return state_to_bytes(state)
 
 
 def load_with_timeline(path: str | Path, device: str | None = None) -> tuple[GanEngine, Timeline]:
