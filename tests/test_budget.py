@@ -133,3 +133,14 @@ def test_more_threads_than_cores_is_said(monkeypatch):
     cfg = GanConfig()
     cfg.run.threads = 4
     assert any("run.threads=4" in w for w in check_budget(cfg))
+
+
+def test_threads_taking_every_core_is_said_and_one_thread_is_quiet(monkeypatch):
+    from ganscope.core import budget
+
+    monkeypatch.setattr(budget.os, "cpu_count", lambda: 2)
+    cfg = GanConfig()
+    cfg.run.threads = 2
+    assert any("run.threads=2 takes every core" in w for w in check_budget(cfg))
+    cfg.run.threads = 1
+    assert not any("run.threads" in w for w in check_budget(cfg))
