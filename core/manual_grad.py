@@ -65,7 +65,7 @@ def _activation_backward(layer: nn.Module, pre: torch.Tensor, out: torch.Tensor,
     if isinstance(layer, nn.ReLU):
         return torch.ops.aten.threshold_backward(dy, out, 0.0)  # one fused kernel, as autograd uses
     if isinstance(layer, nn.LeakyReLU):
-        return dy.mul_(torch.where(pre > 0, 1.0, layer.negative_slope))
+        return dy.mul_(torch.full_like(pre, layer.negative_slope).masked_fill_(pre > 0, 1.0))  # in pre's dtype
     if isinstance(layer, nn.Tanh):
         return dy.mul_(1 - out * out)
     if isinstance(layer, nn.ELU):

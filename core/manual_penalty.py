@@ -1,0 +1,127 @@
+"""Hand-written gradients of the input-gradient penalties (WGAN-GP, R1, R2) for piecewise-linear MLPs.
+
+Why: with autograd, a penalty on grad_x D(x) needs a double backward (create_graph), which for
+these small networks costs far more in bookkeeping than in arithmetic. For a D whose activations
+are piecewise linear (ReLU, LeakyReLU), the input gradient is a product of the weights and the
+activations' slope masks, which are constant almost everywhere:
+
+    g = r_1 W_1,   r_L = m_L * w_out,   r_l = m_l * (r_{l+1} W_{l+1}),
+
+(m_l: the slope of layer l's activation at each sample), so the penalty's gradient with respect to
+every weight is a few more matrix products, and none with respect to the biases. This is the
+checked fast path of core.objectives' penalties: autograd stays the reference, and the tests
+compare both (float64, every loss, ReLU and LeakyReLU, depths 0-3, packing).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+PIECEWISE_LINEAR = (nn.ReLU, nn.LeakyReLU)
+
+
+def supports(net: nn.Sequential) -> bool:
+    """Linear layers and piecewise-linear activations only (their second derivative is zero a.e.)."""
+    return all(isinstance(layer, (nn.Linear, *PIECEWISE_LINEAR)) for layer in net)
+
+
+def slope(layer: nn.Module, saved: tuple) -> torch.Tensor:
+    """The activation's derivative at each unit, from manual_grad's cache entry (pre, out)."""
+    pre, out = saved
+    if isinstance(layer, nn.ReLU):
+        return (out > 0).to(out.dtype)  # as autograd's threshold_backward: where the output is > 0
+    return torch.full_like(pre, layer.negative_slope).masked_fill_(pre > 0, 1.0)  # exact in pre's dtype
+
+
+def masks_from_cache(net: nn.Sequential, cache: list, rows: slice) -> list[torch.Tensor]:
+    """The hidden layers' slope masks for the given rows of a manual_grad.forward cache."""
+    return [slope(layer, tuple(s if s is None else s[rows] for s in saved)) for layer, saved in _acts(net, cache)]
+
+
+def masks_of(net: nn.Sequential, x: torch.Tensor) -> list[torch.Tensor]:
+    """The hidden layers' slope masks at net inputs x (the output layer is not computed)."""
+    masks = []
+    h = x
+    for layer in list(net)[:-1]:
+        if isinstance(layer, nn.Linear):
+            h = torch.addmm(layer.bias, h, layer.weight.t())
+        else:
+            pre = h
+            h = layer(h)
+            masks.append(slope(layer, (pre, h)))
+    return masks
+
+
+def _acts(net: nn.Sequential, cache: list):
+    return [(layer, saved) for layer, saved in zip(net, cache) if not isinstance(layer, nn.Linear)]
+
+
+def input_grad(weights: list[torch.Tensor], masks: list[torch.Tensor], rows: int) -> tuple[torch.Tensor, list]:
+    """g = d sum(net(x)) / d(net input), one row per sample, and the r_l it was built from."""
+    if not masks:  # a single linear map: the gradient is its weight row for every sample
+        return weights[0].expand(rows, -1), []
+    r = [masks[-1] * weights[-1]]
+    for m, w in zip(reversed(masks[:-1]), reversed(weights[1:-1])):
+        r.insert(0, m * r[0].mm(w))
+    return r[0].mm(weights[0]), r
+
+
+def add_penalty_grads(weights: list[torch.Tensor], masks: list[torch.Tensor], r: list, e: torch.Tensor) -> None:
+    """Add dP/dW to each weight's .grad, given e = dP/dg (g = input_grad's result, on the same rows)."""
+    if not masks:
+        _accumulate(weights[0], e.sum(0, keepdim=True))
+        return
+    _accumulate(weights[0], r[0].t().mm(e))
+    d = e.mm(weights[0].t())  # dP/dr_1
+    for k in range(len(masks) - 1):
+        q = masks[k] * d
+        _accumulate(weights[k + 1], r[k + 1].t().mm(q))
+        d = q.mm(weights[k + 1].t())
+    _accumulate(weights[-1], (masks[-1] * d).sum(0, keepdim=True))
+
+
+def _accumulate(w: torch.Tensor, g: torch.Tensor) -> None:
+    if w.grad is None:
+        w.grad = g
+    else:
+        w.grad.add_(g)
+
+
+def gp_output_grad(g: torch.Tensor, scale: float, weight) -> torch.Tensor:
+    """dP/dg of WGAN-GP, P = weight * mean_b (||scale * g_b|| - 1)^2 (objectives.gradient_penalty;
+    each row of g is one pack, `scale` D's input scale). 0 where g_b = 0, as autograd's norm."""
+    norm = torch.linalg.vector_norm(g, dim=1, keepdim=True)
+    full = scale * norm
+    coef = (2.0 * weight / g.shape[0]) * (full - 1) * scale / norm
+    return torch.where(norm > 0, coef, 0.0) * g
+
+
+def zero_centred_output_grad(g: torch.Tensor, scale: float, weight) -> torch.Tensor:
+    """dP/dg of R1 / R2 as the objective adds them, P = 0.5 * weight * mean_b ||scale * g_b||^2."""
+    return (weight * scale * scale / g.shape[0]) * g
+
+
+def penalise(net: nn.Sequential, masks: list[torch.Tensor], rows: int, scale: float, kind: str, weight) -> None:
+    """Add one penalty's weight gradients ('gp', or 'r' for R1 / R2) on `rows` samples (one per
+    pack) whose slope masks are given, into the Linear layers' .grad."""
+    weights = [layer.weight for layer in net if isinstance(layer, nn.Linear)]
+    g, r = input_grad(weights, masks, rows)
+    e = gp_output_grad(g, scale, weight) if kind == "gp" else zero_centred_output_grad(g, scale, weight)
+    add_penalty_grads(weights, masks, r, e)
+
+
+def add_d_penalties(D, terms, cache: list, real: torch.Tensor, fake: torch.Tensor, eps, gp_weight, r1, r2) -> None:
+    """Add the gradients of D's penalties (core.iteration.d_objective's, as `terms` selects them)
+    into D's .grad. cache: manual_grad.forward's of D on cat([real, fake]) (packed and scaled, as
+    models.d_forward makes it), whose rows give R1's and R2's masks; eps: WGAN-GP's weights."""
+    net, pack, scale = D.net, D.pack, D.input_scale
+    n = real.shape[0] // pack
+    if terms.r1:
+        penalise(net, masks_from_cache(net, cache, slice(0, n)), n, scale, "r", r1)
+    if terms.r2:
+        penalise(net, masks_from_cache(net, cache, slice(n, 2 * n)), n, scale, "r", r2)
+    if terms.gp:
+        e = eps.repeat_interleave(pack, 0)
+        x = (e * real + (1 - e) * fake).reshape(-1, 2 * pack) * scale  # as objectives.gradient_penalty
+        penalise(net, masks_of(net, x), n, scale, "gp", gp_weight)
