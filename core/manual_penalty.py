@@ -74,11 +74,19 @@ def add_penalty_grads(weights: list[torch.Tensor], masks: list[torch.Tensor], r:
         return
     _accumulate(weights[0], r[0].t().mm(e))
     d = e.mm(weights[0].t())  # dP/dr_1
-    for k in range(len(masks) - 1):
+    last = len(masks) - 1
+    for k in range(last):
         q = masks[k] * d
+        if k == last - 1:
+            # The last hidden layer has r_L = m_L * w_out, so one product M = m_L^T q gives both
+            # dW_L = diag(w_out) M and dw_out = rowsum(W_L * M): a third fewer products for depth 2.
+            m = masks[-1].t().mm(q)
+            _accumulate(weights[k + 1], weights[-1].t() * m)
+            _accumulate(weights[-1], (weights[k + 1] * m).sum(1)[None])
+            return
         _accumulate(weights[k + 1], r[k + 1].t().mm(q))
         d = q.mm(weights[k + 1].t())
-    _accumulate(weights[-1], (masks[-1] * d).sum(0, keepdim=True))
+    _accumulate(weights[-1], (masks[-1] * d).sum(0, keepdim=True))  # depth 1: d is dP/dr_L already
 
 
 def _accumulate(w: torch.Tensor, g: torch.Tensor) -> None:
