@@ -41,18 +41,25 @@ def masks_from_cache(net: nn.Sequential, cache: list, rows: slice) -> list[torch
     return [slope(layer, tuple(s if s is None else s[rows] for s in saved)) for layer, saved in _acts(net, cache)]
 
 
-def masks_of(net: nn.Sequential, x: torch.Tensor) -> list[torch.Tensor]:
-    """The hidden layers' slope masks at net inputs x (the output layer is not computed)."""
-    masks = []
-    h = x
+def masks_of(net: nn.Sequential, x: torch.Tensor, params: list | None = None) -> list[torch.Tensor]:
+    """The hidden layers' slope masks at net inputs x (the output layer is not computed). params:
+    the Linear layers' [weight, bias, weight, bias, ...] (a sweep member's, under vmap); default
+    the layers' own."""
+    params = params if params is not None else [t for layer in _linears(net) for t in (layer.weight, layer.bias)]
+    masks, h, k = [], x, 0
     for layer in list(net)[:-1]:
         if isinstance(layer, nn.Linear):
-            h = torch.addmm(layer.bias, h, layer.weight.t())
+            h = torch.addmm(params[k + 1], h, params[k].t())
+            k += 2
         else:
             pre = h
             h = layer(h)
             masks.append(slope(layer, (pre, h)))
     return masks
+
+
+def _linears(net: nn.Sequential) -> list[nn.Linear]:
+    return [layer for layer in net if isinstance(layer, nn.Linear)]
 
 
 def _acts(net: nn.Sequential, cache: list):
@@ -69,12 +76,11 @@ def input_grad(weights: list[torch.Tensor], masks: list[torch.Tensor], rows: int
     return r[0].mm(weights[0]), r
 
 
-def add_penalty_grads(weights: list[torch.Tensor], masks: list[torch.Tensor], r: list, e: torch.Tensor) -> None:
-    """Add dP/dW to each weight's .grad, given e = dP/dg (g = input_grad's result, on the same rows)."""
+def penalty_grads(weights: list[torch.Tensor], masks: list[torch.Tensor], r: list, e: torch.Tensor) -> list:
+    """dP/dW for each weight, given e = dP/dg (g = input_grad's result, on the same rows); pure."""
     if not masks:
-        _accumulate(weights[0], e.sum(0, keepdim=True))
-        return
-    _accumulate(weights[0], r[0].t().mm(e))
+        return [e.sum(0, keepdim=True)]
+    out = [r[0].t().mm(e)]
     d = e.mm(weights[0].t())  # dP/dr_1
     last = len(masks) - 1
     for k in range(last):
@@ -83,19 +89,10 @@ def add_penalty_grads(weights: list[torch.Tensor], masks: list[torch.Tensor], r:
             # The last hidden layer has r_L = m_L * w_out, so one product M = m_L^T q gives both
             # dW_L = diag(w_out) M and dw_out = rowsum(W_L * M): a third fewer products for depth 2.
             m = masks[-1].t().mm(q)
-            _accumulate(weights[k + 1], weights[-1].t() * m)
-            _accumulate(weights[-1], (weights[k + 1] * m).sum(1)[None])
-            return
-        _accumulate(weights[k + 1], r[k + 1].t().mm(q))
+            return [*out, weights[-1].t() * m, (weights[k + 1] * m).sum(1)[None]]
+        out.append(r[k + 1].t().mm(q))
         d = q.mm(weights[k + 1].t())
-    _accumulate(weights[-1], (masks[-1] * d).sum(0, keepdim=True))  # depth 1: d is dP/dr_L already
-
-
-def _accumulate(w: torch.Tensor, g: torch.Tensor) -> None:
-    if w.grad is None:
-        w.grad = g
-    else:
-        w.grad.add_(g)
+    return [*out, (masks[-1] * d).sum(0, keepdim=True)]  # depth 1: d is dP/dr_L already
 
 
 def gp_output_grad(g: torch.Tensor, scale: float, weight) -> torch.Tensor:
@@ -112,26 +109,51 @@ def zero_centred_output_grad(g: torch.Tensor, scale: float, weight) -> torch.Ten
     return (weight * scale * scale / g.shape[0]) * g
 
 
-def penalise(net: nn.Sequential, masks: list[torch.Tensor], rows: int, scale: float, kind: str, weight) -> None:
-    """Add one penalty's weight gradients ('gp', or 'r' for R1 / R2) on `rows` samples (one per
-    pack) whose slope masks are given, into the Linear layers' .grad."""
-    weights = [layer.weight for layer in net if isinstance(layer, nn.Linear)]
+def penalty_weight_grads(weights: list, masks: list[torch.Tensor], rows: int, scale: float, kind: str, weight) -> list:
+    """One penalty's gradient for each Linear weight ('gp', or 'r' for R1 / R2) on `rows` samples
+    (one per pack) whose slope masks are given; pure (a sweep vmaps it over members)."""
     g, r = input_grad(weights, masks, rows)
     e = gp_output_grad(g, scale, weight) if kind == "gp" else zero_centred_output_grad(g, scale, weight)
-    add_penalty_grads(weights, masks, r, e)
+    return penalty_grads(weights, masks, r, e)
+
+
+def d_penalty_grads(
+    net: nn.Sequential, params: list, pack: int, scale: float, terms, real, fake, eps, gp_weight, r1, r2, cache=None
+) -> list | None:
+    """The gradients of D's penalties (core.iteration.d_objective's, as `terms` selects them) for
+    each Linear weight, summed; None without penalties. params: the Linear layers' [weight, bias,
+    ...]; cache: manual_grad.forward's of D on cat([real, fake]) (packed and scaled, as
+    models.d_forward makes it), whose rows give R1's and R2's masks, or None to compute them."""
+    n = real.shape[0] // pack
+    weights = params[0::2]
+    parts = []
+    for on, x, rows, weight in ((terms.r1, real, slice(0, n), r1), (terms.r2, fake, slice(n, 2 * n), r2)):
+        if on:
+            masks = (
+                masks_of(net, _packed(x, pack, scale), params) if cache is None else masks_from_cache(net, cache, rows)
+            )
+            parts.append(penalty_weight_grads(weights, masks, n, scale, "r", weight))
+    if terms.gp:
+        e = eps if pack == 1 else eps.repeat_interleave(pack, 0)
+        x = _packed(e * real + (1 - e) * fake, pack, scale)  # as objectives.gradient_penalty
+        parts.append(penalty_weight_grads(weights, masks_of(net, x, params), n, scale, "gp", gp_weight))
+    if not parts:
+        return None
+    return [sum(gs[1:], gs[0]) for gs in zip(*parts)]
+
+
+def _packed(x: torch.Tensor, pack: int, scale: float) -> torch.Tensor:
+    return x.reshape(-1, 2 * pack) * scale  # as Discriminator.forward
 
 
 def add_d_penalties(D, terms, cache: list, real: torch.Tensor, fake: torch.Tensor, eps, gp_weight, r1, r2) -> None:
-    """Add the gradients of D's penalties (core.iteration.d_objective's, as `terms` selects them)
-    into D's .grad. cache: manual_grad.forward's of D on cat([real, fake]) (packed and scaled, as
-    models.d_forward makes it), whose rows give R1's and R2's masks; eps: WGAN-GP's weights."""
-    net, pack, scale = D.net, D.pack, D.input_scale
-    n = real.shape[0] // pack
-    if terms.r1:
-        penalise(net, masks_from_cache(net, cache, slice(0, n)), n, scale, "r", r1)
-    if terms.r2:
-        penalise(net, masks_from_cache(net, cache, slice(n, 2 * n)), n, scale, "r", r2)
-    if terms.gp:
-        e = eps.repeat_interleave(pack, 0)
-        x = (e * real + (1 - e) * fake).reshape(-1, 2 * pack) * scale  # as objectives.gradient_penalty
-        penalise(net, masks_of(net, x), n, scale, "gp", gp_weight)
+    """Add the gradients of D's penalties into D's Linear weights' .grad (the engine's fast path;
+    biases get none: the input gradient does not depend on them, almost everywhere)."""
+    layers = _linears(D.net)
+    params = [t for layer in layers for t in (layer.weight, layer.bias)]
+    grads = d_penalty_grads(D.net, params, D.pack, D.input_scale, terms, real, fake, eps, gp_weight, r1, r2, cache)
+    for layer, g in zip(layers, grads or []):
+        if layer.weight.grad is None:
+            layer.weight.grad = g
+        else:
+            layer.weight.grad.add_(g)
