@@ -119,8 +119,9 @@ class ManualStep:
         d_loss = obj.d_loss(loss, r, f)
         if update:
             self._d_backward(cache, torch.cat(mg.d_output_grads(loss, r, f)), weight_grads=True)
-            oc = self.cfg.objective
-            mp.add_d_penalties(self.D, self._terms(), cache, real, fake, eps, oc.gp_weight, oc.r1, oc.r2)
+            if self._penalised():
+                oc = self.cfg.objective
+                mp.add_d_penalties(self.D, self._terms(), cache, real, fake, eps, oc.gp_weight, oc.r1, oc.r2)
             d_params = self._params["D"]
             d_grad = grad_norm(d_params)
             adam_step(self.opt_d)
