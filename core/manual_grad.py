@@ -2,9 +2,10 @@
 
 Why: for these small networks autograd's bookkeeping costs about as much as the arithmetic. Doing
 the chain rule by hand (the same matrix products, written into the parameters' .grad) makes a
-training iteration markedly faster on the CPU. The engine uses it whenever no term needs second
-derivatives (gradient penalties) or differentiating through D's updates (unrolling); the tests
-check every gradient here against autograd.
+training iteration markedly faster on the CPU. The engine uses it whenever nothing needs
+differentiating through D's updates (unrolling); gradient penalties add their own hand-written
+gradients (core.manual_penalty) on a piecewise-linear D. The tests check every gradient here
+against autograd.
 """
 
 from __future__ import annotations

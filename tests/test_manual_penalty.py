@@ -83,6 +83,7 @@ def test_only_piecewise_linear_discriminators_are_supported():
     [
         {"objective.loss": "wgan-gp", "objective.gp_weight": 0.1, "d_opt.steps": 3},
         {"objective.r1": 1.0},
+        {"objective.loss": "wgan-gp", "objective.gp_weight": 1.0, "objective.pack": 2, "discriminator.depth": 1},
         {"objective.loss": "hinge", "objective.r2": 0.5, "objective.pack": 2},
         {
             "objective.loss": "wgan-gp",
