@@ -3,6 +3,7 @@ and against a plain idiomatic PyTorch loop of the same objective, all in one run
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/objective_speed.py [--seconds 3] [--repeats 2] \
         [--out docs/bench/objective_speed_cpu.json]
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/objective_speed.py --profile --only non-saturating wgan-gp-5
 
 The plain loop is what a user would write: nn.Modules, torch.optim.Adam with its defaults, a
 penalty through torch.autograd.grad(create_graph=True), WGAN clipping with clamp_, and for
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import time
 
@@ -165,26 +167,52 @@ def engine_rate(cfg: GanConfig, seconds: float, manual: bool = True) -> float:
     return timed(lambda: e.step(20), seconds, per_call=20)
 
 
+def profile_engine(name: str, cfg: GanConfig, iterations: int = 100) -> None:
+    """Where the engine's time goes for one objective: torch ops by self CPU time over
+    `iterations` iterations (5 calls of 20, as engine_rate makes them; the chunk work included)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    e = GanEngine(cfg)
+    e.step(40)
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(iterations // 20):
+            e.step(20)
+    print(f"{name}: {iterations} iterations")
+    print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=25))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=3.0, help="training time per measurement")
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--only", nargs="*", help="objectives to measure (default all)")
     ap.add_argument("--out", help="write the JSON here too")
+    ap.add_argument("--profile", action="store_true", help="no timing: the engine's torch ops for --only (profiler)")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    best = lambda f: max(f() for _ in range(args.repeats))
+    if args.profile:
+        for name in args.only or ["non-saturating"]:
+            profile_engine(name, config(OBJECTIVES[name]))
+        return
+    load_before = os.getloadavg()
     rows = {}
     for name, changes in OBJECTIVES.items():
         if args.only and name not in args.only:
             continue
         cfg = config(changes)
-        row = {
-            "engine_its": best(lambda: engine_rate(cfg, args.seconds)),
-            "plain_its": best(lambda: plain_loop(cfg, args.seconds)),
+        runs = {
+            "engine_its": lambda cfg=cfg: engine_rate(cfg, args.seconds),
+            "plain_its": lambda cfg=cfg: plain_loop(cfg, args.seconds),
         }
         if name == "non-saturating":  # does the hand-written fast path still win over autograd?
-            row["engine_autograd_its"] = best(lambda: engine_rate(cfg, args.seconds, manual=False))
+            runs["engine_autograd_its"] = lambda cfg=cfg: engine_rate(cfg, args.seconds, manual=False)
+        # Interleaved (engine, plain, engine, plain, ...), best of each: a burst of load from other
+        # processes then slows both sides of a ratio rather than one.
+        rates: dict[str, list[float]] = {k: [] for k in runs}
+        for _ in range(args.repeats):
+            for key, run in runs.items():
+                rates[key].append(run())
+        row = {key: max(v) for key, v in rates.items()}
         rows[name] = row
         print(name, {k: round(v, 1) for k, v in row.items()}, flush=True)
     base = rows.get("non-saturating", {}).get("engine_its")
@@ -196,6 +224,8 @@ def main() -> None:
         "cpu_model": _cpu_model(),
         "torch": torch.__version__,
         "threads": 1,
+        "load_average_1_5_15_before": [round(v, 2) for v in load_before],
+        "load_average_1_5_15_after": [round(v, 2) for v in os.getloadavg()],
         "seconds": args.seconds,
         "repeats": args.repeats,
         "model": "ring, G and D 2x128 ReLU, batch 256, Adam",

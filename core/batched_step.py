@@ -18,6 +18,7 @@ import dataclasses
 import torch
 
 from ganscope.core import iteration as it
+from ganscope.core import manual_penalty as mp
 from ganscope.core import objectives as obj
 from ganscope.core import optim_rules
 from ganscope.core.unrolling import lookahead
@@ -49,6 +50,12 @@ class BatchedStep:
     def __init__(self, configs, g_template: torch.nn.Module, d_template: torch.nn.Module, device):
         base = configs[0]
         self.terms = dataclasses.replace(it.Terms.of(configs), functional=True)
+        # Penalties on a piecewise-linear D by their hand-written gradients (core.manual_penalty,
+        # checked against autograd): torch.func's double backward under vmap costs far more.
+        self.manual_penalties = (self.terms.gp or self.terms.r1 or self.terms.r2) and mp.supports(d_template.net)
+        self.loss_terms = (
+            dataclasses.replace(self.terms, gp=False, r1=False, r2=False) if self.manual_penalties else self.terms
+        )
         self.kinds = (base.d_opt.kind, base.g_opt.kind)
         self.d_steps = max(c.d_opt.steps for c in configs)
         self.g_steps = max(c.g_opt.steps for c in configs)
@@ -104,10 +111,13 @@ class BatchedStep:
             eps = s["gp_eps"][i] if T.gp else None
 
             def d_total(p, real=real, fake=fake, eps=eps):
-                total, out = it.d_objective(T, self._d(p), real, fake, eps, hp["gp_weight"], hp["r1"], hp["r2"])
+                terms = self.loss_terms
+                total, out = it.d_objective(terms, self._d(p), real, fake, eps, hp["gp_weight"], hp["r1"], hp["r2"])
                 return total, out
 
             grads, out = torch.func.grad(d_total, has_aux=True)(dp)
+            if self.manual_penalties:
+                grads = self._with_penalties(grads, dp, real, fake, eps, hp)
             new, new_state = optim_rules.step(
                 d_kind, dp, grads, ds, hp["d_lr"], hp["d_beta1"], hp["d_beta2"], hp["d_momentum"]
             )
@@ -145,6 +155,17 @@ class BatchedStep:
                 new, new_state, loss, norm = _where(on, (new, new_state, loss, norm), (gp, gs, g_loss, g_grad))
             gp, gs, g_loss, g_grad = new, new_state, loss, norm
         return gp, dp, gs, ds, torch.stack([d_out[0].detach(), g_loss.detach(), g_grad, d_grad])
+
+    def _with_penalties(self, grads, dp, real, fake, eps, hp) -> list:
+        """D's loss gradient plus its penalties' (dp: [weight, bias, ...] of D's Linear layers)."""
+        D = self.d_t
+        extra = mp.d_penalty_grads(
+            D.net, dp, D.pack, D.input_scale, self.terms, real, fake, eps, hp["gp_weight"], hp["r1"], hp["r2"]
+        )
+        grads = list(grads)
+        for i, g in zip(range(0, len(grads), 2), extra or []):
+            grads[i] = grads[i] + g
+        return grads
 
     def run(self, gp, dp, gs, ds, samples):
         """Every member's iteration at once: (M, ...) in, (M, ...) out; rows (M, len(SERIES))."""

@@ -5,7 +5,7 @@ leaves the GPU idle most of the time (a plain loop runs ~250 it/s on an H200). R
 graph launches them all at once. The graph reads its samples from fixed input tensors, so each
 replay copies the next iteration's samples in first; samples for a whole chunk are drawn in one go.
 
-It applies when the hand-written gradient path does (core.manual_grad), both players train one
+It applies when the hand-written gradient path does (core.manual_grad) without penalties, both players train one
 step each per iteration with Adam, and nothing is frozen; otherwise the engine runs eagerly. Any
 change to the config, a model or an optimiser's state tensors records the graph again.
 """
@@ -34,6 +34,7 @@ class GraphStep:
             e.device.type == "cuda"
             and e.use_cuda_graph
             and e._manual_ok()
+            and not e._penalised()  # the recorded body draws no WGAN-GP weights; penalties run eagerly
             and cfg.d_opt.steps == 1
             and cfg.g_opt.steps == 1
             and set(players) == {"G", "D"}

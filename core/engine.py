@@ -27,6 +27,7 @@ from .metrics import MetricHistory
 from .models import build_player
 from .optim_step import adam_step
 from .spectrum_monitor import SpectrumMonitor
+from .state_copy import clone_state
 from .targets import build_target
 from .threads import torch_threads
 from .unrolling import unrolled_params
@@ -357,10 +358,10 @@ class GanEngine(ManualStep):
     # --- divergence -------------------------------------------------------------------------
     def _snapshot(self) -> None:
         self._good = {
-            "G": copy.deepcopy(self.G.state_dict()),
-            "D": copy.deepcopy(self.D.state_dict()),
-            "opt_g": copy.deepcopy(self.opt_g.state_dict()),
-            "opt_d": copy.deepcopy(self.opt_d.state_dict()),
+            "G": clone_state(self.G.state_dict()),
+            "D": clone_state(self.D.state_dict()),
+            "opt_g": clone_state(self.opt_g.state_dict()),
+            "opt_d": clone_state(self.opt_d.state_dict()),
         }
 
     def _weights_finite(self) -> bool:

@@ -1,7 +1,8 @@
 """The engine's training step with hand-written gradients (core.manual_grad), as a mixin of GanEngine.
 
-Used whenever no term needs second derivatives (gradient penalties) or differentiating through
-D's updates (unrolling); GanEngine's autograd step covers the rest. The samples are drawn in the
+Used whenever the players are MLPs that core.manual_grad covers and nothing needs differentiating
+through D's updates (unrolling). Gradient penalties (WGAN-GP, R1, R2) are covered when D's
+activations are piecewise linear (core.manual_penalty); GanEngine's autograd step covers the rest. The samples are drawn in the
 same order in both, and tests check that both train to the same weights.
 """
 
@@ -15,6 +16,7 @@ import torch
 from ganscope.core import iteration as it
 
 from . import manual_grad as mg
+from . import manual_penalty as mp
 from . import objectives as obj
 from .optim_step import adam_step
 
@@ -47,20 +49,25 @@ class ManualStep:
     frozen: dict[str, bool]
     manual_grad: bool
     _iteration: Callable[..., Any]
+    _terms: Callable[..., it.Terms]
     _params: Any
 
     def _manual_ok(self) -> bool:
-        """Whether hand-written gradients cover this config (no second derivatives, no unrolling)."""
-        oc = self.cfg.objective
+        """Whether hand-written gradients cover this config: MLPs of supported layers, no unrolling,
+        and penalties only on a piecewise-linear D (their second derivatives vanish there)."""
+        terms = self._terms()
         return (
             self.manual_grad
-            and oc.unrolled_steps == 0
-            and oc.r1 == 0
-            and oc.r2 == 0
-            and not (oc.loss == "wgan-gp" and oc.gp_weight > 0)
+            and terms.unrolled == 0
             and mg.supports(self.G.net)
             and mg.supports(self.D.net)
+            and (mp.supports(self.D.net) or not self._penalised())
         )
+
+    def _penalised(self) -> bool:
+        """Whether D's objective has an input-gradient penalty (WGAN-GP, R1 or R2)."""
+        terms = self._terms()
+        return terms.gp or terms.r1 or terms.r2
 
     def _plan(self, players) -> tuple:
         """(loss, samples per step, train D?, train G?, D steps) of one iteration for `players`."""
@@ -90,7 +97,10 @@ class ManualStep:
         if oc.instance_noise > 0:
             real = real + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
             fake = fake + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
-        return self._manual_d_update(real, fake, loss, update)
+        eps = None
+        if update and self._terms().gp:  # the sample plan's order, as GanEngine._d_step draws it
+            eps = torch.rand(n // self.D.pack, 1, generator=self.gen).to(self.device)
+        return self._manual_d_update(real, fake, loss, update, eps)
 
     def _manual_g_step(self, n: int, loss: str, update: bool, shared):
         oc = self.cfg.objective
@@ -99,13 +109,19 @@ class ManualStep:
             fake = fake + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
         return self._manual_g_update(fake, g_cache, loss, update)
 
-    def _manual_d_update(self, real: torch.Tensor, fake: torch.Tensor, loss: str, update: bool):
-        """D's step on given samples: (d_loss, 4 stats, grad norm); no sampling, no host sync."""
+    def _manual_d_update(
+        self, real: torch.Tensor, fake: torch.Tensor, loss: str, update: bool, eps: torch.Tensor | None = None
+    ):
+        """D's step on given samples (eps: WGAN-GP's interpolation weights, when it has that
+        penalty): (d_loss, 4 stats, grad norm); no sampling, no host sync."""
         scores, cache = self._d_forward(torch.cat([real, fake]))
         r, f = scores.split(len(real) // self.D.pack)
         d_loss = obj.d_loss(loss, r, f)
         if update:
             self._d_backward(cache, torch.cat(mg.d_output_grads(loss, r, f)), weight_grads=True)
+            if self._penalised():
+                oc = self.cfg.objective
+                mp.add_d_penalties(self.D, self._terms(), cache, real, fake, eps, oc.gp_weight, oc.r1, oc.r2)
             d_params = self._params["D"]
             d_grad = grad_norm(d_params)
             adam_step(self.opt_d)

@@ -63,6 +63,8 @@ def input_grad(d, x: torch.Tensor, functional: bool = False) -> torch.Tensor:
 
     torch.autograd.grad (create_graph) in the engine, which is ~25% faster here; torch.func.grad
     (`functional`) where vmap batches the step across a sweep's members, which autograd cannot.
+    This is the reference: for a piecewise-linear D, the engine's fast path and sweeps use the
+    penalties' hand-written gradients (core.manual_penalty), checked against it.
     """
     if functional:
         return torch.func.grad(lambda v: d(v).sum())(x)

@@ -88,6 +88,9 @@ CASES = {
         "d_opt.momentum": 0.5,
     },
     "r1-r2-noise": {"objective.r1": 1.0, "objective.r2": 0.5, "objective.instance_noise": 0.05},
+    # penalties by hand-written gradients on a LeakyReLU D; by torch.func's double backward on a tanh D
+    "wgan-gp-leaky-relu": {"objective.loss": "wgan-gp", "discriminator.activation": "leaky_relu"},
+    "r1-tanh": {"objective.r1": 1.0, "discriminator.activation": "tanh"},
     "unrolled-adam": {"objective.unrolled_steps": 2},
     "unrolled-rmsprop-momentum": {
         "objective.unrolled_steps": 2,
