@@ -7,6 +7,8 @@ import time
 import numpy as np
 import pyqtgraph as pg
 
+from .paint_cache import cache_still_parts
+
 BOTTOM_ROW = ("grad", "quality")
 PALETTE = [(0, 114, 178), (213, 94, 0), (0, 158, 115), (204, 121, 167), (86, 180, 233), (230, 159, 0)]
 
@@ -66,6 +68,7 @@ class ChartsView(pg.GraphicsLayoutWidget):
             self.curves[name] = p.plot(pen=pg.mkPen(PALETTE[i % len(PALETTE)], width=1.5))
         self.plots[key] = p
         self._title(key, p, lambda t: t)
+        cache_still_parts(p)
         return p
 
     def _title(self, key, plot, translate) -> None:
