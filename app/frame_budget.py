@@ -15,6 +15,7 @@ WINDOW_S = 0.5  # seconds per measurement fed to the governor
 EARLY = 0.75  # a frame may be drawn this share of an interval after the last: frames come on the
 # training side's steady clock at the level's rate, a late one followed by an early one; holding
 # the early one for a full interval dropped the one after it (a frame in 4 was never drawn)
+UNPAINTED_S = 0.25  # the longest a drawn frame that was never painted holds the next one back
 CHART_FRAMES = 6  # charts redraw at most every 6th frame: their four plots and axes cost more
 # to paint than the plane (profiled), so when frames are few, charts are fewer
 
@@ -50,7 +51,12 @@ class FrameBudget:
             return 0.0
         if w.isMinimized() and w.recorder is None:
             return None
-        wait = self._last_draw + EARLY / self.governor.detail.fps - time.perf_counter()
+        now = time.perf_counter()
+        wait = self._last_draw + EARLY / self.governor.detail.fps - now
+        if w.plane.unpainted and w.plane.isVisible():
+            # The last frame is not on the screen yet: the next waits for its paint (the frame
+            # clock rings then), or, if no paint comes (a window the system does not show), a while.
+            wait = max(wait, self._last_draw + UNPAINTED_S - now)
         return max(0.0, wait)
 
     def charts_due(self, data) -> bool:

@@ -153,7 +153,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timer.start(DRAW_INTERVAL_MS)
         self.keeper = RunKeeper(self, autosave)
         self.budget = FrameBudget(self)
-        self.frame_clock = FrameClock(self, self.worker, self._on_tick)
+        self.frame_clock = FrameClock(self, self.worker, self.plane, self._on_tick)
         self.gc = MainThreadGC(self)  # Qt objects must never be collected by the training thread
         self.worker.start()
 

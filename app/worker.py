@@ -295,5 +295,7 @@ class TrainingWorker:
         if ring is not None:
             try:
                 ring()  # the window draws it as soon as it is due (app.frame_clock)
-            except RuntimeError:  # the window's clock was deleted while closing: nobody draws now
+            except Exception as exc:  # never stops training: the window's poll still draws frames
                 self.on_frame = None
+                if not isinstance(exc, RuntimeError):  # RuntimeError: the clock was deleted (closing)
+                    self.report_error(exc)

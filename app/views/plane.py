@@ -133,6 +133,11 @@ class PlaneView(pg.PlotWidget):
             self.frames_shown += 1
         self.paint_seconds += time.perf_counter() - start
 
+    @property
+    def unpainted(self) -> bool:
+        """Whether the last frame drawn has not been painted yet."""
+        return self._painted != self.frames_drawn
+
     def set_handles(self, centres, on_moved) -> None:
         """Draggable markers on mixture centres; on_moved(list of (x, y)) after each drag."""
         plot = self.getPlotItem()
