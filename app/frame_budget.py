@@ -53,7 +53,7 @@ class FrameBudget:
             return None
         now = time.perf_counter()
         wait = self._last_draw + EARLY / self.governor.detail.fps - now
-        if w.plane.unpainted and w.plane.isVisible():
+        if w.plane.unpainted and _on_screen(w):
             # The last frame is not on the screen yet: the next waits for its paint (the frame
             # clock rings then), or, if no paint comes (a window the system does not show), a while.
             wait = max(wait, self._last_draw + UNPAINTED_S - now)
@@ -129,3 +129,10 @@ class FrameBudget:
         elif interval != self._interval:
             self._interval = interval
             w.set_frame_interval(interval)
+
+
+def _on_screen(window) -> bool:
+    """Whether the plane is painted when it changes: shown, in a window the system shows (a
+    minimised window that records still draws frames, and is never painted)."""
+    handle = window.windowHandle()
+    return window.plane.isVisible() and not window.isMinimized() and handle is not None and handle.isExposed()
