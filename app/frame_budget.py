@@ -12,7 +12,10 @@ import time
 from .frame_governor import FrameGovernor, Measurement
 
 WINDOW_S = 0.5  # seconds per measurement fed to the governor
-SLACK_S = 0.004  # a frame due within this is drawn now: the draw timer ticks every 15 ms
+EARLY = 0.75  # a frame may be drawn this share of an interval after the last: frames come on the
+# training side's steady clock at the level's rate, a late one followed by an early one; holding
+# the early one for a full interval dropped the one after it (a frame in 4 was never drawn)
+UNPAINTED_S = 0.25  # the longest a drawn frame that was never painted holds the next one back
 CHART_FRAMES = 6  # charts redraw at most every 6th frame: their four plots and axes cost more
 # to paint than the plane (profiled), so when frames are few, charts are fewer
 
@@ -35,14 +38,26 @@ class FrameBudget:
 
     # --- the window asks -------------------------------------------------------------------
     def due(self) -> bool:
-        """Whether a new frame may be drawn now. Paused runs draw every frame (each answers a
-        command); a minimised window draws nothing unless it is recording."""
+        """Whether a new frame may be drawn now."""
+        return self.wait_s() == 0.0
+
+    def wait_s(self) -> float | None:
+        """Seconds until a new frame may be drawn (0.0: now; None: not while minimised). Paused
+        runs draw every frame (each answers a command); a minimised window draws nothing unless
+        it is recording. Frames are spaced from the start of the last draw: spacing them from
+        its end made every frame late by its own cost."""
         w = self.win
         if not w.worker.playing:
-            return True
+            return 0.0
         if w.isMinimized() and w.recorder is None:
-            return False
-        return time.perf_counter() - self._last_draw >= 1.0 / self.governor.detail.fps - SLACK_S
+            return None
+        now = time.perf_counter()
+        wait = self._last_draw + EARLY / self.governor.detail.fps - now
+        if w.plane.unpainted and _on_screen(w):
+            # The last frame is not on the screen yet: the next waits for its paint (the frame
+            # clock rings then), or, if no paint comes (a window the system does not show), a while.
+            wait = max(wait, self._last_draw + UNPAINTED_S - now)
+        return max(0.0, wait)
 
     def charts_due(self, data) -> bool:
         """Redraw the charts only when their data changed, and at most at the level's rate."""
@@ -59,7 +74,7 @@ class FrameBudget:
     def drawn(self, frame, seconds: float) -> None:
         """A frame was drawn; `seconds` is what its tick cost (its paint is timed separately)."""
         now = time.perf_counter()
-        self._last_draw = now
+        self._last_draw = now - seconds
         self._tick_s += seconds
         self._frames += 1
         self._since_chart += 1
@@ -114,3 +129,10 @@ class FrameBudget:
         elif interval != self._interval:
             self._interval = interval
             w.set_frame_interval(interval)
+
+
+def _on_screen(window) -> bool:
+    """Whether the plane is painted when it changes: shown, in a window the system shows (a
+    minimised window that records still draws frames, and is never painted)."""
+    handle = window.windowHandle()
+    return window.plane.isVisible() and not window.isMinimized() and handle is not None and handle.isExposed()

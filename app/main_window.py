@@ -27,6 +27,7 @@ from ganscope.core.presets import preset_config
 
 from .controls.panel import ControlPanel
 from .frame_budget import FrameBudget
+from .frame_clock import FrameClock
 from .gc_main_thread import MainThreadGC
 from .i18n_messages import message
 from .sketch import Sketch
@@ -40,9 +41,9 @@ from .window_sketch import SketchTool
 from .window_status import StatusLine
 from .worker import TrainingWorker
 
-DRAW_INTERVAL_MS = 15  # look for a new frame often (cheap when there is none): draws follow
-# the worker's frames closely instead of beating against them; how many
-# are drawn, and in what detail, is the frame budget's (app.frame_budget)
+DRAW_INTERVAL_MS = 15  # a tick also shows errors and catches a frame the clock missed; frames
+# are drawn as they arrive (app.frame_clock); how many are drawn, and in
+# what detail, is the frame budget's (app.frame_budget)
 
 
 RUN_KEPT = "The run stays open here, unsaved."
@@ -145,6 +146,7 @@ class MainWindow(QtWidgets.QMainWindow):
         add_quick_toolbar(self)
         self.palette_watcher = PaletteWatcher(self)  # plots follow a light or dark desktop
         self._restore_settings()
+        self._update_skip()  # the layers hidden by default are not computed either, from the first frame
         self.panel.sync(self.engine.cfg)
         self._preset = matching_preset(self.engine.cfg) if engine is not None else preset
         show_preset(self.panel.preset, self._preset)
@@ -154,6 +156,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timer.start(DRAW_INTERVAL_MS)
         self.keeper = RunKeeper(self, autosave)
         self.budget = FrameBudget(self)
+        self.frame_clock = FrameClock(self, self.worker, self.plane, self._on_tick)
         self.gc = MainThreadGC(self)  # Qt objects must never be collected by the training thread
         self.worker.start()
 
@@ -420,6 +423,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.recording.recorder.abort()  # no half-written file is left behind
                 self.recording.recorder = None
         self.timer.stop()
+        self.frame_clock.stop()
         self.settings.setValue("geometry", self.saveGeometry())
         for key, on in self.plane.visible.items():
             self.settings.setValue(f"layers/{key}", on)
@@ -441,7 +445,12 @@ class MainWindow(QtWidgets.QMainWindow):
                 self._show_banner(text)
             else:
                 self.say(text, 4000)
-        if self._drawn_id == self.worker.frames_made() or not self.budget.due():
+        if self._drawn_id == self.worker.frames_made():
+            return
+        wait = self.budget.wait_s()
+        if wait != 0.0:
+            if wait is not None:
+                self.frame_clock.draw_in(wait)
             return
         started = time.perf_counter()
         frame_id, frame = self.worker.latest()

@@ -74,6 +74,7 @@ class TrainingWorker:
         self.frame_interval = FRAME_INTERVAL  # seconds between frames offered (the frame budget's)
         self.detail: tuple = (None, None)  # (max surface resolution, max points) frames are built with
         self._cpu_rate = CpuRate()  # the in-thread trainer's headless rate
+        self.on_frame: Callable[[], None] | None = None  # called (on this thread) after each offer
 
     # --- UI side --------------------------------------------------------------------------------
     def start(self) -> None:
@@ -290,3 +291,11 @@ class TrainingWorker:
             self._latest = src
             self._frame_id += 1
             self._rate.append((time.perf_counter(), src.step_count))
+        ring = self.on_frame
+        if ring is not None:
+            try:
+                ring()  # the window draws it as soon as it is due (app.frame_clock)
+            except Exception as exc:  # never stops training: the window's poll still draws frames
+                self.on_frame = None
+                if not isinstance(exc, RuntimeError):  # RuntimeError: the clock was deleted (closing)
+                    self.report_error(exc)

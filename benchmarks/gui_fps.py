@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
@@ -62,6 +63,7 @@ def main() -> None:
     frame_ms = (time.perf_counter() - t) / 20 * 1000
 
     out = {
+        "tree": os.path.dirname(os.path.dirname(os.path.abspath(sys.modules["ganscope.app.main_window"].__file__))),
         "platform": QtWidgets.QApplication.platformName(),
         "preset": args.preset,
         "full_detail": args.full_detail,
@@ -79,6 +81,7 @@ def main() -> None:
         r["kept_share"] = r["app_its"] / headless_its
         out[name] = r
         app.processEvents()
+    out["load_average_1min_end"] = os.getloadavg()[0]
     print(json.dumps(_rounded(out), indent=1))
 
 
@@ -99,11 +102,20 @@ def measure_app(MainWindow, engine, process: bool, seconds: float, full_detail: 
         win.worker.process_ready.wait(30)
     run_event_loop(1.5)  # settle: the process takes over, first frames, layouts
     drawn0, step0, t0 = win.plane.frames_drawn, win.worker.step_count(), time.perf_counter()
-    made0 = win.worker.frames_made()
+    made0, shown0 = win.worker.frames_made(), getattr(win.plane, "frames_shown", 0)
+    ui0, proc0 = time.thread_time(), time.process_time()
     run_event_loop(seconds)
     elapsed = time.perf_counter() - t0
+    drawn = win.plane.frames_drawn - drawn0
+    ui_cpu, proc_cpu = time.thread_time() - ui0, time.process_time() - proc0
     r = {
-        "fps": (win.plane.frames_drawn - drawn0) / elapsed,
+        "fps": drawn / elapsed,
+        # frames that reached the screen (a paint after a new frame); absent in older versions
+        "fps_shown": (getattr(win.plane, "frames_shown", 0) - shown0) / elapsed,
+        # CPU time, which other work on the machine hardly changes: the UI thread's per drawn
+        # frame, and the app's process (UI, worker and reader threads) in cores
+        "ui_cpu_ms_per_frame": ui_cpu / max(1, drawn) * 1000,
+        "app_process_cores": proc_cpu / elapsed,
         "frames_made_per_s": (win.worker.frames_made() - made0) / elapsed,
         "app_its": (win.worker.step_count() - step0) / elapsed,
         "in_process": win.worker.in_process,

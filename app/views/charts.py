@@ -7,6 +7,8 @@ import time
 import numpy as np
 import pyqtgraph as pg
 
+from .paint_cache import cache_still_parts
+
 BOTTOM_ROW = ("grad", "quality")
 PALETTE = [(0, 114, 178), (213, 94, 0), (0, 158, 115), (204, 121, 167), (86, 180, 233), (230, 159, 0)]
 
@@ -66,6 +68,7 @@ class ChartsView(pg.GraphicsLayoutWidget):
             self.curves[name] = p.plot(pen=pg.mkPen(PALETTE[i % len(PALETTE)], width=1.5))
         self.plots[key] = p
         self._title(key, p, lambda t: t)
+        cache_still_parts(p)
         return p
 
     def _title(self, key, plot, translate) -> None:
@@ -111,6 +114,9 @@ class ChartsView(pg.GraphicsLayoutWidget):
         for name, curve in self.curves.items():
             if name in data:  # other entries (the game spectrum) are for other panels
                 curve.setData(*data[name])
+        # The plots' new ranges and axes now, not in the paint: worked out there, they asked for
+        # a second paint, and each update was painted 2.3 times (a paint costs 7 ms here).
+        self.scene().prepareForPaint()
 
 
 def _let_shrink(label: pg.LabelItem) -> None:

@@ -15,6 +15,7 @@ from PySide6 import QtCore
 from ganscope.core.frames import Frame
 
 from .contour import isoline_segments
+from .paint_cache import cache_still_parts
 
 LAYERS = {  # key: (label, on by default)
     "surface": ("Decision surface", True),
@@ -97,6 +98,8 @@ class PlaneView(pg.PlotWidget):
         self.legend = plot.addLegend(offset=(8, 8), labelTextSize="9pt")
         self.legend.addItem(self.real, "real")
         self.legend.addItem(self.fake, "generated")
+        cache_still_parts(plot)
+        cache_still_parts(self.colorbar)
         self.items = {
             "surface": self.surface,
             "contour": self.contour,
@@ -115,7 +118,9 @@ class PlaneView(pg.PlotWidget):
         self._levels = None
         self._last_step = 0
         self.handles: list[pg.TargetItem] = []
-        self.frames_drawn = 0
+        self.frames_drawn = 0  # frames handed to draw()
+        self.frames_shown = 0  # ... and painted: several draws before one paint show only the last
+        self._painted = 0  # frames_drawn at the last paint
         self._real_shown = None
         self.paint_seconds = 0.0  # time spent painting, for the frame budget (app.frame_budget)
         self._surface_shape = None
@@ -123,7 +128,15 @@ class PlaneView(pg.PlotWidget):
     def paintEvent(self, ev):
         start = time.perf_counter()
         super().paintEvent(ev)
+        if self._painted != self.frames_drawn:
+            self._painted = self.frames_drawn
+            self.frames_shown += 1
         self.paint_seconds += time.perf_counter() - start
+
+    @property
+    def unpainted(self) -> bool:
+        """Whether the last frame drawn has not been painted yet."""
+        return self._painted != self.frames_drawn
 
     def set_handles(self, centres, on_moved) -> None:
         """Draggable markers on mixture centres; on_moved(list of (x, y)) after each drag."""
