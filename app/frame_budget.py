@@ -81,7 +81,9 @@ class FrameBudget:
         self._drawn_times = [t for t in self._drawn_times if now - t < 1.0] + [now]
         self._shown = (frame.surface.shape[0] if frame.surface.ndim == 2 else 0, len(frame.fake))
         d = self.governor.detail  # a recording keeps the run's full detail; the screen may not
-        self.win.worker.detail = (None, None) if self.win.recorder is not None else (d.res, d.points)
+        self.win.worker.detail = (
+            (None, None, 1) if self.win.recorder is not None else (d.res, d.points, d.surface_every)
+        )
         if now - self._window_start >= WINDOW_S:
             self._measure(now)
 
@@ -122,7 +124,7 @@ class FrameBudget:
     def _apply(self, first: bool = False) -> None:
         d = self.governor.detail
         w = self.win.worker
-        w.detail = (d.res, d.points)
+        w.detail = (d.res, d.points, d.surface_every)
         interval = 1.0 / d.fps
         if first:
             w.frame_interval = self._interval = interval  # before the worker starts

@@ -2,8 +2,8 @@
 
 Pure logic, no Qt and no clock: the app feeds it one measurement about twice a second (what a
 drawn frame cost the UI thread, how many frames it drew, and what share of headless speed
-training kept) and it answers with a detail level. A level lowers, in this order, the surface's
-resolution, the points drawn, the chart rate and the frame rate. It steps down when drawing is
+training kept) and it answers with a detail level. A level lowers, in this order, how often the surface is
+recomputed, its resolution, the points drawn, the chart rate and the frame rate. It steps down when drawing is
 over its budget or training falls below the goal while drawing takes a real part of the machine;
 it steps back up only after a calm spell, and waits longer each time a step up had to be undone,
 so it never see-saws. A step down that did not raise training's share (the machine is busy with
@@ -21,11 +21,13 @@ class Detail:
     res: int  # surface resolution at most (the run's own setting may be lower)
     points: int  # real and generated points shown at most
     chart_hz: float  # chart redraws per second at most
+    surface_every: int = 1  # D's surface recomputed on every n-th frame (core.frames.FrameBuilder)
 
 
 LADDER = (  # level 0 is full detail; each level costs less than the one before
     Detail(30, 128, 2048, 5.0),
-    Detail(30, 96, 2048, 4.0),
+    Detail(30, 128, 2048, 5.0, surface_every=2),  # the surface at 15 Hz: the cheapest cut a user sees least
+    Detail(30, 96, 2048, 4.0, surface_every=2),
     Detail(30, 64, 1024, 3.0),
     Detail(24, 64, 1024, 2.0),
     Detail(20, 48, 512, 2.0),
@@ -107,4 +109,5 @@ class FrameGovernor:
         if self.level == 0:
             return ""
         d = self.detail
-        return f"{res}² surface, {points:,} points, ≤{d.fps} fps ({self.reason})"
+        every = f" every {d.surface_every} frames" if d.surface_every > 1 else ""
+        return f"{res}² surface{every}, {points:,} points, ≤{d.fps} fps ({self.reason})"

@@ -72,7 +72,7 @@ class TrainingWorker:
         self._chunks = play_chunks()  # iterations per engine call at full speed (adapts)
         self.snapshots = None  # a core.snapshots.SnapshotHistory the timeline reads, if any
         self.frame_interval = FRAME_INTERVAL  # seconds between frames offered (the frame budget's)
-        self.detail: tuple = (None, None)  # (max surface resolution, max points) frames are built with
+        self.detail: tuple = (None, None, 1)  # (max surface resolution, max points, surface every n frames)
         self._cpu_rate = CpuRate()  # the in-thread trainer's headless rate
         self.on_frame: Callable[[], None] | None = None  # called (on this thread) after each offer
 

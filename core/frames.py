@@ -199,17 +199,41 @@ class FrameBuilder:
     def __init__(self):
         self._key: tuple | None = None
         self._shadow: _Shadow | None = None
+        self._surface: tuple | None = None  # (what it was made for, frames since, the frame it came from)
 
-    def build(self, src: FrameSource, max_res: int | None = None, max_points: int | None = None) -> Frame:
+    def build(
+        self, src: FrameSource, max_res: int | None = None, max_points: int | None = None, surface_every: int = 1
+    ) -> Frame:
+        """`surface_every` > 1 (a frame budget) recomputes D's surface on every n-th frame only and
+        shows the last one in between: it is about a third of a frame's cost and changes slowly,
+        while the points and arrows stay live. A new player, target, view, resolution or loss
+        always recomputes it."""
         if self._key is None or not same_key(src.key, self._key):
             self._shadow = _Shadow(src)  # a new player, target or view: copy the structure once
             self._key = src.key
+            self._surface = None
         shadow = self._shadow
         assert shadow is not None  # made above on the first build
         shadow.load(src)
         if shadow.view is None:
             shadow.view = ViewState(shadow)
-        frame = build_frame(shadow, shadow.view, skip=src.skip, max_res=max_res, max_points=max_points)
+        made_for = (max_res, src.cfg.run.surface_res, src.cfg.objective.loss, "surface" in src.skip)
+        reuse = None
+        if surface_every > 1 and self._surface is not None and self._surface[0] == made_for:
+            if self._surface[1] + 1 < surface_every:
+                reuse = self._surface[2]
+        skip = src.skip | {"surface"} if reuse is not None else src.skip
+        frame = build_frame(shadow, shadow.view, skip=skip, max_res=max_res, max_points=max_points)
+        if reuse is not None:
+            frame.surface, frame.extent, frame.levels, frame.contour_level = (
+                reuse.surface,
+                reuse.extent,
+                reuse.levels,
+                reuse.contour_level,
+            )
+            self._surface = (made_for, self._surface[1] + 1, reuse)  # type: ignore[index]
+        else:
+            self._surface = (made_for, 0, frame)
         frame.charts = src.charts
         frame.detections = src.detections
         return frame

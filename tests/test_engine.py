@@ -318,3 +318,26 @@ def test_a_divergence_after_an_optimiser_change_keeps_a_consistent_state(small_c
             break
     assert e.status == "diverged"
     restore_state(GanEngine(small_cfg), live_state(e))  # raised StateError: Adam moments in an SGD
+
+
+def test_a_frame_budget_can_recompute_the_surface_every_other_frame_only(small_cfg):
+    """surface_every=2 (the governor's first rung): the odd frames show the previous surface, the
+    even ones D's surface at that moment; points and arrows are always of the frame's own moment."""
+    from ganscope.core.frames import FrameBuilder, FrameSource
+
+    e = GanEngine(small_cfg)
+    builder = FrameBuilder()
+    frames, references = [], []
+    for _ in range(4):
+        e.step(5)
+        references.append(e.frame())
+        frames.append(builder.build(FrameSource(e), surface_every=2))
+    for i, (f, ref) in enumerate(zip(frames, references)):
+        np.testing.assert_allclose(f.fake, ref.fake, rtol=1e-5, atol=1e-6)  # always live
+        np.testing.assert_allclose(f.arrows, ref.arrows, rtol=1e-5, atol=1e-6)
+        shown = references[i - i % 2]  # the surface of the last even frame
+        np.testing.assert_allclose(f.surface, shown.surface, rtol=1e-5, atol=1e-6)
+        assert f.levels == shown.levels and f.contour_level == shown.contour_level
+    assert not np.allclose(frames[1].surface, references[1].surface)  # the reuse is real (D trained)
+    smaller = builder.build(FrameSource(e), max_res=8, surface_every=2)  # a new resolution: made afresh
+    assert smaller.surface.shape == (8, 8) and np.isfinite(smaller.surface).all()

@@ -17,8 +17,11 @@ def test_full_detail_stays_while_drawing_is_cheap_and_training_keeps_its_speed()
 def test_a_frame_over_its_budget_lowers_the_detail_until_it_fits():
     gov = FrameGovernor()
     gov.update(Measurement(frame_ms=40, fps=22, share=0.9))  # 40 ms > 80% of 33 ms
-    assert gov.level == 1 and gov.detail.res < LADDER[0].res
-    assert "over budget" in gov.describe(96, 2048) and "96²" in gov.describe(96, 2048)
+    # First the surface is recomputed every second frame only, at full resolution and points.
+    assert gov.level == 1 and gov.detail.surface_every == 2 and gov.detail.res == LADDER[0].res
+    assert "over budget" in gov.describe(128, 2048) and "128² surface every 2 frames" in gov.describe(128, 2048)
+    gov.update(Measurement(frame_ms=40, fps=22, share=0.9))  # still over: then the resolution goes down
+    assert gov.level == 2 and gov.detail.res < LADDER[0].res and "96² surface every 2" in gov.describe(96, 2048)
 
 
 def test_training_below_its_goal_lowers_detail_before_training_speed():
@@ -27,9 +30,9 @@ def test_training_below_its_goal_lowers_detail_before_training_speed():
         assert gov.update(Measurement(frame_ms=15, fps=30, share=share))
     assert gov.level == 3 and "training below its goal" in gov.reason
     # The cheaper levels cost less in every respect, frame rate last.
-    costs = [(d.res**2, d.points, d.chart_hz, d.fps) for d in LADDER]
+    costs = [(d.res**2 / d.surface_every, d.points, d.chart_hz, d.fps) for d in LADDER]
     assert all(a >= b for lo, hi in zip(costs, costs[1:]) for a, b in zip(lo, hi))
-    assert LADDER[2].fps == LADDER[0].fps  # resolution and points go first
+    assert LADDER[3].fps == LADDER[0].fps  # the surface, its resolution and the points go first
 
 
 def test_a_slow_run_for_other_reasons_leaves_the_picture_alone():
