@@ -39,7 +39,10 @@ FRAME_SHARE = 0.8  # a frame may cost at most 80% of its interval on the UI thre
 BUSY_FLOOR = 0.15  # below this share of a core, drawing is not what slows training
 UP_MARGIN = 0.1  # step up only with this much to spare above the goal
 UP_COST = 0.5  # ... and with a frame costing at most half its interval
-HELPED = 0.03  # a step down for training's sake must raise its share by this much
+HELPED = 0.08  # a step down for training's sake must raise its mean share by this much ...
+JUDGED_OVER = 4  # ... over this many measurements after it against as many before (one 0.5 s share
+# swings by +-20 points on a busy 2-core machine: judged on one, noise "helped" half the time and
+# the picture fell to the bottom rung for nothing)
 
 
 @dataclass
@@ -61,7 +64,9 @@ class FrameGovernor:
         self.hold_up = hold_up  # ... before stepping up (doubles after a step up is undone)
         self._calm = 0
         self._went_up = False
-        self._share_before: float | None = None  # share when we last stepped down for training
+        self._share_before: float | None = None  # mean share before we last stepped down for training
+        self._judging: list[float] = []  # shares since that step, until JUDGED_OVER of them
+        self._recent: list[float] = []  # the last JUDGED_OVER shares
         self.futile = False  # lowering detail did not help training: do not do it again
 
     @property
@@ -74,18 +79,24 @@ class FrameGovernor:
         interval_ms = 1000.0 / self.detail.fps
         busy = m.frame_ms * m.fps / 1000.0  # share of one core spent drawing
         over_budget = m.frame_ms > FRAME_SHARE * interval_ms
-        if m.share is not None and m.share >= self.goal:
+        if m.share is not None:
+            self._recent = (self._recent + [m.share])[-JUDGED_OVER:]
+        if m.share is not None and _mean(self._recent) >= self.goal:
             self.futile = False  # training is fine again: next time, lowering detail may help
-        if self._share_before is not None and m.share is not None and self._calm >= self.hold_down:
-            self.futile = m.share < self._share_before + HELPED
-            self._share_before = None
-        starving = m.share is not None and m.share < self.goal and busy > BUSY_FLOOR and not self.futile
+        if self._share_before is not None and m.share is not None:
+            self._judging.append(m.share)
+            if len(self._judging) >= JUDGED_OVER:
+                self.futile = _mean(self._judging) < self._share_before + HELPED
+                self._share_before, self._judging = None, []
+        judging = self._share_before is not None
+        starving = m.share is not None and m.share < self.goal and busy > BUSY_FLOOR and not self.futile and not judging
         if (over_budget or starving) and self._calm >= self.hold_down:
             if self.level + 1 < len(self.ladder):
                 if self._went_up:  # the last step up did not hold: wait longer next time
                     self.hold_up *= 2
                 self._change(+1, "frame over budget" if over_budget else "training below its goal")
-                self._share_before = m.share if starving and not over_budget else None
+                self._share_before = _mean(self._recent) if starving and not over_budget else None
+                self._judging = []
                 return True
             return False
         share_ok = m.share is None or m.share >= self.goal + UP_MARGIN or self.futile
@@ -111,3 +122,7 @@ class FrameGovernor:
         d = self.detail
         every = f" every {d.surface_every} frames" if d.surface_every > 1 else ""
         return f"{res}² surface{every}, {points:,} points, ≤{d.fps} fps ({self.reason})"
+
+
+def _mean(xs: list[float]) -> float:
+    return sum(xs) / len(xs)
