@@ -255,20 +255,36 @@ class CompareGroup:
 
     def table(self) -> str:
         """One row per run: modes, high-quality share, JS, detectors fired (and when), it/s."""
-        rows = [("run", "loss", "modes", "high quality", "JS (bits)", "detectors fired (step)", "it/s")]
-        for r in self.results():
-            modes = "-" if r["modes"] is None else f"{r['modes']:.0f}/{r['n_modes']}"
-            hq = "-" if r["hq_share"] is None else f"{100 * r['hq_share']:.1f}%"
-            js = "-" if r["js"] is None else f"{r['js']:.3f}"
-            fired = ", ".join(f"{k} ({v})" for k, v in r["fired"].items()) or "none"
-            rows.append((r["label"], r["loss"], modes, hq, js, fired, f"{r['its']:.0f}"))
-        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join(lines)
+        return format_table(self.results())
 
     def report(self) -> dict:
         return {"steps": self.step_count, "training": self.how_trained(), "runs": self.results()}
+
+
+TABLE_HEADER = ("run", "loss", "modes", "high quality", "JS (bits)", "detectors fired (step)", "it/s")
+
+
+def format_table(results: list[dict], word: Callable[[str], str] = str, name: Callable[[str], str] = str) -> str:
+    """The results as an aligned text table; `word` translates the header, 'none' and detector
+    names, `name` shows a run's name (the app's language). Columns align by display width (a
+    Chinese character takes two)."""
+    rows = [tuple(word(h) for h in TABLE_HEADER)]
+    for r in results:
+        modes = "-" if r["modes"] is None else f"{r['modes']:.0f}/{r['n_modes']}"
+        hq = "-" if r["hq_share"] is None else f"{100 * r['hq_share']:.1f}%"
+        js = "-" if r["js"] is None else f"{r['js']:.3f}"
+        fired = ", ".join(f"{word(k)} ({v})" for k, v in r["fired"].items()) or word("none")
+        rows.append((name(r["label"]), r["loss"], modes, hq, js, fired, f"{r['its']:.0f}"))
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _unique(label: str, taken: list[str]) -> str:
@@ -332,6 +348,10 @@ def add_compare_parser(sub) -> None:
     c.add_argument("--every", type=int, default=50, help="iterations between exported frames (default 50)")
     c.add_argument("--size", default="1200x900", help="WIDTHxHEIGHT of the export (default 1200x900)")
     c.add_argument("--fps", type=float, default=20.0, help="frames per second of the export (default 20)")
+    c.add_argument(
+        "--layers",
+        help="the plane's layers in the export, comma-separated (e.g. surface,contour,real,fake; default the app's)",
+    )
     c.add_argument("--force", action="store_true", help="overwrite the export if it exists")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -378,6 +398,7 @@ def cmd_compare(args, exporter: Callable | None = None) -> int:
                 fps=args.fps,
                 force=args.force,
                 stream=stream,
+                **({"layers": args.layers} if args.layers else {}),
             )
         else:
             group.train(args.steps, progress=None if args.quiet else _progress(stream, args.steps))
