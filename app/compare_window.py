@@ -20,6 +20,7 @@ from ganscope.core.compare import CompareGroup, format_table
 from ganscope.core.frames import FrameBuilder, FrameSource
 from ganscope.core.train_process import play_chunks
 
+from .compare_budget import CompareBudget
 from .compare_charts import CompareCharts
 from .compare_export import grid_shape
 from .compare_texts import run_label, table_word, words
@@ -29,7 +30,11 @@ from .views.plane import PlaneView
 
 FRAME_INTERVAL = 1 / 30
 DRAW_INTERVAL_MS = 15
-CHART_EVERY = 6
+# Each plane is a quarter of the window: the surface, its boundary and the samples read there; the
+# gradient arrows, trails and G's manifold clutter a small plane, and the arrows and the manifold
+# cost a pass of G and D per point each frame, so they are neither shown nor computed.
+SHOWN_LAYERS = ("surface", "contour", "real", "fake")
+SKIPPED = frozenset({"arrows", "manifold"})
 EDITABLE = (
     "d_opt.lr",
     "g_opt.lr",
@@ -134,7 +139,7 @@ class CompareRunner:
     def _publish(self) -> None:
         sources = []
         for e in self.group.engines:
-            src = FrameSource(e)
+            src = FrameSource(e, skip=SKIPPED)
             src.charts = chart_snapshot(e)
             sources.append(src)
         with self._lock:
@@ -152,7 +157,6 @@ class CompareWindow(QtWidgets.QWidget):
         self.runner = CompareRunner(group, stop_at, on_error=lambda exc: self._errors.put(str(exc)))
         self.builders = [FrameBuilder() for _ in self.labels]
         self._drawn = 0
-        self._ticks = 0
         self._summaries = [""] * len(self.labels)  # each plane's title after its run's name: loss, modes
         self._step_text = (0, stop_at)
         lay = QtWidgets.QVBoxLayout(self)
@@ -171,6 +175,8 @@ class CompareWindow(QtWidgets.QWidget):
             box = QtWidgets.QVBoxLayout()
             title = QtWidgets.QLabel()
             plane = PlaneView()
+            for key in plane.visible:
+                plane.show_layer(key, key in SHOWN_LAYERS)
             if self.planes:  # zoom and pan together: every plane follows the first
                 plane.setXLink(self.planes[0])
                 plane.setYLink(self.planes[0])
@@ -189,6 +195,7 @@ class CompareWindow(QtWidgets.QWidget):
         split.setSizes([520, 260, 110])
         lay.addWidget(split, 1)
         self.resize(1300, 950)
+        self.budget = CompareBudget(self.planes)
         self.timer = QtCore.QTimer(self)
         self.timer.timeout.connect(self._on_tick)
         self.timer.start(DRAW_INTERVAL_MS)
@@ -277,19 +284,22 @@ class CompareWindow(QtWidgets.QWidget):
         while not self._errors.empty():
             self.message.setText(self._errors.get_nowait())
         fid, sources = self.runner.latest()
-        if fid == self._drawn or not sources:
+        playing = self.runner.playing
+        if fid == self._drawn or not sources or not self.budget.due(playing):
             return
+        start = time.perf_counter()
         self._drawn = fid
-        self._ticks += 1
-        charts = self._ticks % CHART_EVERY == 0 or not self.runner.playing
+        charts = self.budget.charts_due(playing)
+        res, points = self.budget.detail()
         for i, src in enumerate(sources):
-            frame = self.builders[i].build(src)
+            frame = self.builders[i].build(src, max_res=res, max_points=points)
             self.planes[i].draw(frame)
             self._summaries[i] = (frame.loss, frame.metrics, frame.centres, frame.status)
             if charts:
                 self.charts.update_from(i, src.charts)
         self._step_text = (min(s.step_count for s in sources), self.runner.stop_at)
         self._show_texts()
+        self.budget.drawn(time.perf_counter() - start, playing)
         if not self.runner.playing:
             with QtCore.QSignalBlocker(self.play_button):  # shows the state; sends nothing
                 self.play_button.setChecked(False)
