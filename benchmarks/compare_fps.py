@@ -45,6 +45,9 @@ def measure_compare(configs, seconds: float) -> dict:
         "fps_slowest_plane": min(fps),
         "fps_planes": fps,
         "lockstep_its": (win.group.step_count - step0) / elapsed,
+        "detail_level": win.budget.governor.level,  # the frame budget's choice at the end
+        "detail": vars(win.budget.governor.detail),
+        "training": win.group.how_trained(),
     }
     win.close()
     return r
