@@ -35,6 +35,7 @@ DRAW_INTERVAL_MS = 15
 # cost a pass of G and D per point each frame, so they are neither shown nor computed.
 SHOWN_LAYERS = ("surface", "contour", "real", "fake")
 SKIPPED = frozenset({"arrows", "manifold"})
+CHART_ROW_PX = 110  # the least height of one run's chart row
 EDITABLE = (
     "d_opt.lr",
     "g_opt.lr",
@@ -177,6 +178,7 @@ class CompareWindow(QtWidgets.QWidget):
             plane = PlaneView()
             for key in plane.visible:
                 plane.show_layer(key, key in SHOWN_LAYERS)
+            plane.colorbar.axis.labelStyle = {"font-size": "7pt"}  # "D(x) = P(real)" fits a small plane's bar
             if self.planes:  # zoom and pan together: every plane follows the first
                 plane.setXLink(self.planes[0])
                 plane.setYLink(self.planes[0])
@@ -187,11 +189,23 @@ class CompareWindow(QtWidgets.QWidget):
             self.titles.append(title)
         split.addWidget(grid_host)
         self.charts = CompareCharts(self.labels)
-        split.addWidget(self.charts)
+        # A chart row stays readable (its axes and title) however small the window: below that
+        # the rows scroll (at 1024x700 four rows had 45 px each and lost their axes).
+        self.charts.setMinimumHeight(CHART_ROW_PX * len(self.labels))
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+        scroll.setWidget(self.charts)
+        split.addWidget(scroll)
         self.table = QtWidgets.QPlainTextEdit()
         self.table.setReadOnly(True)
         self.table.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.FixedFont))
+        lines = len(self.labels) + 2  # the header, its rule and a row per run, all visible
+        self.table.setMinimumHeight(lines * QtGui.QFontMetrics(self.table.font()).lineSpacing() + 14)
         split.addWidget(self.table)
+        split.setCollapsible(2, False)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         split.setSizes([520, 260, 110])
         lay.addWidget(split, 1)
         self.resize(1300, 950)
