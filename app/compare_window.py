@@ -112,9 +112,12 @@ class CompareRunner:
                 due = time.perf_counter() + FRAME_INTERVAL
 
     def _finish(self) -> None:
-        """The runs stopped (their end, or all diverged): final metrics and the table."""
-        self.playing = False
+        """The runs stopped (their end, or all diverged): final metrics and the table. In this order:
+        the last frames, then 'stopped', then the results, so that a window that sees the results
+        has already been offered the frames they describe and shows Play."""
         self.group.train(0)  # evaluates what the last chunk left unevaluated
+        self._publish()
+        self.playing = False
         self.results = self.group.results()
         self.table = format_table(self.results)
 
@@ -160,6 +163,7 @@ class CompareWindow(QtWidgets.QWidget):
         self._drawn = 0
         self._summaries = [""] * len(self.labels)  # each plane's title after its run's name: loss, modes
         self._step_text = (0, stop_at)
+        self._shown_results: list | None = None  # the results the table shows (the runner's list, by identity)
         lay = QtWidgets.QVBoxLayout(self)
         lay.addLayout(self._toolbar())
         self.message = QtWidgets.QLabel()
@@ -262,11 +266,10 @@ class CompareWindow(QtWidgets.QWidget):
             r = self.runner
             if on and r.stop_at is not None and group.step_count >= r.stop_at:
                 r.stop_at = None  # the comparison is over: Play carries on freely
-            r.playing = on
-            if not on:
-                group.train(0)
-                r.results = group.results()
-                r.table = format_table(r.results)
+            if on:
+                r.playing = True
+            else:
+                r._finish()
 
         return self.runner.submit(play)
 
@@ -299,8 +302,11 @@ class CompareWindow(QtWidgets.QWidget):
             self.message.setText(self._errors.get_nowait())
         fid, sources = self.runner.latest()
         playing = self.runner.playing
-        if fid == self._drawn or not sources or not self.budget.due(playing):
-            return
+        if fid != self._drawn and sources and self.budget.due(playing):
+            self._draw(fid, sources, playing)
+        self._show_state()
+
+    def _draw(self, fid: int, sources: list, playing: bool) -> None:
         start = time.perf_counter()
         self._drawn = fid
         charts = self.budget.charts_due(playing)
@@ -314,10 +320,18 @@ class CompareWindow(QtWidgets.QWidget):
         self._step_text = (min(s.step_count for s in sources), self.runner.stop_at)
         self._show_texts()
         self.budget.drawn(time.perf_counter() - start, playing)
-        if not self.runner.playing:
+
+    def _show_state(self) -> None:
+        """Stopped: Play, and the results table (the runner sets the results after it stopped)."""
+        results = self.runner.results
+        if not self.runner.playing and self.play_button.isChecked():
             with QtCore.QSignalBlocker(self.play_button):  # shows the state; sends nothing
                 self.play_button.setChecked(False)
             self.play_button.setText(words("play"))
+        if results is not self._shown_results:
+            self._shown_results = results
+            if results:
+                self.table.setPlainText(format_table(results, table_word, run_label))
 
     def _show_texts(self) -> None:
         """The texts that carry numbers: plane titles, the step, the results table."""
@@ -333,11 +347,6 @@ class CompareWindow(QtWidgets.QWidget):
             self.titles[i].setText(text)
         step, stop = self._step_text
         self.step_label.setText(words("step_of", n=step, stop=stop) if stop else words("step", n=step))
-        results = self.runner.results
-        if results:
-            table = format_table(results, table_word, run_label)
-            if self.table.toPlainText() != table:
-                self.table.setPlainText(table)
 
     def retranslate(self) -> None:
         """Every text in the app's language (called by app.i18n.apply_language, and once when built)."""
@@ -353,6 +362,8 @@ class CompareWindow(QtWidgets.QWidget):
         self.table.setPlaceholderText(words("table_hint"))
         self.charts.retranslate()
         self._show_texts()
+        self._shown_results = None  # the table again, in this language
+        self._show_state()
         for plane in self.planes:
             relabel_legends(plane, lambda t: translate(t, language()))
 
