@@ -97,7 +97,8 @@ def _stack_state(kind: str, opts) -> dict:
 
 def _write_back(params, stacked, opt, kind: str, state: dict, m: int) -> None:
     """Run m's new weights into its model and its optimiser state into its torch optimiser, in
-    torch.optim's layout (so the engine continues from them exactly as from its own step)."""
+    torch.optim's layout (so the engine continues from them exactly as from its own step). Into the
+    existing tensors where there are some: a CUDA graph the engine recorded keeps reading them."""
     for p, value in zip(params, stacked):
         p.copy_(value[m])
     momentum = opt.param_groups[0].get("momentum", 0.0)
@@ -106,14 +107,21 @@ def _write_back(params, stacked, opt, kind: str, state: dict, m: int) -> None:
         for key, values in state.items():
             if key == "step" or (key == "momentum_buffer" and not momentum):
                 continue
-            st[key] = values[i][m].clone()
+            _assign(st, key, values[i][m])
         if kind != "sgd":  # torch's SGD keeps no step count
-            old = st.get("step")
-            step = float(state["step"][m])
-            if isinstance(old, torch.Tensor):
-                st["step"] = torch.full_like(old, step)
-            else:
-                st["step"] = torch.tensor(step, dtype=torch.float32)
+            # torch keeps the count as a float32 scalar, on the parameter's device for fused or
+            # capturable Adam (the engine's on CUDA), on the CPU otherwise
+            on_device = opt.defaults.get("fused") or opt.defaults.get("capturable")
+            step = state["step"][m].to(torch.float32).to(p.device if on_device else "cpu")
+            _assign(st, "step", step)
+
+
+def _assign(st: dict, key: str, value: torch.Tensor) -> None:
+    old = st.get(key)
+    if isinstance(old, torch.Tensor) and old.shape == value.shape:
+        old.copy_(value)
+    else:
+        st[key] = value.clone()
 
 
 def _draw_like_engine(e, batched: BatchedStep) -> dict:
