@@ -34,7 +34,7 @@ REMEDY_LABELS = {
 }
 MIN_RUNS, MAX_RUNS = 2, 4
 CHUNK = 50  # lockstep granularity: every run reaches each multiple of this before any goes on
-# Devices where batching is the default. On this 2-core CPU 4 runs batched ran at 0.88x the engines
+# Devices where batching is the default. On this 2-core CPU 4 runs batched ran at 0.57-0.88x the engines
 # in turn (benchmarks/compare_batched.py: the engines' hand-written gradients beat vmap's autograd);
 # on a GPU one batched call replaces 4 small launches per kernel (the sweep's 1.8x over CUDA-graph
 # engines at 16 members, docs/benchmarks.md); a 4-run compare there is not yet measured.
