@@ -8,7 +8,7 @@ import time
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-from .export import ExportOptions, FrameRenderer, _quiet_offscreen, finish_with_progress
+from .export import ExportOptions, FrameRenderer, _quiet_offscreen, finish_with_progress, parse_layers
 
 
 def grid_shape(n: int) -> tuple[int, int]:
@@ -51,6 +51,7 @@ def export_compare(
     fps: float = 20.0,
     force: bool = False,
     stream=None,
+    layers: str | None = None,
 ) -> str:
     """Train the group `steps` in lockstep, a side-by-side frame every `every`, into `out`.
     Ctrl-C or an error removes the partial file."""
@@ -62,7 +63,7 @@ def export_compare(
     stream = stream or sys.stderr
     QtCore.qInstallMessageHandler(_quiet_offscreen)
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    renderer = SideBySideRenderer(len(group.runs), *size)
+    renderer = SideBySideRenderer(len(group.runs), *size, layers=parse_layers(layers))
     total = steps // every + 1
     start = time.perf_counter()
     labels = [r.label for r in group.runs]

@@ -13,21 +13,29 @@ import threading
 import time
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ganscope.core.chart_data import chart_snapshot
-from ganscope.core.compare import CompareGroup
+from ganscope.core.compare import CompareGroup, format_table
 from ganscope.core.frames import FrameBuilder, FrameSource
 from ganscope.core.train_process import play_chunks
 
+from .compare_budget import CompareBudget
+from .compare_charts import CompareCharts
 from .compare_export import grid_shape
-from .views.charts import PALETTE
+from .compare_texts import run_label, table_word, words
+from .i18n import relabel_legends, translate
+from .i18n_messages import language
 from .views.plane import PlaneView
 
 FRAME_INTERVAL = 1 / 30
 DRAW_INTERVAL_MS = 15
-CHART_EVERY = 6
+# Each plane is a quarter of the window: the surface, its boundary and the samples read there; the
+# gradient arrows, trails and G's manifold clutter a small plane, and the arrows and the manifold
+# cost a pass of G and D per point each frame, so they are neither shown nor computed.
+SHOWN_LAYERS = ("surface", "contour", "real", "fake")
+SKIPPED = frozenset({"arrows", "manifold"})
+CHART_ROW_PX = 110  # the least height of one run's chart row
 EDITABLE = (
     "d_opt.lr",
     "g_opt.lr",
@@ -38,11 +46,6 @@ EDITABLE = (
     "objective.r1",
     "d_opt.steps",
 )
-CHART_ROWS = (
-    ("loss", "Loss", ("d_loss", "g_loss")),
-    ("acc", "D accuracy", ("acc_real", "acc_fake")),
-    ("quality", "Modes (share) / high quality", ("modes_frac", "hq_share")),
-)
 
 
 class CompareRunner:
@@ -51,7 +54,8 @@ class CompareRunner:
     def __init__(self, group: CompareGroup, stop_at: int | None = None, on_error=None):
         self.group, self.stop_at, self.on_error = group, stop_at, on_error
         self.playing = False
-        self.table = ""
+        self.table = ""  # the results table, in English (the window shows it in its language)
+        self.results: list[dict] = []
         self._commands: queue.Queue = queue.Queue()
         self._wake = threading.Event()
         self._lock = threading.Lock()
@@ -108,10 +112,14 @@ class CompareRunner:
                 due = time.perf_counter() + FRAME_INTERVAL
 
     def _finish(self) -> None:
-        """The runs stopped (their end, or all diverged): final metrics and the table."""
-        self.playing = False
+        """The runs stopped (their end, or all diverged): final metrics and the table. In this order:
+        the last frames, then 'stopped', then the results, so that a window that sees the results
+        has already been offered the frames they describe and shows Play."""
         self.group.train(0)  # evaluates what the last chunk left unevaluated
-        self.table = self.group.table()
+        self._publish()
+        self.playing = False
+        self.results = self.group.results()
+        self.table = format_table(self.results)
 
     def _drain(self) -> bool:
         last = None
@@ -135,41 +143,11 @@ class CompareRunner:
     def _publish(self) -> None:
         sources = []
         for e in self.group.engines:
-            src = FrameSource(e)
+            src = FrameSource(e, skip=SKIPPED)
             src.charts = chart_snapshot(e)
             sources.append(src)
         with self._lock:
             self._latest = (self._latest[0] + 1, sources)
-
-
-class CompareCharts(pg.GraphicsLayoutWidget):
-    """One row per run: loss, D accuracy, sample quality; every x axis linked."""
-
-    def __init__(self, labels: list[str]):
-        super().__init__()
-        self.setBackground("w")
-        self.curves: list[dict] = []
-        first = None
-        for row, label in enumerate(labels):
-            curves = {}
-            for col, (key, title, series) in enumerate(CHART_ROWS):
-                p = self.addPlot(row=row, col=col)
-                p.setTitle(f"{label}: {title}" if col == 0 else title, size="8pt")
-                p.showGrid(x=True, y=True, alpha=0.2)
-                if key != "loss":
-                    p.setYRange(0, 1)
-                if first is None:
-                    first = p
-                else:
-                    p.setXLink(first)
-                for i, name in enumerate(series):
-                    curves[name] = p.plot(pen=pg.mkPen(PALETTE[i], width=1.5))
-            self.curves.append(curves)
-
-    def update_from(self, row: int, data: dict) -> None:
-        for name, curve in self.curves[row].items():
-            if name in data:
-                curve.setData(*data[name])
 
 
 class CompareWindow(QtWidgets.QWidget):
@@ -177,14 +155,15 @@ class CompareWindow(QtWidgets.QWidget):
 
     def __init__(self, group: CompareGroup, stop_at: int | None = None, play: bool = False, parent=None):
         super().__init__(parent, QtCore.Qt.Window)
-        self.setWindowTitle("Compare: " + " / ".join(r.label for r in group.runs))
         self.group = group
         self.labels = [r.label for r in group.runs]
         self._errors: queue.Queue = queue.Queue()
         self.runner = CompareRunner(group, stop_at, on_error=lambda exc: self._errors.put(str(exc)))
         self.builders = [FrameBuilder() for _ in self.labels]
         self._drawn = 0
-        self._ticks = 0
+        self._summaries = [""] * len(self.labels)  # each plane's title after its run's name: loss, modes
+        self._step_text = (0, stop_at)
+        self._shown_results: list | None = None  # the results the table shows (the runner's list, by identity)
         lay = QtWidgets.QVBoxLayout(self)
         lay.addLayout(self._toolbar())
         self.message = QtWidgets.QLabel()
@@ -197,64 +176,81 @@ class CompareWindow(QtWidgets.QWidget):
         _rows, cols = grid_shape(len(self.labels))
         self.planes: list[PlaneView] = []
         self.titles: list[QtWidgets.QLabel] = []
-        for i, label in enumerate(self.labels):
+        for _label in self.labels:
             box = QtWidgets.QVBoxLayout()
-            title = QtWidgets.QLabel(f"<b>{label}</b>")
+            title = QtWidgets.QLabel()
             plane = PlaneView()
+            for key in plane.visible:
+                plane.show_layer(key, key in SHOWN_LAYERS)
+            plane.colorbar.axis.labelStyle = {"font-size": "7pt"}  # "D(x) = P(real)" fits a small plane's bar
             if self.planes:  # zoom and pan together: every plane follows the first
                 plane.setXLink(self.planes[0])
                 plane.setYLink(self.planes[0])
             box.addWidget(title)
             box.addWidget(plane, 1)
-            grid.addLayout(box, i // cols, i % cols)
+            grid.addLayout(box, len(self.planes) // cols, len(self.planes) % cols)
             self.planes.append(plane)
             self.titles.append(title)
         split.addWidget(grid_host)
         self.charts = CompareCharts(self.labels)
-        split.addWidget(self.charts)
+        # A chart row stays readable (its axes and title) however small the window: below that
+        # the rows scroll (at 1024x700 four rows had 45 px each and lost their axes).
+        self.charts.setMinimumHeight(CHART_ROW_PX * len(self.labels))
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+        scroll.setWidget(self.charts)
+        split.addWidget(scroll)
         self.table = QtWidgets.QPlainTextEdit()
         self.table.setReadOnly(True)
         self.table.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.FixedFont))
-        self.table.setPlaceholderText("The results table appears when the runs stop (or press Pause).")
+        lines = len(self.labels) + 2  # the header, its rule and a row per run, all visible
+        self.table.setMinimumHeight(lines * QtGui.QFontMetrics(self.table.font()).lineSpacing() + 14)
         split.addWidget(self.table)
+        split.setCollapsible(2, False)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         split.setSizes([520, 260, 110])
         lay.addWidget(split, 1)
         self.resize(1300, 950)
+        self.budget = CompareBudget(self.planes)
         self.timer = QtCore.QTimer(self)
         self.timer.timeout.connect(self._on_tick)
         self.timer.start(DRAW_INTERVAL_MS)
+        self.retranslate()
         self.runner.start()
         if play:
             self.set_playing(True)
 
     def _toolbar(self) -> QtWidgets.QHBoxLayout:
         row = QtWidgets.QHBoxLayout()
-        self.play_button = QtWidgets.QPushButton("Play")
+        self.play_button = QtWidgets.QPushButton()
         self.play_button.setCheckable(True)
         self.play_button.toggled.connect(self.set_playing)
-        self.step_label = QtWidgets.QLabel("step 0")
+        self.step_label = QtWidgets.QLabel()
         self.target = QtWidgets.QComboBox()
-        self.target.addItem("All runs", None)
-        for i, label in enumerate(self.labels):
-            self.target.addItem(label, i)
+        self.target.addItem("", None)
+        for i in range(len(self.labels)):
+            self.target.addItem("", i)
         self.field = QtWidgets.QComboBox()
         self.field.setEditable(True)
         self.field.addItems(EDITABLE)
         self.value = QtWidgets.QLineEdit()
-        self.value.setPlaceholderText("value, e.g. 1e-4")
         self.value.returnPressed.connect(self._apply_clicked)
-        apply = QtWidgets.QPushButton("Apply")
-        apply.clicked.connect(self._apply_clicked)
+        self.apply_button = QtWidgets.QPushButton()
+        self.apply_button.clicked.connect(self._apply_clicked)
+        self.words = {key: QtWidgets.QLabel() for key in ("change", "in", "to")}  # the sentence's fixed words
+        row.addWidget(self.play_button)
+        row.addWidget(self.step_label)
+        row.addSpacing(12)
         for w in (
-            self.play_button,
-            self.step_label,
-            QtWidgets.QLabel("   Change"),
+            self.words["change"],
             self.field,
-            QtWidgets.QLabel("in"),
+            self.words["in"],
             self.target,
-            QtWidgets.QLabel("to"),
+            self.words["to"],
             self.value,
-            apply,
+            self.apply_button,
         ):
             row.addWidget(w)
         row.addStretch(1)
@@ -264,16 +260,16 @@ class CompareWindow(QtWidgets.QWidget):
     def set_playing(self, on: bool) -> int:
         with QtCore.QSignalBlocker(self.play_button):
             self.play_button.setChecked(on)
-        self.play_button.setText("Pause" if on else "Play")
+        self.play_button.setText(words("pause" if on else "play"))
 
         def play(group: CompareGroup):
             r = self.runner
             if on and r.stop_at is not None and group.step_count >= r.stop_at:
                 r.stop_at = None  # the comparison is over: Play carries on freely
-            r.playing = on
-            if not on:
-                group.train(0)
-                r.table = group.table()
+            if on:
+                r.playing = True
+            else:
+                r._finish()
 
         return self.runner.submit(play)
 
@@ -290,12 +286,14 @@ class CompareWindow(QtWidgets.QWidget):
     def _apply_clicked(self) -> None:
         text = self.value.text().strip()
         if not text:
-            self.message.setText("Type a value to apply, e.g. 1e-4.")
+            self.message.setText(words("type_value"))
             return
         path = self.field.currentText().strip()
         run = self.target.currentData()
-        who = "all runs" if run is None else self.labels[run]
-        self.message.setText(f"{path} = {text} in {who}")
+        if run is None:
+            self.message.setText(words("applied_all", path=path, value=text))
+        else:
+            self.message.setText(words("applied_one", path=path, value=text, who=run_label(self.labels[run])))
         self.change(path, text, run)
 
     # --- drawing ------------------------------------------------------------------------------
@@ -303,32 +301,71 @@ class CompareWindow(QtWidgets.QWidget):
         while not self._errors.empty():
             self.message.setText(self._errors.get_nowait())
         fid, sources = self.runner.latest()
-        if fid == self._drawn or not sources:
-            return
+        playing = self.runner.playing
+        if fid != self._drawn and sources and self.budget.due(playing):
+            self._draw(fid, sources, playing)
+        self._show_state()
+
+    def _draw(self, fid: int, sources: list, playing: bool) -> None:
+        start = time.perf_counter()
         self._drawn = fid
-        self._ticks += 1
-        charts = self._ticks % CHART_EVERY == 0 or not self.runner.playing
+        charts = self.budget.charts_due(playing)
+        res, points = self.budget.detail()
         for i, src in enumerate(sources):
-            frame = self.builders[i].build(src)
+            frame = self.builders[i].build(src, max_res=res, max_points=points)
             self.planes[i].draw(frame)
-            m = frame.metrics
-            modes = (
-                f"   modes {m['modes']:.0f}/{len(frame.centres)}"
-                if frame.centres is not None and np.isfinite(m.get("modes", np.nan))
-                else ""
-            )
-            status = "" if frame.status == "ok" else "   (diverged)"
-            self.titles[i].setText(f"<b>{self.labels[i]}</b>   {frame.loss}{modes}{status}")
+            self._summaries[i] = (frame.loss, frame.metrics, frame.centres, frame.status)
             if charts:
                 self.charts.update_from(i, src.charts)
-        stop = self.runner.stop_at
-        self.step_label.setText(f"step {min(s.step_count for s in sources):,}" + (f" of {stop:,}" if stop else ""))
-        if not self.runner.playing:
+        self._step_text = (min(s.step_count for s in sources), self.runner.stop_at)
+        self._show_texts()
+        self.budget.drawn(time.perf_counter() - start, playing)
+
+    def _show_state(self) -> None:
+        """Stopped: Play, and the results table (the runner sets the results after it stopped)."""
+        results = self.runner.results
+        if not self.runner.playing and self.play_button.isChecked():
             with QtCore.QSignalBlocker(self.play_button):  # shows the state; sends nothing
                 self.play_button.setChecked(False)
-            self.play_button.setText("Play")
-            if self.runner.table and self.table.toPlainText() != self.runner.table:
-                self.table.setPlainText(self.runner.table)
+            self.play_button.setText(words("play"))
+        if results is not self._shown_results:
+            self._shown_results = results
+            if results:
+                self.table.setPlainText(format_table(results, table_word, run_label))
+
+    def _show_texts(self) -> None:
+        """The texts that carry numbers: plane titles, the step, the results table."""
+        for i, summary in enumerate(self._summaries):
+            text = f"<b>{run_label(self.labels[i])}</b>"
+            if summary:
+                loss, m, centres, status = summary
+                text += f"   {loss}"
+                if centres is not None and np.isfinite(m.get("modes", np.nan)):
+                    text += "   " + words("modes", k=m["modes"], n=len(centres))
+                if status != "ok":
+                    text += "   " + words("diverged")
+            self.titles[i].setText(text)
+        step, stop = self._step_text
+        self.step_label.setText(words("step_of", n=step, stop=stop) if stop else words("step", n=step))
+
+    def retranslate(self) -> None:
+        """Every text in the app's language (called by app.i18n.apply_language, and once when built)."""
+        self.setWindowTitle(words("title", runs=" / ".join(run_label(x) for x in self.labels)))
+        self.play_button.setText(words("pause" if self.play_button.isChecked() else "play"))
+        for key, label in self.words.items():
+            label.setText(words(key))
+        self.target.setItemText(0, words("all_runs"))
+        for i, label in enumerate(self.labels, 1):
+            self.target.setItemText(i, run_label(label))
+        self.value.setPlaceholderText(words("value_hint"))
+        self.apply_button.setText(words("apply"))
+        self.table.setPlaceholderText(words("table_hint"))
+        self.charts.retranslate()
+        self._show_texts()
+        self._shown_results = None  # the table again, in this language
+        self._show_state()
+        for plane in self.planes:
+            relabel_legends(plane, lambda t: translate(t, language()))
 
     def closeEvent(self, event) -> None:
         self.timer.stop()

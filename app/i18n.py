@@ -144,9 +144,6 @@ ZH = {
     "Updates": "更新方式",
     "Regulariser": "正则项",
     "Dirac-GAN plane": "Dirac-GAN 平面",
-    "Timeline": "时间线",
-    "Live": "实时",
-    "Branch from here…": "从这里分支…",
     # the game-spectrum panel (app/spectrum_view.py)
     "G normalisation": "生成器归一化",
     "D maxout pieces": "判别器 maxout 分段数",

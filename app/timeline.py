@@ -20,6 +20,8 @@ from PySide6 import QtCore, QtWidgets
 from ganscope.core.config import ConfigError, GanConfig
 from ganscope.core.snapshots import SnapshotHistory, branch, thin_index
 
+from .compare_texts import words
+
 FRAMES_KEPT = 64  # pictures kept: 64 x ~0.1 MB
 FRAME_INTERVAL = 50  # steps between kept pictures (at least)
 FRAMES_RECENT = 16  # the newest pictures kept at every interval
@@ -60,22 +62,20 @@ class TimelineBar(QtWidgets.QWidget):
         lay.setContentsMargins(4, 0, 4, 0)
         self.slider = QtWidgets.QSlider(QtCore.Qt.Horizontal)
         self.slider.setRange(0, 0)
-        self.slider.setToolTip("Drag back to see the run at a kept step; training goes on meanwhile")
         self.slider.valueChanged.connect(self._on_slider)
-        self.label = QtWidgets.QLabel("live")
+        self.label = QtWidgets.QLabel()
         # Its text varies; it must never widen the window (1024x700 with the controls docked).
         self.label.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
         self.label.setMinimumWidth(60)
-        self.live_button = QtWidgets.QPushButton("Live")
-        self.live_button.setToolTip("Back to the running training")
+        self.live_button = QtWidgets.QPushButton()
         self.live_button.clicked.connect(self.go_live)
         self.live_button.setEnabled(False)
-        self.branch_button = QtWidgets.QPushButton("Branch from here…")
-        self.branch_button.setToolTip(
-            "Continue from the step shown with other settings, beside the original, in a Compare window"
-        )
+        self.branch_button = QtWidgets.QPushButton()
         self.branch_button.clicked.connect(self._ask_branch)
-        lay.addWidget(QtWidgets.QLabel("Timeline"))
+        self.title = QtWidgets.QLabel()
+        self._status = ("live", {})  # the label's text: its key in compare_texts and its numbers
+        self.retranslate()
+        lay.addWidget(self.title)
         lay.addWidget(self.slider, 1)
         lay.addWidget(self.label)
         lay.addWidget(self.live_button)
@@ -85,6 +85,20 @@ class TimelineBar(QtWidgets.QWidget):
         self._fetch = QtCore.QTimer(self)
         self._fetch.timeout.connect(self._fetch_state)
         self._fetch.start(int(PROCESS_SNAPSHOT_S * 1000))
+
+    def retranslate(self) -> None:
+        """Every text in the app's language (called by app.i18n.apply_language, and once when built)."""
+        self.title.setText(words("timeline"))
+        self.slider.setToolTip(words("slider_tip"))
+        self.live_button.setText(words("live_button"))
+        self.live_button.setToolTip(words("live_tip"))
+        self.branch_button.setText(words("branch_button"))
+        self.branch_button.setToolTip(words("branch_tip"))
+        self._say(*self._status)
+
+    def _say(self, key: str, values: dict) -> None:
+        self._status = (key, values)
+        self.label.setText(words(key, **dict(values, note=self._note(values))))
 
     def _fetch_state(self) -> None:
         """A command with nothing to do brings the process's run back for a moment: the worker then
@@ -118,7 +132,7 @@ class TimelineBar(QtWidgets.QWidget):
             if self.viewing is not None and self.viewing.step >= frame.step:
                 self.go_live()
         if self.viewing is None:
-            self.label.setText(f"live: step {frame.step:,}")
+            self._say("live_step", {"n": frame.step})
         if steps and frame.step == steps[-1]:
             self.frames[-1] = frame  # the same step drawn again (an edit, a layer): the newest picture
         elif steps and frame.step - steps[-1] < FRAME_INTERVAL:
@@ -151,7 +165,7 @@ class TimelineBar(QtWidgets.QWidget):
         self.viewing = self.frames[index]
         self.window.plane.draw(self.viewing)
         now = self.window.worker.step_count()
-        self.label.setText(f"showing step {self.viewing.step:,} (training is at {now:,})")
+        self._say("showing", {"n": self.viewing.step, "now": now})
         self.live_button.setEnabled(True)
 
     def go_live(self) -> None:
@@ -161,14 +175,14 @@ class TimelineBar(QtWidgets.QWidget):
         with QtCore.QSignalBlocker(self.slider):
             self.slider.setValue(self.slider.maximum())
         self.window._drawn_id = 0  # the next tick draws the live frame again
-        self.label.setText("live")
+        self._say("live", {})
 
     # --- branching ------------------------------------------------------------------------------
     def _ask_branch(self) -> None:
         text, ok = QtWidgets.QInputDialog.getText(
             self,
-            "Branch from here",
-            "Continue from this step with (FIELD=VALUE; ...):",
+            words("branch_title"),
+            words("branch_prompt"),
             text=f"d_opt.lr={self.window.engine.cfg.d_opt.lr / 2:g}",
         )
         if not ok:
@@ -176,7 +190,7 @@ class TimelineBar(QtWidgets.QWidget):
         try:
             changes = parse_changes(text)
         except ConfigError as exc:
-            self.window._show_error("Cannot branch", str(exc))
+            self.window._show_error(words("cannot_branch"), str(exc))
             return
         self.branch_here(changes)
 
@@ -190,7 +204,7 @@ class TimelineBar(QtWidgets.QWidget):
             hist = worker.snapshots
             snap = hist.current(e) if step is None else hist.at(step)
             if snap is None:
-                raise ValueError(f"no full state is kept at or before step {step}; branch from a later step")
+                raise ValueError(words("no_state", step=step))
             original = branch(snap, history_from=e)
             changed = branch(snap, changes, history_from=e)
             self._made = (snap.step, original, changed)
@@ -219,9 +233,13 @@ class TimelineBar(QtWidgets.QWidget):
         self.compare_window = open_compare(self.window, group)
         self.branches.append((label, changed, at, changes, self.compare_window))
         self.compare_windows.append(self.compare_window)
-        note = "" if asked is None or asked == at else f" (the nearest full state kept before step {asked:,})"
-        self.window.say(f"Branched from step {at:,}{note}", 8000)
-        self.label.setText(f"branched from step {at:,}{note}")
+        values = {"at": at} if asked is None or asked == at else {"at": at, "asked": asked}
+        self.window.say(words("branched", **dict(values, note=self._note(values))), 8000)
+        self._say("branched_label", values)
+
+    @staticmethod
+    def _note(values: dict) -> str:
+        return words("nearest", asked=values["asked"]) if "asked" in values else ""
 
     # --- sessions -------------------------------------------------------------------------------
     def save(self, engine, path: str) -> tuple[str | None, bool, str]:

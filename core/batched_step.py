@@ -47,8 +47,13 @@ SERIES = ("d_loss", "g_loss", "g_grad", "d_grad")
 class BatchedStep:
     """One iteration of every member: `run(params, states, samples)` -> new params, states, rows."""
 
-    def __init__(self, configs, g_template: torch.nn.Module, d_template: torch.nn.Module, device):
+    def __init__(
+        self, configs, g_template: torch.nn.Module, d_template: torch.nn.Module, device, full_rows: bool = False
+    ):
+        """`full_rows`: each member's row is the engine's whole row (core.iteration.SERIES, with the
+        accuracies and mean scores the charts show) instead of the sweep's four numbers (SERIES here)."""
         base = configs[0]
+        self.full_rows = full_rows
         self.terms = dataclasses.replace(it.Terms.of(configs), functional=True)
         # Penalties on a piecewise-linear D by their hand-written gradients (core.manual_penalty,
         # checked against autograd): torch.func's double backward under vmap costs far more.
@@ -154,6 +159,9 @@ class BatchedStep:
                 on = j < hp["g_steps"]
                 new, new_state, loss, norm = _where(on, (new, new_state, loss, norm), (gp, gs, g_loss, g_grad))
             gp, gs, g_loss, g_grad = new, new_state, loss, norm
+        if self.full_rows:
+            d_out = tuple(x.detach() for x in d_out)
+            return gp, dp, gs, ds, it.row(T, d_out, d_grad, g_loss.detach(), g_grad)
         return gp, dp, gs, ds, torch.stack([d_out[0].detach(), g_loss.detach(), g_grad, d_grad])
 
     def _with_penalties(self, grads, dp, real, fake, eps, hp) -> list:

@@ -5,8 +5,10 @@ players have the same shapes) and the same step count: every run is advanced by 
 before any goes further. `compare(["lesson-5-collapse", "lesson-7a-wgan-gp", ...], steps)` is the
 Python API; `ganscope compare --preset A --preset B ... --steps N [--export out.gif]` the command.
 
-The runs here differ in losses, packing and unrolling, which the batched ensemble (core.ensemble)
-cannot mix, so each run is its own GanEngine, stepped in turn in this thread.
+Each run is its own GanEngine. Runs that differ only in numbers (learning rates, betas, penalty
+weights, D:G steps: core.ensemble.SWEEPABLE) train as one batched call (core.compare_batched) when
+`batched` allows; the others, lesson 5's remedies among them (they differ in loss, packing and
+unrolling, which one vmapped iteration cannot mix), are stepped engine after engine in this thread.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .compare_batched import BatchedLockstep, why_not
 from .config import ConfigError, GanConfig
 from .engine import GanEngine
 from .training_run import _clean  # NaN/Inf -> null: one JSON cleaner for every report
@@ -31,6 +34,11 @@ REMEDY_LABELS = {
 }
 MIN_RUNS, MAX_RUNS = 2, 4
 CHUNK = 50  # lockstep granularity: every run reaches each multiple of this before any goes on
+# Devices where batching is the default. On this 2-core CPU 4 runs batched ran at 0.57-0.88x the engines
+# in turn (benchmarks/compare_batched.py: the engines' hand-written gradients beat vmap's autograd);
+# on a GPU one batched call replaces 4 small launches per kernel (the sweep's 1.8x over CUDA-graph
+# engines at 16 members, docs/benchmarks.md); a 4-run compare there is not yet measured.
+BATCHED_AUTO = ("cuda",)
 
 
 @dataclass
@@ -95,7 +103,17 @@ def resolve(item, seed: int | None = None, overrides=()) -> tuple[str | None, Ga
 class CompareGroup:
     """2 to 4 runs trained in lockstep; `results()` / `table()` summarise them."""
 
-    def __init__(self, items, seed: int | None = None, overrides=(), labels: list[str] | None = None):
+    def __init__(
+        self,
+        items,
+        seed: int | None = None,
+        overrides=(),
+        labels: list[str] | None = None,
+        batched: bool | None = None,
+    ):
+        """`batched`: train runs that differ only in numbers as one batched call (True), never (False),
+        or where it is the faster way on the runs' device (None: see BATCHED_AUTO)."""
+        self.batched = batched
         items = list(items)
         if not MIN_RUNS <= len(items) <= MAX_RUNS:
             raise ConfigError(f"compare takes {MIN_RUNS} to {MAX_RUNS} runs, got {len(items)}")
@@ -126,6 +144,7 @@ class CompareGroup:
             raise ConfigError(f"compare takes {MIN_RUNS} to {MAX_RUNS} runs, got {len(engines)}")
         group = cls.__new__(cls)
         group.runs = [CompareRun(label, e) for label, e in engines]
+        group.batched = None
         return group
 
     @property
@@ -139,9 +158,23 @@ class CompareGroup:
         live = [e.step_count for e in self.engines if e.status == "ok"]
         return min(live) if live else max(e.step_count for e in self.engines)
 
+    def how_trained(self) -> str:
+        """How the next steps train: 'batched' or why each run steps its own engine. The choice is
+        made here, before every chunk: lesson 5's remedies differ in loss, packing and unrolling
+        (structure, not numbers), so they always step their own engines; a setting changed in one
+        run, a divergence or a lesson's script also ends batching for the chunks that follow."""
+        if self.batched is False:
+            return "one engine after another (batching switched off)"
+        reason = why_not(self.engines)
+        if reason is None and self.batched is None and self.engines[0].device.type not in BATCHED_AUTO:
+            reason = f"on {self.engines[0].device.type} one engine after another is faster (docs/benchmarks.md #16)"
+        return "batched" if reason is None else f"one engine after another: {reason}"
+
     def step(self, n: int) -> int:
-        """Advance every run that can by n steps (each in turn); returns the steps the slowest run still
-        training made (0 when one of them could not go on: the group has reached its end)."""
+        """Advance every run that can by n steps; returns the steps the slowest run still training
+        made (0 when one of them could not go on: the group has reached its end)."""
+        if self.how_trained() == "batched":
+            return self._step_batched(n)
         advanced = []
         for run in self.runs:
             e = run.engine
@@ -150,15 +183,43 @@ class CompareGroup:
             start = time.perf_counter()
             ran = e.step(n)
             run.seconds += time.perf_counter() - start
-            run.steps_run += ran
+            self._booked(run, ran)
             if e.status == "ok":
                 advanced.append(ran)
-            for d in e.detections().values():
-                if d.active and d.name not in run.fired:
-                    run.fired[d.name] = e.step_count
-            if e.status == "diverged":
-                run.fired.setdefault("diverged", e.step_count)
         return min(advanced) if advanced else 0
+
+    def _step_batched(self, n: int) -> int:
+        """n steps of every run in batched chunks that end on evaluation steps, as an engine's do."""
+        every = self.engines[0].cfg.run.eval_every
+        done = 0
+        while done < n:
+            for e in self.engines:
+                if e.step_count == 0 and len(e.evaluator.history) == 0:
+                    e.evaluator.evaluate()  # the starting point, as GanEngine._step takes it
+            chunk = min(n - done, every - self.engines[0].step_count % every)
+            start = time.perf_counter()
+            kept = BatchedLockstep(self.engines).step(chunk)
+            share = (time.perf_counter() - start) / len(self.runs)  # one call: each run its share
+            for run, ran in zip(self.runs, kept):
+                run.seconds += share
+                self._booked(run, ran)
+            if all(e.status != "ok" for e in self.engines):
+                return 0
+            done += chunk
+            if min(kept) == 0:  # a run diverged (and was rolled back): the others go on unbatched
+                return done + (self.step(n - done) if done < n else 0)
+        return done
+
+    @staticmethod
+    def _booked(run: CompareRun, ran: int) -> None:
+        """Count a run's steps and note the detectors that fired (and when)."""
+        e = run.engine
+        run.steps_run += ran
+        for d in e.detections().values():
+            if d.active and d.name not in run.fired:
+                run.fired[d.name] = e.step_count
+        if e.status == "diverged":
+            run.fired.setdefault("diverged", e.step_count)
 
     def train(
         self,
@@ -194,20 +255,36 @@ class CompareGroup:
 
     def table(self) -> str:
         """One row per run: modes, high-quality share, JS, detectors fired (and when), it/s."""
-        rows = [("run", "loss", "modes", "high quality", "JS (bits)", "detectors fired (step)", "it/s")]
-        for r in self.results():
-            modes = "-" if r["modes"] is None else f"{r['modes']:.0f}/{r['n_modes']}"
-            hq = "-" if r["hq_share"] is None else f"{100 * r['hq_share']:.1f}%"
-            js = "-" if r["js"] is None else f"{r['js']:.3f}"
-            fired = ", ".join(f"{k} ({v})" for k, v in r["fired"].items()) or "none"
-            rows.append((r["label"], r["loss"], modes, hq, js, fired, f"{r['its']:.0f}"))
-        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join(lines)
+        return format_table(self.results())
 
     def report(self) -> dict:
-        return {"steps": self.step_count, "runs": self.results()}
+        return {"steps": self.step_count, "training": self.how_trained(), "runs": self.results()}
+
+
+TABLE_HEADER = ("run", "loss", "modes", "high quality", "JS (bits)", "detectors fired (step)", "it/s")
+
+
+def format_table(results: list[dict], word: Callable[[str], str] = str, name: Callable[[str], str] = str) -> str:
+    """The results as an aligned text table; `word` translates the header, 'none' and detector
+    names, `name` shows a run's name (the app's language). Columns align by display width (a
+    Chinese character takes two)."""
+    rows = [tuple(word(h) for h in TABLE_HEADER)]
+    for r in results:
+        modes = "-" if r["modes"] is None else f"{r['modes']:.0f}/{r['n_modes']}"
+        hq = "-" if r["hq_share"] is None else f"{100 * r['hq_share']:.1f}%"
+        js = "-" if r["js"] is None else f"{r['js']:.3f}"
+        fired = ", ".join(f"{word(k)} ({v})" for k, v in r["fired"].items()) or word("none")
+        rows.append((name(r["label"]), r["loss"], modes, hq, js, fired, f"{r['its']:.0f}"))
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _unique(label: str, taken: list[str]) -> str:
@@ -271,6 +348,10 @@ def add_compare_parser(sub) -> None:
     c.add_argument("--every", type=int, default=50, help="iterations between exported frames (default 50)")
     c.add_argument("--size", default="1200x900", help="WIDTHxHEIGHT of the export (default 1200x900)")
     c.add_argument("--fps", type=float, default=20.0, help="frames per second of the export (default 20)")
+    c.add_argument(
+        "--layers",
+        help="the plane's layers in the export, comma-separated (e.g. surface,contour,real,fake; default the app's)",
+    )
     c.add_argument("--force", action="store_true", help="overwrite the export if it exists")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -317,6 +398,7 @@ def cmd_compare(args, exporter: Callable | None = None) -> int:
                 fps=args.fps,
                 force=args.force,
                 stream=stream,
+                **({"layers": args.layers} if args.layers else {}),
             )
         else:
             group.train(args.steps, progress=None if args.quiet else _progress(stream, args.steps))

@@ -231,6 +231,13 @@ class GanEngine(ManualStep):
                     rows = torch.stack([self._manual_iteration(players) for _ in range(n)])
         else:
             rows = torch.stack([self._autograd_iteration(players) for _ in range(n)])
+        return self.keep_chunk(rows)
+
+    def keep_chunk(self, rows: torch.Tensor) -> int:
+        """Book a chunk of iterations whose weights are already in place: its metric rows (n, SERIES)
+        into the history, or a roll-back on NaN/Inf; the step count, evaluation and spectrum. Also
+        called by core.compare_batched after it wrote a batched chunk's weights back."""
+        n = len(rows)
         values = rows.cpu().numpy()  # the one host sync of the chunk
         first_bad = _first_non_finite(values)
         if first_bad is None and not self._weights_finite():

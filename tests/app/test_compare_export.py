@@ -70,3 +70,29 @@ def test_four_runs_make_a_two_by_two_grid(qapp, small_cfg):
     assert rgb.shape == (240, 320, 3)
     quads = [rgb[:120, :160], rgb[:120, 160:], rgb[120:, :160], rgb[120:, 160:]]
     assert all((q < 250).any() for q in quads)  # every quarter holds a drawn plane
+
+
+def test_layers_choose_what_each_plane_draws_and_a_bad_name_writes_nothing(tmp_path, qapp, capsys):
+    base = ["compare", "--preset", "ring", "--preset", "ring-wgan-gp", "--steps", "10", "--every", "10"]
+    base += ["--size", "400x200", *TINY_ARGS]
+    bad = tmp_path / "bad.gif"
+    assert main([*base, "--layers", "surface,bogus", "--export", str(bad)]) == 2
+    assert not bad.exists() and "--layers 'surface,bogus': choose from" in capsys.readouterr().err
+    out = tmp_path / "frames"
+    assert main([*base, "--layers", "real", "--export", str(out)]) == 0
+    last = np.asarray(Image.open(sorted(out.iterdir())[-1]).convert("RGB"))
+    group = CompareGroup(["ring", "ring-wgan-gp"], overrides=TINY)
+    only_real = ExportOptions(width=200, height=200)
+    only_real.layers = {k: k == "real" for k in only_real.layers}
+    r = FrameRenderer(only_real)
+    tiles = []
+
+    def draw(g):  # the reference: the single-run renderer with the same one layer, frame by frame
+        tiles.append(r.render(g.engines[0].frame(), g.runs[0].label))
+        qapp.processEvents()
+
+    try:
+        group.train(10, every=10, on_frame=draw)
+    finally:
+        r.close()
+    assert np.array_equal(last[:, :200], tiles[-1])
