@@ -28,10 +28,11 @@ class CompareBudget:
         self._tick_s, self._frames = 0.0, 0
         self._paint0 = self._paint_seconds()
 
-    def detail(self) -> tuple[int, int]:
-        """(surface resolution, points) at most for each plane now."""
+    def detail(self) -> tuple[int, int, int]:
+        """(surface resolution, points) at most for each plane now, and every how many frames the
+        surface is recomputed (core.frames.FrameBuilder)."""
         d = self.governor.detail
-        return d.res, d.points
+        return d.res, d.points, d.surface_every
 
     def due(self, playing: bool) -> bool:
         """A new frame may be drawn now (a paused comparison draws every frame: each answers a command)."""

@@ -310,9 +310,9 @@ class CompareWindow(QtWidgets.QWidget):
         start = time.perf_counter()
         self._drawn = fid
         charts = self.budget.charts_due(playing)
-        res, points = self.budget.detail()
+        res, points, surface_every = self.budget.detail()
         for i, src in enumerate(sources):
-            frame = self.builders[i].build(src, max_res=res, max_points=points)
+            frame = self.builders[i].build(src, max_res=res, max_points=points, surface_every=surface_every)
             self.planes[i].draw(frame)
             self._summaries[i] = (frame.loss, frame.metrics, frame.centres, frame.status)
             if charts:

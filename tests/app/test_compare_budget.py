@@ -22,7 +22,7 @@ def test_costly_frames_lower_the_detail_and_cheap_ones_are_left_alone(monkeypatc
     monkeypatch.setattr(compare_budget.time, "perf_counter", clock)
     planes = [Plane() for _ in range(4)]
     budget = CompareBudget(planes)
-    assert budget.detail() == (LADDER[0].res, LADDER[0].points)
+    assert budget.detail() == (LADDER[0].res, LADDER[0].points, 1)
     for _ in range(3):  # frames of 20 ms at 10 fps: 60% of a 33 ms interval, within the budget
         clock.now += 0.1
         budget.drawn(0.02, playing=True)
@@ -37,7 +37,7 @@ def test_costly_frames_lower_the_detail_and_cheap_ones_are_left_alone(monkeypatc
         budget.drawn(0.12, playing=True)
         levels.append(budget.governor.level)
     assert levels[-1] > 0 and levels == sorted(levels)
-    res, points = budget.detail()
+    res, points, _every = budget.detail()
     assert res < LADDER[0].res and points <= LADDER[0].points
     assert not budget.due(playing=True)  # just drawn: the next frame is not due yet
     clock.now += 1 / LADDER[levels[-1]].fps
