@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import queue
 import time
-from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
@@ -34,6 +33,7 @@ from .sketch import Sketch
 from .unsaved import RunKeeper, ask_recover_dialog, ask_unsaved_dialog
 from .views.charts import ChartsView
 from .views.plane import LAYERS, PlaneView
+from .window_files import WindowFiles
 from .window_menus import WindowMenus
 from .window_panels import FloatingPanels
 from .window_recording import RecordingControl
@@ -44,9 +44,6 @@ from .worker import TrainingWorker
 DRAW_INTERVAL_MS = 15  # a tick also shows errors and catches a frame the clock missed; frames
 # are drawn as they arrive (app.frame_clock); how many are drawn, and in
 # what detail, is the frame budget's (app.frame_budget)
-
-
-RUN_KEPT = "The run stays open here, unsaved."
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -155,6 +152,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timer.timeout.connect(self._on_tick)
         self.timer.start(DRAW_INTERVAL_MS)
         self.keeper = RunKeeper(self, autosave)
+        self.files = WindowFiles(self)  # sessions, point files, swapping the engine shown
         self.budget = FrameBudget(self)
         self.frame_clock = FrameClock(self, self.worker, self.plane, self._on_tick)
         self.gc = MainThreadGC(self)  # Qt objects must never be collected by the training thread
@@ -241,7 +239,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self._preset = arg
             return ticket
         if key == "import":
-            return self.import_points()
+            return self.files.import_points()
         if key == "record":
             want = (self.recorder is None) if not arg else bool(int(arg))
             if want != (self.recorder is not None):
@@ -289,92 +287,12 @@ class MainWindow(QtWidgets.QMainWindow):
     def _errors_put(self, exc: BaseException) -> None:
         self._errors.put(("error", str(exc)))
 
-    # --- files --------------------------------------------------------------------------------
-    def import_points(self, path: str | None = None) -> int | None:
-        from ganscope.core.targets import load_points
-
-        path = path or self._ask_path(False, "Import points", "", "Points (*.csv *.txt *.npy)")
-        if not path:
-            return None
-        try:
-            pts = load_points(path)
-        except ValueError as exc:
-            self._show_error("Cannot import points", str(exc))
-            return None
-        self.sketch.begin_stroke()  # the drawing becomes the imported points: Ctrl+Z brings back the old one,
-        self.sketch.points = pts.astype(float).reshape(-1, 2)  # and a new stroke adds to them
-        if self.plane.getViewBox().draw_handler is not None:
-            self.plane.sketch.setData(pos=self.sketch.points)
-        return self.set_drawn_points(pts.tolist())
-
-    def set_drawn_points(self, points: list) -> int:
-        self.keeper.edited()
-        changes = {"target.points": points, "target.kind": "points"}
-        return self.worker.submit(lambda e: e.update_many(changes), live=("update_many", changes))
-
+    # --- files: self.files (app.window_files) ------------------------------------------------------
     def _ask_path(self, save: bool, title: str, default: str, filters: str) -> str | None:
-        """A file dialog; None when the user cancels."""
+        """A file dialog; None when the user cancels (tests replace this)."""
         ask = QtWidgets.QFileDialog.getSaveFileName if save else QtWidgets.QFileDialog.getOpenFileName
         path, _ = ask(self, message(title), default, filters)
         return path or None
-
-    def open_session(self, path: str | None = None) -> bool:
-        from ganscope.core.session import SessionError
-        from ganscope.core.session_history import load_with_timeline
-
-        if not self.keeper.confirm_discard("opening another session"):
-            return False
-        path = path or self._ask_path(False, "Open session", "", "ganscope session (*.gscope)")
-        if not path:
-            return False
-        try:
-            engine, timeline = load_with_timeline(path)  # the run, its full states and its branches
-        except (SessionError, ValueError) as exc:
-            self._show_error("Cannot open session", str(exc))
-            return False
-        self.replace_engine(engine, Path(path).name)
-        self.timeline.restore(timeline)
-        self.keeper.new_run(engine.step_count)
-        self.session_path = path
-        self.menus.add_recent(path)
-        return True
-
-    def replace_engine(self, engine: GanEngine, label: str) -> int:
-        """Show and train another engine (a loaded session, a sweep's cell) from now on."""
-        self.panel.sync(engine.cfg)
-        self._preset = matching_preset(engine.cfg)
-        show_preset(self.panel.preset, self._preset)
-        self.say(f"Opened {label}", 6000)
-        self.session_path = None  # open_session names its file after this
-        ticket = self.worker.submit(lambda _e: setattr(self.worker, "engine", engine))
-        forget_previous_run(self, ticket)
-        return ticket
-
-    def save_session(self, path: str | None = None) -> int | None:
-        path = (
-            path
-            or self.session_path
-            or self._ask_path(True, "Save session", "run.gscope", "ganscope session (*.gscope)")
-        )
-        if not path:
-            return None
-        before = self.session_path
-        self.session_path = path
-        self.menus.add_recent(path)
-        runs, edits = self.keeper.runs, self.keeper.edits
-
-        def save(e: GanEngine):
-            written, fell_back, said = self.timeline.save(e, path)  # the session with its timeline
-            self.keeper.save_failed = fell_back
-            if not fell_back:
-                self.keeper.saved(e.step_count, runs, edits)
-                return
-            # Nothing is lost: the run stays open here, unsaved, under its old name; the banner says
-            # where a copy went (core.outputs' fallback folders), or that none could be written.
-            self.session_path = before
-            self._errors.put(("error", f"{said[:1].upper()}{said[1:]}. {RUN_KEPT}"))
-
-        return self.worker.submit(save)
 
     def _show_error(self, title: str, text: str) -> None:
         if QtWidgets.QApplication.platformName() == "offscreen":

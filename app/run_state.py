@@ -100,4 +100,4 @@ def refresh_title(window) -> None:
 def save_session_as(window) -> int | None:
     """Save As: always asks where (Save saves to the current file)."""
     path = window._ask_path(True, "Save session", window.session_path or "run.gscope", "ganscope session (*.gscope)")
-    return window.save_session(path) if path else None
+    return window.files.save_session(path) if path else None

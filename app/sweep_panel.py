@@ -234,7 +234,7 @@ class SweepPanel(QtWidgets.QWidget):
             return False
         engine = self.ensemble.member_engine(iy * nx + ix)
         self.chosen = outline_cell(self.plot, self.chosen, ix, iy)
-        self.window.replace_engine(
+        self.window.files.replace_engine(
             engine, f"sweep cell {r.x.field}={r.x.values[ix]:.3g}, {r.y.field}={r.y.values[iy]:.3g}"
         )
         self.window.keeper.new_run(engine.step_count, clean=False)  # trained, but saved nowhere

@@ -75,7 +75,7 @@ class RunKeeper:
     def _saved_before_going_on(self) -> bool:
         """Save and wait for the outcome: a save that failed (the banner says where the run went, if
         anywhere) cancels what was asked, so the user sees the message and the run stays open."""
-        ticket = self.window.save_session()
+        ticket = self.window.files.save_session()
         if ticket is None:
             return False
         self.save_failed = False
@@ -122,7 +122,7 @@ class RunKeeper:
         if answer is None:
             return False  # nobody to ask (off-screen): leave the file for a later session
         if answer:
-            self.window.replace_engine(engine, "the recovered run")
+            self.window.files.replace_engine(engine, "the recovered run")
             self.new_run(engine.step_count, clean=False)  # recovered, but not saved anywhere yet
             return True
         Path(path).unlink(missing_ok=True)

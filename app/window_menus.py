@@ -40,11 +40,11 @@ class WindowMenus:
         m = w.menuBar()
         file = m.addMenu("&File")
         file.addAction("&New run", lambda: w.load_config(preset_config("ring")), QtGui.QKeySequence.New)
-        file.addAction("&Open session…", w.open_session, QtGui.QKeySequence.Open)
-        file.addAction("&Save session…", w.save_session, QtGui.QKeySequence.Save)
+        file.addAction("&Open session…", lambda: w.files.open_session(), QtGui.QKeySequence.Open)
+        file.addAction("&Save session…", lambda: w.files.save_session(), QtGui.QKeySequence.Save)
         file.addAction("Save session &as…", lambda: save_session_as(w), QtGui.QKeySequence.SaveAs)
         self.recent_menu = file.addMenu("Recent sessions")
-        file.addAction("&Import points…", w.import_points)
+        file.addAction("&Import points…", lambda: w.files.import_points())
         self.record_action = file.addAction("Record animation…", w.recording.toggle, QtGui.QKeySequence("Ctrl+E"))
         file.addSeparator()
         file.addAction("&Quit", w.close, QtGui.QKeySequence.Quit)
@@ -107,5 +107,5 @@ class WindowMenus:
     def refresh_recent(self) -> None:
         self.recent_menu.clear()
         for p in self.recent():
-            self.recent_menu.addAction(Path(p).name, lambda p=p: self.window.open_session(p))
+            self.recent_menu.addAction(Path(p).name, lambda p=p: self.window.files.open_session(p))
         self.recent_menu.setEnabled(bool(self.recent()))

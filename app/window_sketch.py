@@ -84,7 +84,7 @@ class SketchTool:
         self.plane.sketch.setData(pos=self.sketch.points)
         if len(self.sketch.points) == 0:
             return None  # an empty drawing is not a target: keep training on the last one
-        return self.window.set_drawn_points(self.sketch.points.tolist())
+        return self.window.files.set_drawn_points(self.sketch.points.tolist())
 
     def save_points(self, path: str | None = None) -> bool:
         from ganscope.core.session import atomic_write_bytes

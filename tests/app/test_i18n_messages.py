@@ -51,7 +51,7 @@ def test_the_window_speaks_chinese_after_the_switch(qtbot, window, tmp_path):
     path = tmp_path / "run.gscope"
     save_session(GanEngine(window.engine.cfg), path)
     window.set_language("zh")
-    assert window.open_session(str(path))
+    assert window.files.open_session(str(path))
     assert window.statusBar().currentMessage() == "已打开 run.gscope"
     window._show_error("Cannot open session", "x.gscope: no such file")  # offscreen: a banner
     assert window.banner.text() == "无法打开会话：x.gscope: no such file"

@@ -121,13 +121,13 @@ def test_drawing_strokes_build_a_target_that_trains(qtbot, window):
 def test_bad_import_keeps_the_target_and_says_why(qtbot, window, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("1,2,3\n")
-    assert window.import_points(str(bad)) is None
+    assert window.files.import_points(str(bad)) is None
     assert "two columns" in window.banner.text() and window.banner.isVisible()
     sync(qtbot, window)
     assert window.engine.cfg.target.kind == "ring"
     good = tmp_path / "good.csv"
     good.write_text("x,y\n0,0\n1,1\n")
-    wait_ticket(qtbot, window, window.import_points(str(good)))
+    wait_ticket(qtbot, window, window.files.import_points(str(good)))
     assert window.engine.cfg.target.points == [[0, 0], [1, 1]]
 
 
@@ -147,15 +147,15 @@ def test_session_save_and_open_round_trip(qtbot, window, tmp_path):
     for _ in range(3):
         window.do_action("step")
     path = str(tmp_path / "run.gscope")
-    wait_ticket(qtbot, window, window.save_session(path))
+    wait_ticket(qtbot, window, window.files.save_session(path))
     saved_g = params(window.engine.G)
     window.do_action("reset_all")
     sync(qtbot, window)
-    assert window.open_session(path)
+    assert window.files.open_session(path)
     sync(qtbot, window)
     assert window.engine.step_count == 3 and torch.equal(params(window.engine.G), saved_g)
     assert window.menus.recent()[0] == path
-    assert not window.open_session(str(tmp_path / "missing.gscope"))
+    assert not window.files.open_session(str(tmp_path / "missing.gscope"))
     assert "no such file" in window.banner.text()
 
 

@@ -48,7 +48,7 @@ def test_a_new_preset_forgets_the_drawing_trails_marks_and_draw_mode(qtbot, wind
 def test_imported_points_replaced_by_a_stroke_come_back_with_undo(qtbot, window, tmp_path):
     f = tmp_path / "pts.csv"
     f.write_text("x,y\n0,0\n1,1\n-1,1\n")
-    wait_ticket(qtbot, window, window.import_points(str(f)))
+    wait_ticket(qtbot, window, window.files.import_points(str(f)))
     window.panel.buttons["draw"].click()
     handler = window.plane.getViewBox().draw_handler
     shown = window.plane.sketch.data
@@ -148,14 +148,14 @@ def test_title_names_the_file_and_save_saves_to_it(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: "untitled[*]" in window.windowTitle(), timeout=5000)
     assert window.isWindowModified()
     path = str(tmp_path / "mine.gscope")
-    wait_ticket(qtbot, window, window.save_session(path))
+    wait_ticket(qtbot, window, window.files.save_session(path))
     qtbot.waitUntil(
         lambda: window.windowTitle().startswith("mine.gscope[*]") and not window.isWindowModified(), timeout=5000
     )
     asked = []
     window._ask_path = lambda *a: asked.append(a) or None
     wait_ticket(qtbot, window, window.do_action("step"))
-    wait_ticket(qtbot, window, window.save_session())  # Ctrl+S: the same file, no question
+    wait_ticket(qtbot, window, window.files.save_session())  # Ctrl+S: the same file, no question
     assert asked == [] and window.session_path == path
     from ganscope.app.run_state import save_session_as
 

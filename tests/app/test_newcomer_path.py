@@ -58,13 +58,13 @@ def test_a_newcomers_path(qtbot, window, tmp_path):
     window._ask_path = lambda *a: path
     wait_ticket(qtbot, window, save_session_as(window))
     window._ask_path = lambda *a: None  # Save must not ask again
-    wait_ticket(qtbot, window, window.save_session())
+    wait_ticket(qtbot, window, window.files.save_session())
     step = window.engine.step_count
     qtbot.waitUntil(
         lambda: window.windowTitle().startswith("mine.gscope[*]") and not window.isWindowModified(), timeout=10000
     )
     wait_ticket(qtbot, window, window.do_action("preset:ring"))
-    assert window.open_session(path)
+    assert window.files.open_session(path)
     wait_ticket(qtbot, window, window.worker.submit(lambda e: None))
     assert window.engine.step_count == step and window.engine.cfg.objective.loss == "wgan-gp"
     qtbot.waitUntil(lambda: window.windowTitle().startswith("mine.gscope"), timeout=10000)

@@ -20,7 +20,7 @@ def test_a_failed_save_writes_the_run_to_the_fallback_folder_and_says_where(qtbo
     monkeypatch.setenv("GANSCOPE_RECOVERY_DIR", str(recovered))
     wait_ticket(qtbot, window, window.do_action("step"))
     step = window.worker.engine.step_count
-    wait_ticket(qtbot, window, window.save_session(_too_long(tmp_path)))
+    wait_ticket(qtbot, window, window.files.save_session(_too_long(tmp_path)))
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)
     (copy,) = recovered.iterdir()
     assert str(copy) in window.banner.text() and "the name is too long" in window.banner.text()
@@ -35,9 +35,9 @@ def test_when_nothing_can_be_written_the_run_stays_open_and_trains_on(qtbot, win
     blocker.write_text("not a folder")
     monkeypatch.setattr("ganscope.core.outputs.fallback_folders", lambda: [blocker / "recovered"])
     good = str(tmp_path / "earlier.gscope")
-    wait_ticket(qtbot, window, window.save_session(good))
+    wait_ticket(qtbot, window, window.files.save_session(good))
     wait_ticket(qtbot, window, window.do_action("step"))
-    wait_ticket(qtbot, window, window.save_session(_too_long(tmp_path)))
+    wait_ticket(qtbot, window, window.files.save_session(_too_long(tmp_path)))
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)
     assert "nor could the session be written to any fallback folder" in window.banner.text()
     assert window.session_path == good  # still the file it came from

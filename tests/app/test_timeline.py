@@ -116,8 +116,8 @@ def test_branch_from_a_kept_step_starts_the_original_and_the_change_side_by_side
     # Saved with the session, and back when it opens: the full states and the pair, side by side.
     kept = list(win.worker.snapshots.steps)
     path = str(tmp_path / "branched.gscope")
-    wait_ticket(qtbot, win, win.save_session(path))
-    assert win.open_session(path)
+    wait_ticket(qtbot, win, win.files.save_session(path))
+    assert win.files.open_session(path)
     qtbot.waitUntil(lambda: win.worker.snapshots.steps == kept, timeout=20000)
     (again,) = win.timeline.compare_windows
     assert again.labels == cw.labels

@@ -79,7 +79,7 @@ def test_freezing_while_the_process_plays_stops_that_player(qtbot, window):
 def test_saving_while_the_process_plays_saves_the_exact_run_and_playing_goes_on(qtbot, window, tmp_path):
     _start_in_process(qtbot, window)
     path = tmp_path / "run.gscope"
-    wait_ticket(qtbot, window, window.save_session(str(path)))
+    wait_ticket(qtbot, window, window.files.save_session(str(path)))
     saved = load_session(path)
     assert saved.step_count > 0
     # The saved step is one the process really reached; the run went back to it afterwards.

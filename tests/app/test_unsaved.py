@@ -65,7 +65,7 @@ def test_save_from_the_question_writes_the_session_then_goes_on(qtbot, window, t
 
 def test_saving_makes_the_run_clean_until_it_trains_again(qtbot, window, tmp_path):
     train(qtbot, window)
-    wait_ticket(qtbot, window, window.save_session(str(tmp_path / "s.gscope")))
+    wait_ticket(qtbot, window, window.files.save_session(str(tmp_path / "s.gscope")))
     assert not window.keeper.dirty()
     asked = answers(window)
     wait_ticket(qtbot, window, window.load_config(preset_config("ring")))
@@ -74,7 +74,7 @@ def test_saving_makes_the_run_clean_until_it_trains_again(qtbot, window, tmp_pat
 
 def test_drawing_counts_as_unsaved_work(qtbot, window):
     wait_ticket(qtbot, window, window.do_action("reset_all"))
-    wait_ticket(qtbot, window, window.set_drawn_points([[0, 0], [1, 1], [0.5, 0.2]]))
+    wait_ticket(qtbot, window, window.files.set_drawn_points([[0, 0], [1, 1], [0.5, 0.2]]))
     assert window.keeper.dirty()
 
 
