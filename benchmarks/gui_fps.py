@@ -51,6 +51,11 @@ def main() -> None:
     cfg.set("run.display_samples", args.points)
 
     freeze_start_up_objects()  # as the app does
+    import torch
+
+    # As the app does (app/main.py): the UI thread builds frames with one torch thread (the engine's
+    # own calls use run.threads). Without it the UI's frames took both cores from training.
+    torch.set_num_threads(1)
     headless = GanEngine(cfg)
     headless.step(100)
     start, steps = time.perf_counter(), 0
