@@ -7,7 +7,9 @@ recomputed, its resolution, the points drawn, the chart rate and the frame rate.
 over its budget or training falls below the goal while drawing takes a real part of the machine;
 it steps back up only after a calm spell, and waits longer each time a step up had to be undone,
 so it never see-saws. A step down that did not raise training's share (the machine is busy with
-other work, say) is not repeated: less drawing would cost the picture and win nothing.
+other work, say) is not repeated: less drawing would cost the picture and win nothing. For
+training's goal it lowers detail freely but the frame rate only down to SMOOTH_FPS; below that
+only when training falls under FLOOR_SHARE (a busy neighbour: >= 20 fps and >= 50%, issue 13).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ LADDER = (  # level 0 is full detail; each level costs less than the one before
     Detail(10, 32, 256, 1.0),
 )
 GOAL_SHARE = 0.7  # training keeps at least 70% of its headless speed
+FLOOR_SHARE = 0.5  # ... and, on a machine busy with other work, never less than 50%:
+SMOOTH_FPS = 24  # between the two, training's goal may cost detail but not frames below this rate
 FRAME_SHARE = 0.8  # a frame may cost at most 80% of its interval on the UI thread
 BUSY_FLOOR = 0.15  # below this share of a core, drawing is not what slows training
 UP_MARGIN = 0.1  # step up only with this much to spare above the goal
@@ -90,6 +94,9 @@ class FrameGovernor:
                 self._share_before, self._judging = None, []
         judging = self._share_before is not None
         starving = m.share is not None and m.share < self.goal and busy > BUSY_FLOOR and not self.futile and not judging
+        if starving and self.level + 1 < len(self.ladder) and self.ladder[self.level + 1].fps < SMOOTH_FPS:
+            # A frame rate below SMOOTH_FPS looks jerky: pay it only when training is below the floor.
+            starving = _mean(self._recent) < FLOOR_SHARE
         if (over_budget or starving) and self._calm >= self.hold_down:
             if self.level + 1 < len(self.ladder):
                 if self._went_up:  # the last step up did not hold: wait longer next time

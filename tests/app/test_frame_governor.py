@@ -107,3 +107,16 @@ def test_noise_on_a_busy_machine_does_not_walk_the_picture_down_the_ladder():
         levels.append(gov.level)
     low = sum(level >= 3 for level in levels) / len(levels)
     assert low < 0.1, f"{low:.0%} of the time at a third rung or lower"
+
+
+def test_for_trainings_goal_the_frame_rate_stays_smooth_unless_training_falls_below_the_floor():
+    """Between FLOOR_SHARE and the goal, detail goes but the frame rate stays at SMOOTH_FPS or more
+    (a busy neighbour: 17 fps and 71% measured before, at a 20-fps rung); under the floor it goes too."""
+    from ganscope.app.frame_governor import FLOOR_SHARE, SMOOTH_FPS
+
+    gov = FrameGovernor()
+    gov.level = max(i for i, d in enumerate(LADDER) if d.fps >= SMOOTH_FPS)  # the last smooth rung
+    below = Measurement(frame_ms=15, fps=LADDER[gov.level].fps, share=FLOOR_SHARE + 0.1)
+    assert feed(gov, below, 20) == 0 and LADDER[gov.level].fps >= SMOOTH_FPS
+    starved = Measurement(frame_ms=15, fps=LADDER[gov.level].fps, share=FLOOR_SHARE - 0.1)
+    assert feed(gov, starved, JUDGED_OVER) == 1 and LADDER[gov.level].fps < SMOOTH_FPS
