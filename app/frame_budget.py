@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from .frame_governor import FrameGovernor, Measurement
+from .i18n_messages import message
 
 WINDOW_S = 0.5  # seconds per measurement fed to the governor
 EARLY = 0.75  # a frame may be drawn this share of an interval after the last: frames come on the
@@ -103,10 +104,9 @@ class FrameBudget:
     def rate_text(self) -> str:
         its = self.win.worker.iterations_per_second()
         share = self.share()
-        text = f"{its:.0f} it/s" + (f" ({share:.0%} of headless)" if share is not None else "")
-        text += f"   {self.fps()} fps"
+        parts = [f"{its:.0f} it/s" + (f" ({share:.0%} of headless)" if share is not None else ""), f"{self.fps()} fps"]
         lowered = self.governor.describe(*self._shown)
-        return text + (f"   {lowered}" if lowered else "")
+        return "   ".join(message(p) for p in parts + ([lowered] if lowered else []))  # each part in the UI's language
 
     # --- inside ------------------------------------------------------------------------------
     def _paint_seconds(self) -> float:

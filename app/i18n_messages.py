@@ -17,6 +17,8 @@ _LANG = ["en"]  # the app's language, set by apply_language (one main window per
 PHRASES = {
     "Cannot import points": "无法导入点集",
     "the disk is full": "磁盘已满",
+    "frame over budget": "帧超出预算",
+    "training below its goal": "训练低于目标",
     "the name is too long": "文件名过长",
     "Cannot open session": "无法打开会话",
     "Cannot record": "无法录制",
@@ -68,6 +70,15 @@ PATTERNS = [
         "训练在第 {0} 步发散：{1} 变为 NaN 或无穷大。已保留第 {2} 步的权重。请降低学习率，然后重置或继续。",
     ),
     (r"Opened (.+)", "已打开 {0}"),
+    # the status bar's rates and the frame budget's detail (app.frame_budget.rate_text), part by part
+    (r"(\d+) it/s \((\d+)% of headless\)", "{0} 次迭代/秒（无界面速度的 {1}%）"),
+    (r"(\d+) it/s", "{0} 次迭代/秒"),
+    (r"(\d+) fps", "{0} 帧/秒"),
+    (
+        r"(\d+)² surface every (\d+) frames, ([\d,]+) points, ≤(\d+) fps \((.+)\)",
+        "曲面 {0}²（每 {1} 帧重算），{2} 个点，≤{3} 帧/秒（{4}）",
+    ),
+    (r"(\d+)² surface, ([\d,]+) points, ≤(\d+) fps \((.+)\)", "曲面 {0}²，{1} 个点，≤{2} 帧/秒（{3}）"),
     (
         r"Could not write the session to (.+) \((.+)\); the session was written to (.+) instead\. "
         r"The run stays open here, unsaved\.",

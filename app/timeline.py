@@ -64,9 +64,13 @@ class TimelineBar(QtWidgets.QWidget):
         self.slider.setRange(0, 0)
         self.slider.valueChanged.connect(self._on_slider)
         self.label = QtWidgets.QLabel()
-        # Its text varies; it must never widen the window (1024x700 with the controls docked).
-        self.label.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
+        # Its text varies; it must never widen the window (1024x700 with the controls docked): it may
+        # shrink to 60 px, but it asks for its text's width (the slider gives way) up to 360 px; a
+        # longer text is cut there and whole in the tooltip (ignoring its size, it was squeezed to
+        # 60 px at 1024 px and "live" read "li").
+        self.label.setSizePolicy(QtWidgets.QSizePolicy.Preferred, QtWidgets.QSizePolicy.Preferred)
         self.label.setMinimumWidth(60)
+        self.label.setMaximumWidth(360)
         self.live_button = QtWidgets.QPushButton()
         self.live_button.clicked.connect(self.go_live)
         self.live_button.setEnabled(False)
@@ -99,6 +103,7 @@ class TimelineBar(QtWidgets.QWidget):
     def _say(self, key: str, values: dict) -> None:
         self._status = (key, values)
         self.label.setText(words(key, **dict(values, note=self._note(values))))
+        self.label.setToolTip(self.label.text())
 
     def _fetch_state(self) -> None:
         """A command with nothing to do brings the process's run back for a moment: the worker then

@@ -146,3 +146,13 @@ def test_changes_are_parsed_and_checked():
     ):
         with pytest.raises(ConfigError, match=words):
             parse_changes(bad)
+
+
+def test_the_timeline_label_is_readable_in_a_1024_px_window(qtbot, window):
+    """At 1024x700 with the controls docked, the label got 60 px and "live" read "li"."""
+    window.resize(1024, 700)
+    wait_ticket(qtbot, window, window.do_action("step"))
+    label = window.timeline.label
+    qtbot.waitUntil(lambda: label.text() != "", timeout=10000)
+    qtbot.waitUntil(lambda: label.width() >= label.sizeHint().width(), timeout=10000)
+    assert window.width() <= 1024  # and the label did not widen the window
