@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .i18n_messages import language
+from .i18n_messages import pick
 
 TEXTS = {
     # the Compare window
@@ -85,8 +85,7 @@ _ORIGINAL = re.compile(r"original from step ([\d,]+)\Z")  # a branch's original:
 
 def words(key: str, **values) -> str:
     """TEXTS[key] in the app's language, filled with `values`."""
-    entry = TEXTS[key]
-    return entry.get(language(), entry["en"]).format(**values)
+    return pick(TEXTS[key], **values)
 
 
 def table_word(text: str) -> str:
@@ -94,7 +93,7 @@ def table_word(text: str) -> str:
     from .lessons_panel import DETECTOR_NAMES
 
     if text in DETECTOR_NAMES:
-        return DETECTOR_NAMES[text][language()]
+        return pick(DETECTOR_NAMES[text])
     return words("modes_col") if text == "modes" else words(text) if text in TEXTS else text
 
 

@@ -137,6 +137,12 @@ def language() -> str:
     return _LANG[0]
 
 
+def pick(entry: dict, *args, **values) -> str:
+    """A bilingual table entry ({"en": ..., "zh": ...}) in the app's language (English where it has
+    none), filled with `args` / `values`: the one lookup the windows' text tables share."""
+    return entry.get(language(), entry["en"]).format(*args, **values)
+
+
 def message(text: str, lang: str | None = None) -> str:
     """`text` in the app's language (or `lang`); parts with no translation stay as they are."""
     lang = lang or _LANG[0]

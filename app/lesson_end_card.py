@@ -10,7 +10,7 @@ import html
 
 from PySide6 import QtCore, QtWidgets
 
-from ganscope.app.i18n_messages import language
+from ganscope.app.i18n_messages import language, pick
 from ganscope.app.run_state import number
 
 POLL_MS = 200
@@ -93,8 +93,7 @@ WORDS = {
 
 
 def _w(key: str, *args) -> str:
-    lang = language() if language() in ("en", "zh") else "en"
-    return WORDS[key][lang].format(*args)
+    return pick(WORDS[key], *args)
 
 
 class LessonEndCard(QtWidgets.QFrame):
