@@ -23,3 +23,14 @@ def small_cfg() -> GanConfig:
     cfg.run.display_samples = 64
     cfg.run.eval_every = 25
     return cfg
+
+
+def configs_with(base: GanConfig, changes: list[dict]) -> list[GanConfig]:
+    """One copy of `base` per dict of field changes (sweep members, compared runs)."""
+    out = []
+    for ch in changes:
+        c = base.copy()
+        for k, v in ch.items():
+            c.set(k, v)
+        out.append(c)
+    return out

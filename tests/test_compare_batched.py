@@ -14,6 +14,7 @@ import torch
 
 from ganscope.core.compare import REMEDIES, CompareGroup
 from ganscope.core.engine import GanEngine
+from tests.conftest import configs_with
 from tests.test_compare import TINY
 
 CASES = {
@@ -27,16 +28,6 @@ CASES = {
         {"objective.r1": 1.0, "d_opt.kind": "sgd", "d_opt.lr": 1e-2, "d_opt.momentum": 0.5},
     ],
 }
-
-
-def configs(small_cfg, changes):
-    out = []
-    for ch in changes:
-        c = small_cfg.copy()
-        for k, v in ch.items():
-            c.set(k, v)
-        out.append(c)
-    return out
 
 
 def flat(m):
@@ -54,7 +45,7 @@ def float64():
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_a_batched_compare_trains_each_run_as_it_trains_alone(small_cfg, case, float64):
-    cfgs = configs(small_cfg, CASES[case])
+    cfgs = configs_with(small_cfg, CASES[case])
     if "objective.loss" in CASES[case][0]:  # one loss for the group: the members differ in numbers only
         for c in cfgs:
             c.objective.loss = "wgan-gp"

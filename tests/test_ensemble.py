@@ -7,6 +7,7 @@ import torch
 from ganscope.core.config import ConfigError, GanConfig
 from ganscope.core.engine import GanEngine
 from ganscope.core.ensemble import Ensemble
+from tests.conftest import configs_with
 
 
 @pytest.fixture
@@ -16,16 +17,6 @@ def float64():
     torch.set_default_dtype(torch.float64)
     yield
     torch.set_default_dtype(old)
-
-
-def member_configs(small_cfg, values):
-    out = []
-    for changes in values:
-        c = small_cfg.copy()
-        for k, v in changes.items():
-            c.set(k, v)
-        out.append(c)
-    return out
 
 
 def engine_iteration(e, s: dict, m: int):
@@ -163,7 +154,7 @@ def test_members_may_differ_in_penalty_weights_clip_and_step_counts(small_cfg, f
 
 def test_members_do_not_interact(small_cfg):
     """A member fed NaN leaves the other as it would be without it."""
-    cfgs = member_configs(small_cfg, [{"d_opt.lr": 3e-4}, {"d_opt.lr": 1e-3}])
+    cfgs = configs_with(small_cfg, [{"d_opt.lr": 3e-4}, {"d_opt.lr": 1e-3}])
     both = Ensemble(cfgs, threads=1)
     alone = Ensemble(cfgs[:1], threads=1)
     with torch.no_grad():
@@ -189,7 +180,7 @@ def test_sweep_members_must_share_shapes_and_terms(small_cfg):
 
 
 def test_evaluation_and_member_engine_agree_with_the_engine(small_cfg):
-    cfgs = member_configs(small_cfg, [{"run.seed": 0}, {"run.seed": 1}])
+    cfgs = configs_with(small_cfg, [{"run.seed": 0}, {"run.seed": 1}])
     ens = Ensemble(cfgs, threads=1)
     ens.step(30)
     results = ens.evaluate()
@@ -231,7 +222,7 @@ def test_its_thread_count_holds_for_its_own_work_only(small_cfg):
 
     before = torch.get_num_threads()
     seen = []
-    ens = Ensemble(member_configs(small_cfg, [{"run.seed": 0}, {"run.seed": 1}]), threads=before + 1)
+    ens = Ensemble(configs_with(small_cfg, [{"run.seed": 0}, {"run.seed": 1}]), threads=before + 1)
     real_iteration = ens.iteration
     ens.iteration = lambda *a: seen.append(torch.get_num_threads()) or real_iteration(*a)
     assert torch.get_num_threads() == before
