@@ -37,7 +37,7 @@ TEXTS = {
         "en": "The results table appears when the runs stop (or press Pause).",
         "zh": "运行停止（或按暂停）时在这里显示结果表。",
     },
-    # the results table's words (core.compare.format_table)
+    # the results table's words (core.compare_table.format_table)
     "run": {"en": "run", "zh": "运行"},
     "loss": {"en": "loss", "zh": "损失"},
     "modes_col": {"en": "modes", "zh": "模式"},

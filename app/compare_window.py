@@ -16,7 +16,8 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ganscope.core.chart_data import chart_snapshot
-from ganscope.core.compare import CompareGroup, format_table
+from ganscope.core.compare import CompareGroup
+from ganscope.core.compare_table import format_table
 from ganscope.core.frames import FrameBuilder, FrameSource
 from ganscope.core.train_process import play_chunks
 

@@ -34,3 +34,14 @@ def configs_with(base: GanConfig, changes: list[dict]) -> list[GanConfig]:
             c.set(k, v)
         out.append(c)
     return out
+
+
+@pytest.fixture
+def float64():
+    """Double precision, so that any difference is a real one and not float32 rounding."""
+    import torch
+
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(old)

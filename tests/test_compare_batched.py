@@ -34,15 +34,6 @@ def flat(m):
     return torch.cat([p.detach().flatten() for p in m.parameters()])
 
 
-@pytest.fixture
-def float64():
-    """Double precision, so that any difference is a real one and not float32 rounding."""
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(old)
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_a_batched_compare_trains_each_run_as_it_trains_alone(small_cfg, case, float64):
     cfgs = configs_with(small_cfg, CASES[case])

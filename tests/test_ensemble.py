@@ -10,15 +10,6 @@ from ganscope.core.ensemble import Ensemble
 from tests.conftest import configs_with
 
 
-@pytest.fixture
-def float64():
-    """Double precision, so that any difference is a real one and not float32 rounding."""
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(old)
-
-
 def engine_iteration(e, s: dict, m: int):
     """Member m's iteration taken by the engine's own eager steps (the reference), on the samples
     the ensemble drew for it; returns its metric row in the ensemble's SERIES order."""
