@@ -18,6 +18,7 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from ganscope.core import cli, exit_codes  # noqa: E402
+from ganscope.core.cli_outputs import stopped_code  # noqa: E402
 
 
 def add_app_commands(sub) -> None:
@@ -98,7 +99,7 @@ def cmd_export(args) -> int:
         export.export_headless(engine, args.out, args.steps, options, force=args.force)
     except KeyboardInterrupt:
         print("\nganscope: export cancelled; nothing written", file=sys.stderr)
-        return cli._stopped_code()
+        return stopped_code()
     except OSError as exc:  # after training: the animation is lost, the trained run is not
         from ganscope.core.outputs import write_fallback
         from ganscope.core.safe_text import one_line

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganscope.core.config import MAX_POINTS
+from ganscope.core.config_values import MAX_POINTS
 
 
 class Sketch:

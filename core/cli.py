@@ -17,11 +17,12 @@ from typing import Any
 
 from . import exit_codes
 from .animation import ExportError
+from .cli_outputs import json_default, report_bytes, session_bytes, stopped_code, write_output
 from .config import ConfigError, GanConfig, describe_defaults
-from .outputs import DestinationError, check_destination, check_distinct, write_or_fallback
+from .outputs import DestinationError, check_destination, check_distinct
 from .presets import preset_config, preset_description, preset_names
 from .safe_text import one_line, printable
-from .stop_signals import Stopped, deferred, handle_signals, last_signal, raise_pending, release_early
+from .stop_signals import Stopped, handle_signals, raise_pending, release_early
 
 EXIT_USAGE = exit_codes.BAD_INPUT
 HEADLESS = ("train", "export", "sweep", "scenario")  # commands that stop cleanly on SIGINT/SIGTERM
@@ -163,40 +164,13 @@ def check_writable(path: str | None, flag: str, need_bytes: float = 0) -> None:
     check_destination(path, flag, need_bytes)
 
 
-def _session_bytes(cfg: GanConfig, steps: int) -> float:
-    """About what a saved session (or report) of this run takes: weights and moments, history."""
-    from .budget import _mlp_macs
-
-    g, d, o = cfg.generator, cfg.discriminator, cfg.objective
-    params = _mlp_macs(g.noise_dim, g.width, g.depth) + _mlp_macs(2 * o.pack, d.width, d.depth)
-    rows = min(steps, cfg.run.history)
-    return 4 * 3 * params + 8 * 15 * rows + 16 * len(cfg.target.points) + (64 << 10)
-
-
-def _report_bytes(cfg: GanConfig, steps: int) -> float:
-    return 25 * 15 * min(steps, cfg.run.history) + 40 * len(cfg.target.points) + (64 << 10)
-
-
-def _write(data: bytes, path: str, what: str) -> bool:
-    """Write an output of finished work; True if it had to go to a fallback path."""
-    with deferred():  # a signal now waits until the file is whole (or the fallback written)
-        written, fell_back = write_or_fallback(data, path, what)
-    if not fell_back:
-        print(f"{what} written to {path}")
-    return fell_back
-
-
-def _stopped_code() -> int:
-    return exit_codes.for_signal(last_signal() or signal.SIGINT)
-
-
 def cmd_train(args) -> int:
     if args.steps < 0 or args.steps > 100_000_000:
         raise UsageError(f"--steps {args.steps}: must be between 0 and 100000000")
     check_distinct(("--save", args.save), ("--report", args.report))
     engine = engine_from_args(args)
-    check_writable(args.report, "--report", _report_bytes(engine.cfg, args.steps))
-    check_writable(args.save, "--save", _session_bytes(engine.cfg, args.steps))
+    check_writable(args.report, "--report", report_bytes(engine.cfg, args.steps))
+    check_writable(args.save, "--save", session_bytes(engine.cfg, args.steps))
     if args.preset and not args.session:
         from .scenarios import load_scenario, scenario_names
 
@@ -209,14 +183,14 @@ def cmd_train(args) -> int:
     print(printable(summary.text(), 20_000))
     fell_back = False
     if args.report:
-        report = json.dumps(summary.report(), indent=1, default=_json_default).encode()
-        fell_back |= _write(report, args.report, "report")
+        report = json.dumps(summary.report(), indent=1, default=json_default).encode()
+        fell_back |= write_output(report, args.report, "report")
     if args.save:  # Ctrl-C or SIGTERM stopped training, not the saving of what was trained
         from .session import engine_state, state_to_bytes
 
-        fell_back |= _write(state_to_bytes(engine_state(engine)), args.save, "session")
+        fell_back |= write_output(state_to_bytes(engine_state(engine)), args.save, "session")
     if summary.interrupted:
-        return _stopped_code()
+        return stopped_code()
     if fell_back:
         return exit_codes.SAVED_ELSEWHERE
     return exit_codes.for_run(engine.status)
@@ -255,7 +229,7 @@ def cmd_sweep(args) -> int:
         result, _ens = run_sweep(base, x, y, args.steps, device=args.device, progress=progress)
     except KeyboardInterrupt:
         print("\nganscope: sweep cancelled; nothing written", file=sys.stderr)
-        return _stopped_code()
+        return stopped_code()
     if bar is not None:
         bar.finish()
     print(result.table(args.metric))
@@ -263,7 +237,7 @@ def cmd_sweep(args) -> int:
     print(
         f"{len(result.cells)} members x {result.steps} steps in {result.seconds:.1f} s ({rate:,.0f} GAN-iterations/s)"
     )
-    if args.report and _write(json.dumps(result.report(), indent=1).encode(), args.report, "report"):
+    if args.report and write_output(json.dumps(result.report(), indent=1).encode(), args.report, "report"):
         return exit_codes.SAVED_ELSEWHERE
     return exit_codes.OK
 
@@ -279,7 +253,7 @@ def cmd_scenario(args) -> int:
     s = load_scenario(args.name)
     if args.steps is not None and not 0 < args.steps <= 10_000_000:
         raise UsageError(f"--steps {args.steps}: must be between 1 and 10000000")
-    check_writable(args.report, "--report", _report_bytes(s.config(args.seed), args.steps or s.steps))
+    check_writable(args.report, "--report", report_bytes(s.config(args.seed), args.steps or s.steps))
     from .engine import GanEngine
     from .training_run import run_training
 
@@ -301,18 +275,12 @@ def cmd_scenario(args) -> int:
     fell_back = False
     if args.report:
         report = summary.report() | {"scenario": s.name, "as_expected": ok}
-        fell_back = _write(json.dumps(report, indent=1, default=_json_default).encode(), args.report, "report")
+        fell_back = write_output(json.dumps(report, indent=1, default=json_default).encode(), args.report, "report")
     if summary.interrupted:
-        return _stopped_code()
+        return stopped_code()
     if fell_back:
         return exit_codes.SAVED_ELSEWHERE
     return exit_codes.OK if ok else exit_codes.NOT_AS_EXPECTED
-
-
-def _json_default(v):
-    if hasattr(v, "tolist"):
-        return v.tolist()
-    raise TypeError(type(v).__name__)
 
 
 def cmd_presets(_args) -> int:

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .config import MAX_POINTS, ConfigError, TargetConfig
+from .config import ConfigError, TargetConfig
+from .config_values import MAX_POINTS
 
 
 class Target:
