@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 
 pytest.importorskip("pytestqt")
@@ -7,20 +9,29 @@ from PySide6 import QtCore  # noqa: E402
 from ganscope.core.engine import GanEngine  # noqa: E402
 
 
-@pytest.fixture
-def window(qtbot, small_cfg, tmp_path):
-    """The real main window on a small engine, with settings kept in a temporary file."""
+@contextlib.contextmanager
+def shown_window(qtbot, engine, tmp_path, **options):
+    """The real main window on `engine`, shown, with settings kept in a temporary file; closed at the end."""
     from ganscope.app.main_window import MainWindow
 
     settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.IniFormat)
-    win = MainWindow(GanEngine(small_cfg), settings=settings, autosave=str(tmp_path / "autosave.gscope"))
+    win = MainWindow(engine, settings=settings, **options)
     qtbot.addWidget(win)
     win.show()
-    yield win
-    # A test may have told the window to keep unsaved work; the fixture must still close it, or
-    # its collector timer stays registered and automatic garbage collection stays off.
-    win.ask_unsaved = lambda text: "discard"
-    win.close()
+    try:
+        yield win
+    finally:
+        # A test may have told the window to keep unsaved work; it must still close, or its
+        # collector timer stays registered and automatic garbage collection stays off.
+        win.ask_unsaved = lambda text: "discard"
+        win.close()
+
+
+@pytest.fixture
+def window(qtbot, small_cfg, tmp_path):
+    """The real main window on a small engine, autosaving into the test's folder."""
+    with shown_window(qtbot, GanEngine(small_cfg), tmp_path, autosave=str(tmp_path / "autosave.gscope")) as win:
+        yield win
 
 
 def wait_ticket(qtbot, win, ticket, timeout=10000):

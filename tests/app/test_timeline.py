@@ -4,12 +4,11 @@ original and a changed copy from a kept full state, side by side."""
 import numpy as np
 import pytest
 import torch
-from PySide6 import QtCore
 
 from ganscope.app.timeline import parse_changes
 from ganscope.core.config import ConfigError
 from ganscope.core.engine import GanEngine
-from tests.app.conftest import wait_ticket
+from tests.app.conftest import shown_window, wait_ticket
 
 
 def flat(m):
@@ -19,15 +18,8 @@ def flat(m):
 @pytest.fixture
 def thread_window(qtbot, small_cfg, tmp_path):
     """The main window training in its own thread (full states every 100 steps)."""
-    from ganscope.app.main_window import MainWindow
-
-    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.IniFormat)
-    win = MainWindow(GanEngine(small_cfg), settings=settings, autosave="", train_process=False)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.ask_unsaved = lambda text: "discard"
-    win.close()
+    with shown_window(qtbot, GanEngine(small_cfg), tmp_path, autosave="", train_process=False) as win:
+        yield win
 
 
 def play_until(qtbot, win, step):

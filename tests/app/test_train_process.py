@@ -10,7 +10,7 @@ import torch
 
 from ganscope.core.engine import GanEngine
 from ganscope.core.session import load_session
-from tests.app.conftest import wait_ticket
+from tests.app.conftest import shown_window, wait_ticket
 
 
 def _params(model):
@@ -141,14 +141,5 @@ def test_a_killed_training_process_is_reported_and_training_goes_on_here(qtbot, 
 @pytest.fixture
 def window(qtbot, small_cfg, tmp_path):
     """The main window with the training process on (as users run it)."""
-    from PySide6 import QtCore
-
-    from ganscope.app.main_window import MainWindow
-
-    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.IniFormat)
-    win = MainWindow(GanEngine(small_cfg), settings=settings, autosave="", train_process=True)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.ask_unsaved = lambda text: "discard"
-    win.close()
+    with shown_window(qtbot, GanEngine(small_cfg), tmp_path, autosave="", train_process=True) as win:
+        yield win
