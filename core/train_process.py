@@ -30,6 +30,7 @@ import time
 import numpy as np
 
 from .run_loop import TimedChunks, run_loop
+from .spectrum_background import BackgroundSpectra
 from .speed_meter import CpuRate
 
 FRAME_INTERVAL = 1 / 40  # frames for the screen 40 times a second: drawing has a core of its own
@@ -278,6 +279,7 @@ class _ChildLoop:
         self._detections: dict = {}
         self.frame_interval = FRAME_INTERVAL  # the app asks for fewer frames when it draws fewer
         self.cpu_rate = CpuRate()
+        self.spectra = BackgroundSpectra()  # the game's spectrum beside training, not in its way
 
     def run(self) -> None:
         import torch
@@ -331,6 +333,7 @@ class _ChildLoop:
         state = state_from_bytes(data)
         if self.engine is None:
             self.engine = GanEngine(GanConfig.from_json(state["config"]))
+            self.engine.spectrum.background = self.spectra
         restore_state(self.engine, state)
         self._cfg_dirty = True
 
@@ -348,7 +351,7 @@ class _ChildLoop:
         e = self.engine
         self.cpu_rate.begin(e.step_count)
         stopped = play(e, self.speed, self._pacer.due, self.chunks, lambda: self.conn.poll(0))
-        self.cpu_rate.end(e.step_count)
+        self.cpu_rate.end(e.step_count, self.spectra.take_cpu())  # headless speed counts the spectrum
         if self.speed > 0 and not stopped:
             wait = self._pacer.due - time.perf_counter()
             if wait > 0:
