@@ -37,7 +37,6 @@ class FrameBudget:
         self._tick_s = 0.0
         self._frames = 0
         self._paint0 = self._paint_seconds()
-        self._prebuilt0 = 0.0
         self._drawn_times: list[float] = []
         self._shown = (0, 0)  # (surface resolution, points) of the last frame drawn
         self._apply(first=True)
@@ -115,20 +114,17 @@ class FrameBudget:
 
     # --- inside ------------------------------------------------------------------------------
     def _paint_seconds(self) -> float:
-        return self.win.plane.paint_seconds + self.win.charts.paint_seconds
+        """Seconds of a frame's cost spent outside the tick: the paints, and the frames the worker
+        built before the tick asked (app.worker.prebuild), which cost the machine the same."""
+        w = self.win
+        return w.plane.paint_seconds + w.charts.paint_seconds + getattr(w.worker, "prebuild_seconds", 0.0)
 
     def _measure(self, now: float) -> None:
         elapsed = now - self._window_start
         paint = self._paint_seconds()
-        frames = max(1, self._frames)
-        frame_ms = (self._tick_s + paint - self._paint0) / frames * 1000
-        # Frames the worker built before the tick asked (app.worker.prebuild): not the UI thread's
-        # time, but the machine's, which training shares.
-        prebuilt = getattr(self.win.worker, "prebuild_seconds", 0.0)
-        other_ms = (prebuilt - self._prebuilt0) / frames * 1000
-        m = Measurement(frame_ms=frame_ms, fps=self._frames / elapsed, share=self.share(), other_ms=other_ms)
+        frame_ms = (self._tick_s + paint - self._paint0) / max(1, self._frames) * 1000
+        m = Measurement(frame_ms=frame_ms, fps=self._frames / elapsed, share=self.share())
         self._window_start, self._tick_s, self._frames, self._paint0 = now, 0.0, 0, paint
-        self._prebuilt0 = prebuilt
         if self.win.worker.playing and self.governor.update(m):
             self._apply()
 

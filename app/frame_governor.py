@@ -54,8 +54,6 @@ class Measurement:
     frame_ms: float  # UI-thread cost of one drawn frame (build, update, paint), mean
     fps: float  # frames drawn per second
     share: float | None  # training it/s / headless it/s; None when not training at full speed
-    other_ms: float = 0.0  # CPU per drawn frame spent off the UI thread (frames built ahead by the
-    # worker): it does not hold the UI thread up, but it is the machine's, which training shares
 
 
 class FrameGovernor:
@@ -83,8 +81,8 @@ class FrameGovernor:
         """Take one measurement; True when the level changed."""
         self._calm += 1
         interval_ms = 1000.0 / self.detail.fps
-        busy = (m.frame_ms + m.other_ms) * m.fps / 1000.0  # share of one core spent drawing
-        over_budget = m.frame_ms > FRAME_SHARE * interval_ms  # the UI thread cannot keep up
+        busy = m.frame_ms * m.fps / 1000.0  # share of one core spent drawing
+        over_budget = m.frame_ms > FRAME_SHARE * interval_ms
         if m.share is not None:
             self._recent = (self._recent + [m.share])[-JUDGED_OVER:]
         if m.share is not None and _mean(self._recent) >= self.goal:

@@ -62,7 +62,7 @@ class TrainingWorker:
         self._built: tuple[int, Frame | None] = (0, None)
         self._build_lock = threading.Lock()  # one FrameBuilder, used by this thread and the UI's
         self._taken = 0  # id of the last frame latest() handed out
-        self.prebuild_seconds = 0.0  # CPU seconds spent building frames on this thread (the frame budget's)
+        self.prebuild_seconds = 0.0  # seconds spent building frames on this thread (the frame budget's)
         self._frame_id = 0
         self._done_id = 0  # id of the last command that finished
         self._issued = 0
@@ -190,11 +190,11 @@ class TrainingWorker:
         with self._lock:
             fid, src = self._frame_id, self._latest
         if src is not None and self._built[0] < fid and self._taken >= self._built[0]:
-            start = time.thread_time()  # CPU: its wall time here includes waits for the UI's GIL
+            start = time.perf_counter()
             with self._build_lock:
                 if self._built[0] < fid:
                     self._built = (fid, self._builder.build(src, *self.detail))
-            self.prebuild_seconds += time.thread_time() - start
+            self.prebuild_seconds += time.perf_counter() - start
         self._ring()
 
     def frames_made(self) -> int:

@@ -120,20 +120,3 @@ def test_for_trainings_goal_the_frame_rate_stays_smooth_unless_training_falls_be
     assert feed(gov, below, 20) == 0 and LADDER[gov.level].fps >= SMOOTH_FPS
     starved = Measurement(frame_ms=15, fps=LADDER[gov.level].fps, share=FLOOR_SHARE - 0.1)
     assert feed(gov, starved, JUDGED_OVER) == 1 and LADDER[gov.level].fps < SMOOTH_FPS
-
-
-def test_frames_built_off_the_ui_thread_do_not_make_a_frame_over_budget():
-    """Built ahead by the worker (app.worker.prebuild): 14 ms of UI thread fits a 33 ms frame,
-    whatever the build cost on the other thread."""
-    gov = FrameGovernor()
-    assert feed(gov, Measurement(frame_ms=14, fps=30, share=0.85, other_ms=12), 20) == 0
-    assert gov.level == 0
-
-
-def test_but_their_cpu_counts_when_training_is_below_its_goal():
-    """4 ms of UI thread a frame is not what slows training; 4 + 12 ms of the machine's is."""
-    cheap = FrameGovernor()
-    assert feed(cheap, Measurement(frame_ms=4, fps=30, share=0.5), 3) == 0  # 12% of a core: not the cause
-    built_ahead = FrameGovernor()
-    assert built_ahead.update(Measurement(frame_ms=4, fps=30, share=0.5, other_ms=12))
-    assert built_ahead.level == 1 and "training below its goal" in built_ahead.reason
