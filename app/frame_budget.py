@@ -114,10 +114,7 @@ class FrameBudget:
 
     # --- inside ------------------------------------------------------------------------------
     def _paint_seconds(self) -> float:
-        """Seconds of a frame's cost spent outside the tick: the paints, and the frames the worker
-        built before the tick asked (app.worker.prebuild), which cost the machine the same."""
-        w = self.win
-        return w.plane.paint_seconds + w.charts.paint_seconds + getattr(w.worker, "prebuild_seconds", 0.0)
+        return self.win.plane.paint_seconds + self.win.charts.paint_seconds
 
     def _measure(self, now: float) -> None:
         elapsed = now - self._window_start

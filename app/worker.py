@@ -60,9 +60,6 @@ class TrainingWorker:
         self._detections: dict = {}
         self._detected_at = 0.0
         self._built: tuple[int, Frame | None] = (0, None)
-        self._build_lock = threading.Lock()  # one FrameBuilder, used by this thread and the UI's
-        self._taken = 0  # id of the last frame latest() handed out
-        self.prebuild_seconds = 0.0  # seconds spent building frames on this thread (the frame budget's)
         self._frame_id = 0
         self._done_id = 0  # id of the last command that finished
         self._issued = 0
@@ -162,40 +159,16 @@ class TrainingWorker:
     def latest(self) -> tuple[int, Frame | None]:
         """(frame id, newest frame); the id grows with every new frame.
 
-        A frame from the training process is built on this worker's thread as it arrives
-        (`prebuild`); any other, or one that was not, is built here, on the calling (UI) thread,
-        from the newest source the worker published.
+        The frame is built here, on the calling (UI) thread, from the newest source the worker
+        published: the few ms it takes run beside training instead of in its way.
         """
         with self._lock:
             fid, src = self._frame_id, self._latest
         if src is None:
             return fid, None
-        if self._built[0] < fid:
-            with self._build_lock:
-                if self._built[0] < fid:
-                    self._built = (fid, self._builder.build(src, *self.detail))
-        built = self._built
-        self._taken = built[0]
-        return built
-
-    def prebuild(self) -> None:
-        """Build the newest frame now, on this (worker) thread, then ring the window.
-
-        Building a frame (D on the surface grid, G and its push on the points: 8-12 ms at full
-        detail) was half of the UI thread's frame (profiled, issue 13), and it is torch, which
-        lets go of the GIL: built here as a frame arrives, it runs while the UI thread paints the
-        last one, and the window draws a frame that is ready. Only when the window took the last
-        frame built: a window that draws fewer frames (or none, minimised) costs no builds it
-        does not show; it builds a frame it wants itself, in latest()."""
-        with self._lock:
-            fid, src = self._frame_id, self._latest
-        if src is not None and self._built[0] < fid and self._taken >= self._built[0]:
-            start = time.perf_counter()
-            with self._build_lock:
-                if self._built[0] < fid:
-                    self._built = (fid, self._builder.build(src, *self.detail))
-            self.prebuild_seconds += time.perf_counter() - start
-        self._ring()
+        if self._built[0] != fid:
+            self._built = (fid, self._builder.build(src, *self.detail))
+        return self._built
 
     def frames_made(self) -> int:
         """How many frames the training side has offered so far (the screen may skip some)."""
@@ -317,17 +290,12 @@ class TrainingWorker:
         frame.cpu_its = self._cpu_rate.rate()
         self.offer(frame)
 
-    def offer(self, src, ring: bool = True) -> None:
-        """Offer a frame source to latest() (from this thread or the training process); `ring`:
-        tell the window now (else the caller does, after `prebuild`)."""
+    def offer(self, src) -> None:
+        """Offer a frame source to latest() (from this thread or the training process)."""
         with self._lock:
             self._latest = src
             self._frame_id += 1
             self._rate.append((time.perf_counter(), src.step_count))
-        if ring:
-            self._ring()
-
-    def _ring(self) -> None:
         ring = self.on_frame
         if ring is not None:
             try:

@@ -95,17 +95,14 @@ class ProcessRelay:
                     return
                 self._epoch = r.push(self.worker.engine, self.worker.speed)
                 r.op("frame_interval", self.worker.frame_interval)  # no more frames than the window draws
-            framed = False
             for msg in r.receive(0.02):
                 if msg[0] == "frame":
-                    framed = self._accept_frame(msg[1], ring=False) or framed
+                    self._accept_frame(msg[1])
                 elif msg[0] == "stopped" and msg[2]["epoch"] == self._epoch:
                     self._came_back(msg[1])
                     return
                 elif msg[0] == "error":
                     self.worker.report_error(ValueError(msg[2]))
-            if framed:
-                self.worker.prebuild()  # the newest frame only, built here while the UI paints
             if r.dead:
                 self._lost_process()
                 return
@@ -153,10 +150,9 @@ class ProcessRelay:
             )
         )
 
-    def _accept_frame(self, msg: dict, ring: bool = True) -> bool:
-        """Offer a frame of the current hand-over (True) to the window; `ring`: see worker.offer."""
+    def _accept_frame(self, msg: dict) -> None:
         if msg["epoch"] != self._epoch:
-            return False  # left over from an earlier hand-over
+            return  # left over from an earlier hand-over
         if msg["cfg"] is not None:
             self._remote_cfg = GanConfig.from_json(msg["cfg"])
         if msg["charts"] is not None:
@@ -167,7 +163,5 @@ class ProcessRelay:
             self.worker.finish(self._pending.pop(0)[1])
         self.remote_frames += 1
         self.worker.offer(
-            RemoteFrameSource(msg, self._remote_cfg, self._remote, self.worker.skip, self._charts, self._detections),
-            ring=ring,
+            RemoteFrameSource(msg, self._remote_cfg, self._remote, self.worker.skip, self._charts, self._detections)
         )
-        return True
