@@ -19,9 +19,6 @@ from types import SimpleNamespace
 
 from .state_copy import clone_state
 
-NICER = 10  # the thread's scheduling priority below training's and the window's (Linux): it uses
-# what they leave, instead of taking the window's core on a busy machine (measured: the window fell
-# to the governor's last rung with the spectrum at the same priority, a busy neighbour beside it)
 WAIT_S = 120.0  # the longest a hand-over waits for a spectrum being computed (seconds of a busy machine)
 
 
@@ -39,20 +36,6 @@ def frozen_engine(engine) -> SimpleNamespace:
         opt_d=SimpleNamespace(state=state),
         step_count=engine.step_count,
     )
-
-
-def lower_priority() -> None:
-    """Make the calling thread NICER (Linux, where a thread has its own priority); elsewhere, or
-    where it is not allowed, nothing."""
-    import os
-    import sys
-
-    if sys.platform.startswith("linux"):
-        try:
-            tid = threading.get_native_id()
-            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + NICER))
-        except (AttributeError, OSError):
-            pass
 
 
 class BackgroundSpectra:
@@ -99,7 +82,6 @@ class BackgroundSpectra:
             return cpu
 
     def _run(self) -> None:
-        lower_priority()
         while True:
             with self._cond:
                 self._cond.wait_for(lambda: bool(self._jobs))

@@ -1,13 +1,10 @@
 """The game's spectrum computed beside training (core.spectrum_background), as the training process
 does: the same values, bit for bit, at the same steps, and training does not wait for it."""
 
-import os
-import sys
 import threading
 import time
 
 import numpy as np
-import pytest
 import torch
 
 from ganscope.core.engine import GanEngine
@@ -86,21 +83,3 @@ def test_a_run_handed_back_by_the_process_holds_every_spectrum_asked_for(small_c
     ref = GanEngine(cfg)
     ref.step(e.step_count)
     _same_spectra(ref, e)
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own priority is Linux's")
-def test_the_spectrum_thread_yields_to_training_and_the_window(small_cfg):
-    e = GanEngine(_spectrum_cfg(small_cfg))
-    e.spectrum.background = BackgroundSpectra()
-    seen = []
-    compute = e.spectrum.compute
-
-    def noting(frozen):
-        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
-        return compute(frozen)
-
-    e.spectrum.compute = noting
-    e.step(60)
-    e.spectrum.collect(wait=True)
-    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    assert seen and seen[0] > mine  # a higher nice value: a lower priority
