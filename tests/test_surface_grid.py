@@ -63,3 +63,14 @@ def test_a_frame_budget_asking_for_bfloat16_recomputes_the_surface(small_cfg):
     first = builder.build(FrameSource(e), surface_every=2)
     again = builder.build(FrameSource(e), surface_every=2, low_precision=True)
     assert again.surface is not first.surface
+
+
+def test_a_d_without_a_hidden_product_keeps_its_float32_surface(small_cfg):
+    """One hidden layer only (lesson 7c's D): bfloat16 would make nothing cheaper, so nothing changes."""
+    small_cfg.discriminator.depth = 1
+    e = GanEngine(small_cfg)
+    e.step(20)
+    builder = FrameBuilder()
+    exact = builder.build(FrameSource(e))
+    asked = builder.build(FrameSource(e), low_precision=True)
+    assert np.array_equal(asked.surface, exact.surface)
