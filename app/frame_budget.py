@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 
+from ganscope.core.surface_grid import native_bf16
+
 from .frame_governor import FrameGovernor, Measurement
 from .i18n_messages import message
 
@@ -17,6 +19,8 @@ EARLY = 0.75  # a frame may be drawn this share of an interval after the last: f
 # training side's steady clock at the level's rate, a late one followed by an early one; holding
 # the early one for a full interval dropped the one after it (a frame in 4 was never drawn)
 UNPAINTED_S = 0.25  # the longest a drawn frame that was never painted holds the next one back
+BF16 = native_bf16()  # the screen's surface in bfloat16 where the CPU does it natively: 2x less
+# for its largest product, under one colour step of difference (core.surface_grid); recordings float32
 CHART_FRAMES = 6  # charts redraw at most every 6th frame: their four plots and axes cost more
 # to paint than the plane (profiled), so when frames are few, charts are fewer
 
@@ -83,7 +87,7 @@ class FrameBudget:
         self._shown = (frame.surface.shape[0] if frame.surface.ndim == 2 else 0, len(frame.fake))
         d = self.governor.detail  # a recording keeps the run's full detail; the screen may not
         self.win.worker.detail = (
-            (None, None, 1) if self.win.recorder is not None else (d.res, d.points, d.surface_every)
+            (None, None, 1, False) if self.win.recorder is not None else (d.res, d.points, d.surface_every, BF16)
         )
         if now - self._window_start >= WINDOW_S:
             self._measure(now)
@@ -124,7 +128,7 @@ class FrameBudget:
     def _apply(self, first: bool = False) -> None:
         d = self.governor.detail
         w = self.win.worker
-        w.detail = (d.res, d.points, d.surface_every)
+        w.detail = (d.res, d.points, d.surface_every, BF16)
         interval = 1.0 / d.fps
         if first:
             w.frame_interval = self._interval = interval  # before the worker starts

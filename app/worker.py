@@ -22,7 +22,7 @@ from ganscope.core.chart_data import chart_snapshot
 from ganscope.core.engine import GanEngine
 from ganscope.core.frames import Frame, FrameBuilder, FrameSource
 from ganscope.core.speed_meter import CpuRate
-from ganscope.core.train_process import RemoteTrainer, next_due, play, play_chunks
+from ganscope.core.train_process import FramePacer, RemoteTrainer, play, play_chunks
 
 from .worker_process import ProcessRelay
 
@@ -72,7 +72,8 @@ class TrainingWorker:
         self._chunks = play_chunks()  # iterations per engine call at full speed (adapts)
         self.snapshots = None  # a core.snapshots.SnapshotHistory the timeline reads, if any
         self.frame_interval = FRAME_INTERVAL  # seconds between frames offered (the frame budget's)
-        self.detail: tuple = (None, None, 1)  # (max surface resolution, max points, surface every n frames)
+        # (max surface resolution, max points, surface every n frames, surface in bfloat16): FrameBuilder.build
+        self.detail: tuple = (None, None, 1, False)
         self._cpu_rate = CpuRate()  # the in-thread trainer's headless rate
         self.on_frame: Callable[[], None] | None = None  # called (on this thread) after each offer
 
@@ -204,11 +205,13 @@ class TrainingWorker:
 
     def _train_loop(self) -> None:
         self.publish()
-        due = time.perf_counter() + self.frame_interval  # a steady frame clock (see core.train_process)
+        pacer = FramePacer()  # a steady frame clock (see core.train_process)
+        pacer.sent(time.perf_counter(), self.frame_interval)
         while not self.stopping:
             if self.playing and self.engine.status == "ok" and self._relay is not None and self._relay.ready():
                 self._relay.play()
-                due = time.perf_counter() + self.frame_interval
+                pacer = FramePacer()
+                pacer.sent(time.perf_counter(), self.frame_interval)
                 continue
             changed = self._drain_commands()
             e = self.engine
@@ -219,12 +222,14 @@ class TrainingWorker:
                 changed = True
             if self.playing and e.status == "ok":
                 self._cpu_rate.begin(e.step_count)
-                stopped = play(e, self.speed, due, self._chunks, lambda: self.stopping or not self.commands.empty())
+                stopped = play(
+                    e, self.speed, pacer.due, self._chunks, lambda: self.stopping or not self.commands.empty()
+                )
                 self._cpu_rate.end(e.step_count)
                 if stopped:
                     self.playing = False  # a lesson's end: pause there
                 if self.speed > 0:
-                    wait = due - time.perf_counter()
+                    wait = pacer.due - time.perf_counter()
                     if wait > 0:
                         self._wake.wait(wait)
                         self._wake.clear()
@@ -237,9 +242,9 @@ class TrainingWorker:
                 self._wake.wait(0.1)
                 self._wake.clear()
             now = time.perf_counter()
-            if changed and (now >= due or not self.playing):
+            if changed and (now >= pacer.due or not self.playing):
                 self.publish()
-                due = next_due(due, now, self.frame_interval)
+                pacer.sent(now, self.frame_interval)
 
     def _drain_commands(self) -> bool:
         last = None

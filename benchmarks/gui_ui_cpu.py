@@ -71,6 +71,9 @@ def main() -> None:
     from ganscope.core.torch_startup import skip_dynamo_import
 
     skip_dynamo_import()
+    import torch
+
+    torch.set_num_threads(1)  # as the app does (app/main.py): with 2, the UI's frames spun on both cores
     from ganscope.core.engine import GanEngine
     from ganscope.core.presets import preset_config
 

@@ -13,6 +13,7 @@ $PY benchmarks/gui_fps.py --seconds 8 2>&1 | quiet | tee docs/bench/gui_cpu.json
 $PY benchmarks/gui_fps.py --seconds 8 --preset lesson-7c-unrolled 2>&1 | quiet | tee docs/bench/gui_cpu_unrolled.json
 $PY benchmarks/startup.py --repeats 5 | tee docs/bench/startup_cpu.json
 $PY benchmarks/close_latency.py --repeats 3 2>&1 | quiet | tee docs/bench/close_cpu.json
+$PY benchmarks/frame_offer.py --seconds 10 | tee docs/bench/frame_offer_cpu.json
 $PY benchmarks/spectrum_cost.py --steps 100 --repeats 2 | tee docs/bench/spectrum_cpu.json
 $PY -m benchmarks.sweep_throughput --steps 300 --threads 1 | tee docs/bench/sweep16_cpu_1thread.json
 $PY -m benchmarks.sweep_throughput --steps 300 --threads 2 | tee docs/bench/sweep16_cpu_2threads.json

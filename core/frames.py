@@ -14,6 +14,7 @@ import torch
 from . import manual_grad as mg
 from . import objectives as obj
 from .models import build_player, d_backward, d_forward
+from .surface_grid import grid_scores
 from .targets import build_target
 
 MANIFOLD_LINES = 21  # latent grid lines per direction
@@ -89,13 +90,15 @@ def build_frame(
     skip: frozenset = frozenset(),
     max_res: int | None = None,
     max_points: int | None = None,
+    low_precision: bool = False,
 ) -> Frame:
     """A Frame of the current state of `engine` (a GanEngine, or a _Shadow of one), drawn with the
-    display samples of `view` (the owner keeps it from frame to frame; None: fresh ones). `skip`
-    names layers nobody will draw ('manifold', 'arrows', 'surface'): their arrays are left empty,
-    which saves most of the cost of a frame. `max_res` and `max_points` cap the surface's resolution
-    and the points shown (a frame budget); the surface costs res², each point a pass of G and of D's
-    gradient. Reads `engine`, never changes it."""
+        display samples of `view` (the owner keeps it from frame to frame; None: fresh ones). `skip`
+        names layers nobody will draw ('manifold', 'arrows', 'surface'): their arrays are left empty,
+        which saves most of the cost of a frame. `max_res` and `max_points` cap the surface's resolution
+        and the points shown (a frame budget); the surface costs res², each point a pass of G and of D's
+        gradient. `low_precision`: D's hidden layers on the surface grid in bfloat16 (core.surface_grid;
+    the app's screen frames, on CPUs that do it natively). Reads `engine`, never changes it."""
     cfg = engine.cfg
     view = view or ViewState(engine)
     loss = cfg.objective.loss
@@ -113,14 +116,16 @@ def build_frame(
             x0, x1, y0, y1 = extent
             xs = torch.linspace(x0, x1, res, device=engine.device)
             ys = torch.linspace(y0, y1, res, device=engine.device)
-            gy, gx = torch.meshgrid(ys, xs, indexing="ij")
-            grid = torch.stack([gx.reshape(-1), gy.reshape(-1)], 1)
-            # PacGAN's D scores packs: show it a pack of copies of each grid point.
-            grid = grid.repeat_interleave(D.pack, 0)
-            # In blocks of 1,024 points: the activations stay in the CPU's cache (128x128 at once
-            # took 8.1 ms here, in blocks 4.3 ms); hand-written forward: in-place ReLUs.
-            block = 1024 * D.pack
-            scores = torch.cat([d_forward(D, g)[0] if hand else D(g) for g in grid.split(block)])
+            if hand:  # the grid's first layer by rows and columns, in blocks (core.surface_grid)
+                scores = grid_scores(D, xs, ys, low_precision=low_precision and engine.device.type == "cpu")
+            else:
+                gy, gx = torch.meshgrid(ys, xs, indexing="ij")
+                grid = torch.stack([gx.reshape(-1), gy.reshape(-1)], 1)
+                # PacGAN's D scores packs: show it a pack of copies of each grid point.
+                grid = grid.repeat_interleave(D.pack, 0)
+                # In blocks of 1,024 points: the activations stay in the CPU's cache (128x128 at once
+                # took 8.1 ms here, in blocks 4.3 ms).
+                scores = torch.cat([D(g) for g in grid.split(1024 * D.pack)])
             surface = obj.surface_transform(loss, scores).reshape(res, res)
         manifold = G(view.latent) if "manifold" not in skip else torch.zeros(0, MANIFOLD_POINTS, 2)
         n = len(fake) // D.pack
@@ -202,12 +207,17 @@ class FrameBuilder:
         self._surface: tuple | None = None  # (what it was made for, frames since, the frame it came from)
 
     def build(
-        self, src: FrameSource, max_res: int | None = None, max_points: int | None = None, surface_every: int = 1
+        self,
+        src: FrameSource,
+        max_res: int | None = None,
+        max_points: int | None = None,
+        surface_every: int = 1,
+        low_precision: bool = False,
     ) -> Frame:
         """`surface_every` > 1 (a frame budget) recomputes D's surface on every n-th frame only and
         shows the last one in between: it is about a third of a frame's cost and changes slowly,
         while the points and arrows stay live. A new player, target, view, resolution or loss
-        always recomputes it."""
+        always recomputes it. `low_precision`: see build_frame."""
         if self._key is None or not same_key(src.key, self._key):
             self._shadow = _Shadow(src)  # a new player, target or view: copy the structure once
             self._key = src.key
@@ -217,13 +227,15 @@ class FrameBuilder:
         shadow.load(src)
         if shadow.view is None:
             shadow.view = ViewState(shadow)
-        made_for = (max_res, src.cfg.run.surface_res, src.cfg.objective.loss, "surface" in src.skip)
+        made_for = (max_res, src.cfg.run.surface_res, src.cfg.objective.loss, "surface" in src.skip, low_precision)
         reuse = None
         if surface_every > 1 and self._surface is not None and self._surface[0] == made_for:
             if self._surface[1] + 1 < surface_every:
                 reuse = self._surface[2]
         skip = src.skip | {"surface"} if reuse is not None else src.skip
-        frame = build_frame(shadow, shadow.view, skip=skip, max_res=max_res, max_points=max_points)
+        frame = build_frame(
+            shadow, shadow.view, skip=skip, max_res=max_res, max_points=max_points, low_precision=low_precision
+        )
         if reuse is not None:
             frame.surface, frame.extent, frame.levels, frame.contour_level = (
                 reuse.surface,

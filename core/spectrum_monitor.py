@@ -45,40 +45,71 @@ class SpectrumMonitor:
         self.converged = True
         self.seconds = 0.0  # what the latest one cost
         self.error = ""  # why the latest one failed, if it did
+        # The training process computes it on a thread of its own (core.spectrum_background): set
+        # to a BackgroundSpectra there; None computes it here, in the engine's step.
+        self.background = None
+        self._asked = -1  # the step of the last one asked of the background (computed or not)
 
     def after_evaluation(self) -> None:
         """Compute when `run.spectrum_every` steps have passed since the last one (0: never)."""
         every = self.engine.cfg.run.spectrum_every
         e = self.engine
-        if every > 0 and e.step_count > 0 and e.step_count // every > max(self.step, 0) // every:
-            self.update()
+        if every > 0 and e.step_count > 0 and e.step_count // every > max(self.step, self._asked, 0) // every:
+            if self.background is None:
+                self.update()
+            else:
+                from .spectrum_background import frozen_engine
+
+                self._asked = e.step_count
+                self.background.submit(self.compute, frozen_engine(e))
 
     def update(self) -> dict[str, float]:
         """Compute the spectrum at the current weights now and add it to the history."""
-        e = self.engine
+        self.collect(wait=True)  # one asked of the background comes first
+        return self.record(self.engine.step_count, self.compute(self.engine))
+
+    def compute(self, e) -> tuple:
+        """(eigenvalues, converged, error, reference step, seconds) of `e`'s game at its weights:
+        reads `e` (a GanEngine, or core.spectrum_background's copy of one), changes nothing."""
         start = time.perf_counter()
         cfg = e.cfg
-        self.h = reference_step(cfg)
+        h = reference_step(cfg)
         try:
             field = GameField.from_engine(e, batch=min(cfg.run.batch_size, BATCH), dtype=torch.float32)
             scale = step_scales(cfg, field.n_d, field.n - field.n_d)
             result = leading_eigenvalues(
                 field, k=LEADING, krylov=KRYLOV, restarts=RESTARTS, scale=scale, dense_below=DENSE_BELOW, tol=1e-4
             )
-            values, self.converged, self.error = result.values, result.converged, ""
+            values, converged, error = result.values, result.converged, ""
             if not np.isfinite(values).all():
                 raise FloatingPointError("the game's Jacobian is not finite at these weights")
         except (RuntimeError, FloatingPointError, np.linalg.LinAlgError) as exc:
             # A spectrum that cannot be computed never stops training: the panel says why.
-            values, self.error = np.zeros(0, dtype=complex), f"{type(exc).__name__}: {exc}"
+            values, converged, error = np.zeros(0, dtype=complex), None, f"{type(exc).__name__}: {exc}"
+        return values, converged, error, h, time.perf_counter() - start
+
+    def record(self, step: int, result: tuple | str) -> dict[str, float]:
+        """Add a computed spectrum (compute's tuple, or the text of an error) at `step`."""
+        if isinstance(result, str):
+            result = (np.zeros(0, dtype=complex), None, result, reference_step(self.engine.cfg), 0.0)
+        values, converged, self.error, self.h, seconds = result
+        if converged is not None:  # a failed one says nothing about convergence
+            self.converged = converged
         summary = summarise(values, self.h) if len(values) else dict.fromkeys(SPECTRUM_SERIES, float("nan"))
-        self.values, self.step = values.astype(complex), e.step_count
-        self.history.extend(np.array([e.step_count]), np.array([[summary[k] for k in SPECTRUM_SERIES]]))
-        self.seconds = time.perf_counter() - start
+        self.values, self.step = values.astype(complex), step
+        self.history.extend(np.array([step]), np.array([[summary[k] for k in SPECTRUM_SERIES]]))
+        self.seconds = seconds
         return summary
+
+    def collect(self, wait: bool = False) -> None:
+        """Record the spectra the background has finished (with `wait`: all those asked for)."""
+        if self.background is not None:
+            for step, result in self.background.finished(wait):
+                self.record(step, result)
 
     def snapshot(self) -> dict:
         """Plain numpy for the panel (crosses the training process's pipe)."""
+        self.collect()
         h = self.history.as_arrays()
         return {
             "step": self.step,
@@ -92,6 +123,7 @@ class SpectrumMonitor:
 
     # --- sessions -------------------------------------------------------------------------------
     def state(self) -> dict:
+        self.collect(wait=True)  # a session or a hand-over holds every spectrum asked for
         return {
             "step": int(self.step),
             "h": float(self.h),
@@ -103,6 +135,9 @@ class SpectrumMonitor:
         """From `state()` (a session file: sizes and types are checked, never trusted)."""
         if not isinstance(state, dict) or not isinstance(state.get("values"), torch.Tensor):
             raise ValueError("spectrum: not a spectrum state")
+        if self.background is not None:
+            self.background.discard()  # spectra of the run this one replaces
+        self._asked = -1
         values = np.asarray(state["values"].numpy(), dtype=np.float64)
         if values.ndim != 2 or values.shape[0] != 2 or values.shape[1] > 10_000:
             raise ValueError("spectrum values must be a (2, k) array")

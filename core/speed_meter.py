@@ -26,11 +26,12 @@ class CpuRate:
         """Call before training on this thread, with the step count then."""
         self._cpu0, self._steps0 = time.thread_time(), steps
 
-    def end(self, steps: int) -> None:
-        """Call after training on this thread, with the step count now."""
+    def end(self, steps: int, other_cpu: float = 0.0) -> None:
+        """Call after training on this thread, with the step count now; `other_cpu`: seconds
+        another thread spent on the same iterations (the training process's spectrum thread)."""
         if self._cpu0 is None:
             return
-        self.add(steps - self._steps0, time.thread_time() - self._cpu0)
+        self.add(steps - self._steps0, time.thread_time() - self._cpu0 + other_cpu)
         self._cpu0 = None
 
     def add(self, iterations: int, cpu_seconds: float, now: float | None = None) -> None:

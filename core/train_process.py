@@ -30,6 +30,7 @@ import time
 import numpy as np
 
 from .run_loop import TimedChunks, run_loop
+from .spectrum_background import BackgroundSpectra
 from .speed_meter import CpuRate
 
 FRAME_INTERVAL = 1 / 40  # frames for the screen 40 times a second: drawing has a core of its own
@@ -60,11 +61,36 @@ def play_chunks() -> TimedChunks:
     return TimedChunks(CHUNK_SECONDS, MOST_PER_CALL)
 
 
-def next_due(due: float, now: float, interval: float) -> float:
-    """The next frame time on a steady clock: a chunk's overshoot is taken from the next interval
-    (frames due "an interval after the last one" came late by a chunk and their own cost: 22/s
-    instead of 30); after a stall longer than an interval, the clock starts over."""
-    return due + interval if now - due < interval else now + interval
+CATCH_UP_S = 0.25  # frames missed in a stall shorter than this are still sent, a little closer
+# together (see FramePacer); after a longer one the clock starts over
+CATCH_UP_GAP = 0.8  # ... but never closer than this share of an interval: the window draws a
+# frame at the earliest 3/4 of an interval after the last (app.frame_budget.EARLY)
+
+
+class FramePacer:
+    """When the next frame is due: a steady clock of `interval` seconds, which makes up for stalls.
+
+    A chunk's overshoot is taken from the next interval (frames due "an interval after the last
+    one" came late by a chunk and their own cost: 22/s instead of 30). A stall (the game's
+    spectrum, every `run.spectrum_every` steps, holds training for 0.1-0.6 s on a 2-core machine)
+    used to restart the clock, and its frames were lost for good: asked for 30 a second, the
+    process offered 26-28 (profiled, issue 13). Frames missed in a stall of up to CATCH_UP_S are
+    now made up, each following the last after CATCH_UP_GAP of an interval, so that frames still
+    come `1 / interval` a second; after a longer stall, the clock starts over.
+    """
+
+    def __init__(self):
+        self.slot = 0.0  # the steady clock: when the next frame should have been sent
+        self.due = 0.0  # when it may be sent (the slot, or a little later while catching up)
+
+    def sent(self, now: float, interval: float) -> float:
+        """A frame was sent at `now`; returns when the next is due."""
+        if now - self.slot >= CATCH_UP_S + interval:
+            self.slot = now + interval  # a long stall (or the first frame): start over
+        else:
+            self.slot += interval
+        self.due = max(self.slot, now + CATCH_UP_GAP * interval)
+        return self.due
 
 
 # Edits the child carries out as they come, while it trains (each a GanEngine method).
@@ -249,10 +275,11 @@ class _ChildLoop:
         self._struct_key = None
         self._cfg_dirty = True
         self._last = {"charts": 0.0, "detect": 0.0}
-        self._due = 0.0  # when the next frame is due (see next_due)
+        self._pacer = FramePacer()  # when the next frame is due
         self._detections: dict = {}
         self.frame_interval = FRAME_INTERVAL  # the app asks for fewer frames when it draws fewer
         self.cpu_rate = CpuRate()
+        self.spectra = BackgroundSpectra()  # the game's spectrum beside training, not in its way
 
     def run(self) -> None:
         import torch
@@ -306,6 +333,7 @@ class _ChildLoop:
         state = state_from_bytes(data)
         if self.engine is None:
             self.engine = GanEngine(GanConfig.from_json(state["config"]))
+            self.engine.spectrum.background = self.spectra
         restore_state(self.engine, state)
         self._cfg_dirty = True
 
@@ -322,10 +350,10 @@ class _ChildLoop:
     def _train(self) -> None:
         e = self.engine
         self.cpu_rate.begin(e.step_count)
-        stopped = play(e, self.speed, self._due, self.chunks, lambda: self.conn.poll(0))
-        self.cpu_rate.end(e.step_count)
+        stopped = play(e, self.speed, self._pacer.due, self.chunks, lambda: self.conn.poll(0))
+        self.cpu_rate.end(e.step_count, self.spectra.take_cpu())  # headless speed counts the spectrum
         if self.speed > 0 and not stopped:
-            wait = self._due - time.perf_counter()
+            wait = self._pacer.due - time.perf_counter()
             if wait > 0:
                 self.conn.poll(wait)  # sleeps, but wakes for a message
         if stopped or e.status != "ok":  # a lesson's end or a divergence: pause and hand it back
@@ -338,9 +366,9 @@ class _ChildLoop:
 
     def _send_frame(self, force: bool = False) -> None:
         now = time.perf_counter()
-        if force or now >= self._due:
+        if force or now >= self._pacer.due:
             self.out.send(("frame", self._frame(force_all=force)))
-            self._due = next_due(self._due, now, self.frame_interval)
+            self._pacer.sent(now, self.frame_interval)
 
     def _frame(self, force_all: bool = False) -> dict:
         from .chart_data import chart_snapshot

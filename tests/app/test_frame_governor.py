@@ -120,3 +120,14 @@ def test_for_trainings_goal_the_frame_rate_stays_smooth_unless_training_falls_be
     assert feed(gov, below, 20) == 0 and LADDER[gov.level].fps >= SMOOTH_FPS
     starved = Measurement(frame_ms=15, fps=LADDER[gov.level].fps, share=FLOOR_SHARE - 0.1)
     assert feed(gov, starved, JUDGED_OVER) == 1 and LADDER[gov.level].fps < SMOOTH_FPS
+
+
+def test_a_frame_over_budget_costs_detail_before_it_costs_frames():
+    """On a machine shared with another busy process a frame's wall time grows: the governor gives
+    up surface and points down to its cheapest picture before it draws fewer frames."""
+    gov = FrameGovernor()
+    while gov.detail.fps == LADDER[0].fps:
+        assert gov.update(Measurement(frame_ms=40, fps=20, share=0.8)), "it stopped before lowering the frame rate"
+    cheapest_at_full_rate = gov.ladder[gov.level - 1]
+    assert cheapest_at_full_rate.res <= 48 and cheapest_at_full_rate.points <= 512
+    assert cheapest_at_full_rate.surface_every == 2
