@@ -23,7 +23,8 @@ from ganscope.core.compare_process import Lockstep, group_state, restore_group
 from ganscope.core.compare_table import format_table
 from ganscope.core.frame_messages import RemoteRun
 from ganscope.core.frames import FrameSource
-from ganscope.core.train_process import RemoteTrainer, play_chunks
+from ganscope.core.play import play_chunks
+from ganscope.core.train_process import RemoteTrainer
 
 from .worker_process import ProcessRelay
 

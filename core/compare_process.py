@@ -14,6 +14,7 @@ detectors fired), the lockstep's stop and the batching choice. Live edits name t
 from __future__ import annotations
 
 from .frame_messages import FrameMessages
+from .play import LIVE_OPS, play
 from .session_check import StateError
 
 GROUP_FORMAT = "ganscope-compare-group"
@@ -108,13 +109,9 @@ class GroupSubject:
         return self.group.step_count
 
     def play(self, speed: int, due: float, chunks, interrupted) -> bool:
-        from .train_process import play
-
         return play(self.lockstep, speed, due, chunks, interrupted)
 
     def apply(self, name: str, args: tuple) -> None:
-        from .train_process import LIVE_OPS
-
         if name not in LIVE_OPS or not args:
             raise ValueError(f"not a live edit: {name}")
         run, rest = args[0], args[1:]

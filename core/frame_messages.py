@@ -12,6 +12,8 @@ import time
 
 import numpy as np
 
+from .config import GanConfig
+
 CHART_INTERVAL = 0.2  # chart data 5 times a second: the charts redraw at 5 fps
 DETECT_INTERVAL = 0.5  # detector verdicts twice a second
 
@@ -90,13 +92,11 @@ class RemoteRun:
     (messages carry them only when they change or are due) and the FrameSource of each message."""
 
     def __init__(self) -> None:
-        self.cfg = None
+        self.cfg: GanConfig | None = None
         self.charts: dict = {}
         self.detections: dict = {}
 
     def source(self, msg: dict, token, skip: frozenset) -> RemoteFrameSource:
-        from .config import GanConfig
-
         if msg["cfg"] is not None:
             self.cfg = GanConfig.from_json(msg["cfg"])
         if msg["charts"] is not None:

@@ -67,6 +67,7 @@ def test_a_group_trained_in_the_process_equals_the_same_group_stepped_here(small
         seq = r.op("update", 1, "d_opt.lr", 0.0007)  # the second run only
         frames = _frames(_receive_until(r, msgs, lambda m: any(f["acked"] >= seq for f in _frames(m)), "the ack"))
         at = next(f["step"] for f in frames if f["acked"] >= seq)
+        _receive_until(r, msgs, lambda m: _frames(m)[-1]["step"] >= at + 10, "10 steps after the edit")
         bad = r.op("update", None, "d_opt.lr", -1.0)
         msgs = _receive_until(r, msgs, lambda m: any(x[0] == "error" and x[1] == bad for x in m), "the refusal")
         state, _ = r.pull(timeout=60)
