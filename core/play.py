@@ -29,9 +29,9 @@ def play(engine, speed: int, due: float, chunks: TimedChunks, interrupted) -> bo
     return state.stopped_by_engine
 
 
-def play_chunks() -> TimedChunks:
-    """Chunk sizes for full-speed play, about CHUNK_SECONDS each (kept across frames)."""
-    return TimedChunks(CHUNK_SECONDS, MOST_PER_CALL)
+def play_chunks(seconds: float = CHUNK_SECONDS) -> TimedChunks:
+    """Chunk sizes for full-speed play, about `seconds` each (kept across frames)."""
+    return TimedChunks(seconds, MOST_PER_CALL)
 
 
 def next_due(due: float, now: float, interval: float) -> float:

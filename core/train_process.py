@@ -29,7 +29,7 @@ import threading
 import time
 
 from .frame_messages import FrameMessages
-from .play import LIVE_OPS, next_due, play, play_chunks
+from .play import CHUNK_SECONDS, LIVE_OPS, next_due, play, play_chunks
 from .run_loop import TimedChunks
 from .speed_meter import CpuRate
 
@@ -212,6 +212,8 @@ class EngineSubject:
     """What the child plays for the single-run view: one engine (a compare group is
     core.compare_process.GroupSubject, with the same methods)."""
 
+    chunk_seconds = CHUNK_SECONDS  # how long one call trains at full speed (core.play)
+
     def __init__(self, state: dict):
         from .config import GanConfig
         from .engine import GanEngine
@@ -319,6 +321,7 @@ class _ChildLoop:
         state = state_from_bytes(data)
         if self.subject is None:
             self.subject = subject_for(state)  # one kind per process: a window hands over its own kind
+            self.chunks = play_chunks(self.subject.chunk_seconds)
         else:
             self.subject.load(state)
 
