@@ -86,6 +86,21 @@ def headless_its(step, count, seconds: float = 3.0) -> float:
     return (count() - at) / (time.perf_counter() - start)
 
 
+def _medians(rounds: list) -> dict:
+    """Per training mode, the median over the rounds of the figures that decide the verdict."""
+    import statistics
+
+    keys = ("fps_slowest_plane", "kept_share", "fps_ratio_single_over_compare", "kept_ratio_single_over_compare")
+    out: dict = {"single_fps": statistics.median(r["single"]["fps"] for r in rounds)}
+    out["single_kept_share"] = statistics.median(r["single"]["kept_share"] for r in rounds)
+    for mode in ("process", "thread"):
+        ms = [c for r in rounds for c in r["compare"] if c["training_in"] == mode]
+        if ms:
+            out[mode] = {k: statistics.median(c[k] for c in ms) for k in keys}
+            out[mode]["factor_2_met"] = out[mode][keys[2]] <= 2 and out[mode][keys[3]] <= 2
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=8.0)
@@ -142,6 +157,7 @@ def main() -> None:
         "headless_its": alone_its,
         "headless_lockstep_its": group_its,
         "rounds": rounds,
+        "median": _medians(rounds),
         "load_avg_end": os.getloadavg()[0],
     }
     print(json.dumps(_rounded(out), indent=1))
