@@ -66,7 +66,6 @@ class CompareWindow(QtWidgets.QWidget):
         if process is None:
             process = os.environ.get("GANSCOPE_TRAIN_PROCESS", "1") != "0"
         self.runner = CompareRunner(group, stop_at, on_error=lambda exc: self._errors.put(str(exc)), process=process)
-        self._interval_asked = 0.0  # the frame interval last asked of the runner (the budget's fps)
         self.builders = [FrameBuilder() for _ in self.labels]
         self._drawn = 0
         self._summaries = [""] * len(self.labels)  # each plane's title after its run's name: loss, modes
@@ -228,10 +227,6 @@ class CompareWindow(QtWidgets.QWidget):
         self._step_text = (min(s.step_count for s in sources), self.runner.stop_at)
         self._show_texts()
         self.budget.drawn(time.perf_counter() - start, playing)
-        interval = 1.0 / self.budget.governor.detail.fps
-        if interval != self._interval_asked:  # no more frames from the runs than the window draws
-            self._interval_asked = interval
-            self.runner.set_frame_interval(interval)
 
     def _show_state(self) -> None:
         """Stopped: Play, and the results table (the runner sets the results after it stopped)."""
