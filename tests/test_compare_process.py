@@ -101,3 +101,27 @@ def test_the_process_hands_the_group_back_at_its_stop(small_cfg):
     ref = _group(small_cfg)
     ref.step(40)
     _same(group, ref)
+
+
+def test_a_runs_script_travels_with_it_and_acts_in_the_process_at_its_step(small_cfg):
+    """A lesson's script (here: freeze D at step 10 in the second run) acts where the run trains."""
+
+    def scripted() -> CompareGroup:
+        g = _group(small_cfg)
+        g.engines[1].schedule = [(10, "freeze", "D")]
+        return g
+
+    group = scripted()
+    r = RemoteTrainer()
+    try:
+        _wait_ready(r)
+        r.push_state(group_state(group, stop_at=20), speed=0)
+        msgs = _receive_until(r, [], lambda m: any(x[0] == "stopped" for x in m), "the hand-back at step 20")
+        restore_group(group, state_from_bytes(next(x for x in msgs if x[0] == "stopped")[1]))
+    finally:
+        r.close()
+    ref = scripted()
+    ref.step(20)
+    _same(group, ref)
+    assert group.engines[1].frozen == ref.engines[1].frozen and group.engines[1].frozen["D"]
+    assert not group.engines[0].frozen["D"]
