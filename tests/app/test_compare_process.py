@@ -93,3 +93,20 @@ def test_a_killed_training_process_is_reported_and_the_runs_go_on_here(qtbot, wi
     base = win.group.step_count  # as last handed over: the process's steps are lost
     qtbot.waitUntil(lambda: win.group.step_count > base + 20, timeout=60000)  # trains on this thread now
     assert win.runner.playing and not win.runner.in_process
+
+
+def test_a_session_save_while_the_process_plays_keeps_the_exact_runs(qtbot, win, small_cfg):
+    """What a session saves of a compare group (app.timeline._settled) is the run as the process had
+    it: taken back first, then handed over again."""
+    from ganscope.app.timeline import _settled
+
+    _in_process(qtbot, win)
+    qtbot.waitUntil(lambda: win.runner.remote_frames > 3, timeout=30000)
+    copy = _settled(win.group.engines[1], win)
+    assert copy.step_count > 0
+    ref = _group(small_cfg).engines[1]
+    ref.step(copy.step_count)
+    assert torch.equal(flat(copy.G), flat(ref.G)) and torch.equal(flat(copy.D), flat(ref.D))
+    qtbot.waitUntil(
+        lambda: win.runner.in_process and win.group.step_count < win.runner.latest()[1][0].step_count, timeout=30000
+    )
