@@ -5,8 +5,9 @@ Why: a compare frame is 2 to 4 planes, each built on the UI thread (D on the sur
 push on the points); at the single-run view's full detail four of them took over a second a frame
 on a busy 2-core machine. The governor measures what a whole compare frame costs (build, hand-over
 and the planes' paint) and lowers the surface resolution, the points, the chart rate and the frame
-rate in the same order and with the same hysteresis as for one plane. It has no headless baseline
-here (the runs train on this process's thread), so it answers to the frame's cost only.
+rate in the same order and with the same hysteresis as for one plane. It answers to the frame's
+cost only: training's share, fed to it while the runs trained on the window's thread, did not help
+(docs/benchmarks.md #16); the runs now train in the training process (app.compare_runner).
 """
 
 from __future__ import annotations

@@ -1,41 +1,38 @@
 """The Compare window: 2 to 4 runs in lockstep, a plane each (zoom and pan linked), one chart row per
 run, a setting changed in one run or in all, and the results table when the runs stop.
 
-The runs train on a thread of their own (CompareRunner), like the main window's worker: the UI sends
-commands that run between lockstep chunks and draws only the newest frames, built on the UI thread
-from weight copies (core.frames.FrameSource), so drawing never waits for training.
+The runs train in the training process, like the main window's run (app.compare_runner; on a thread
+where there is none): the UI sends commands that run between lockstep chunks and draws only the
+newest frames, built on the UI thread from weight copies, so drawing never waits for training.
 """
 
 from __future__ import annotations
 
+import os
 import queue
-import threading
 import time
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ganscope.core.chart_data import chart_snapshot
 from ganscope.core.compare import CompareGroup
 from ganscope.core.compare_table import format_table
-from ganscope.core.frames import FrameBuilder, FrameSource
-from ganscope.core.train_process import play_chunks
+from ganscope.core.frames import FrameBuilder
 
 from .compare_budget import CompareBudget
 from .compare_charts import CompareCharts
 from .compare_export import grid_shape
+from .compare_runner import CompareRunner
 from .compare_texts import run_label, table_word, words
 from .i18n import relabel_legends, translate
 from .i18n_messages import language
 from .views.plane import PlaneView
 
-FRAME_INTERVAL = 1 / 30
 DRAW_INTERVAL_MS = 15
 # Each plane is a quarter of the window: the surface, its boundary and the samples read there; the
 # gradient arrows, trails and G's manifold clutter a small plane, and the arrows and the manifold
 # cost a pass of G and D per point each frame, so they are neither shown nor computed.
-SHOWN_LAYERS = ("surface", "contour", "real", "fake")
-SKIPPED = frozenset({"arrows", "manifold"})
+SHOWN_LAYERS = ("surface", "contour", "real", "fake")  # SKIPPED (app.compare_runner): the others
 CHART_ROW_PX = 110  # the least height of one run's chart row
 EDITABLE = (
     "d_opt.lr",
@@ -49,117 +46,26 @@ EDITABLE = (
 )
 
 
-class CompareRunner:
-    """Trains a CompareGroup in lockstep on its own thread until `stop_at`; commands run between chunks."""
-
-    def __init__(self, group: CompareGroup, stop_at: int | None = None, on_error=None):
-        self.group, self.stop_at, self.on_error = group, stop_at, on_error
-        self.playing = False
-        self.table = ""  # the results table, in English (the window shows it in its language)
-        self.results: list[dict] = []
-        self._commands: queue.Queue = queue.Queue()
-        self._wake = threading.Event()
-        self._lock = threading.Lock()
-        self._stop = False
-        self._latest: tuple[int, list] = (0, [])
-        self._issued = self._done = 0
-        self._chunks = play_chunks()  # iterations per lockstep call, about 10 ms each (adapts)
-        self._thread = threading.Thread(target=self._run, name="ganscope-compare", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 2.0) -> bool:
-        self._stop = True
-        self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    def submit(self, command) -> int:
-        """command(group) on the training thread between chunks; a ticket for `done()`."""
-        self._issued += 1
-        self._commands.put((self._issued, command))
-        self._wake.set()
-        return self._issued
-
-    def done(self, ticket: int) -> bool:
-        return self._done >= ticket
-
-    def latest(self) -> tuple[int, list]:
-        with self._lock:
-            return self._latest
-
-    def _run(self) -> None:
-        self._publish()
-        due = time.perf_counter()
-        while not self._stop:
-            changed = self._drain()
-            if self.playing:
-                start = time.perf_counter()
-                n = self._chunks.size
-                if self.stop_at is not None:
-                    n = min(n, self.stop_at - self.group.step_count)
-                ran = self.group.step(n) if n > 0 else 0
-                self._chunks.ran(ran, time.perf_counter() - start)
-                if ran == 0:
-                    self._finish()
-                changed = True
-            else:
-                self._wake.wait(0.1)
-                self._wake.clear()
-            if changed and (time.perf_counter() >= due or not self.playing):
-                self._publish()
-                due = time.perf_counter() + FRAME_INTERVAL
-
-    def _finish(self) -> None:
-        """The runs stopped (their end, or all diverged): final metrics and the table. In this order:
-        the last frames, then 'stopped', then the results, so that a window that sees the results
-        has already been offered the frames they describe and shows Play."""
-        self.group.train(0)  # evaluates what the last chunk left unevaluated
-        self._publish()
-        self.playing = False
-        self.results = self.group.results()
-        self.table = format_table(self.results)
-
-    def _drain(self) -> bool:
-        last = None
-        while True:
-            try:
-                ticket, command = self._commands.get_nowait()
-            except queue.Empty:
-                break
-            try:
-                command(self.group)
-            except Exception as exc:  # a bad command never stops the runs
-                if self.on_error:
-                    self.on_error(exc)
-            last = ticket
-        if last is None:
-            return False
-        self._publish()
-        self._done = last
-        return True
-
-    def _publish(self) -> None:
-        sources = []
-        for e in self.group.engines:
-            src = FrameSource(e, skip=SKIPPED)
-            src.charts = chart_snapshot(e)
-            sources.append(src)
-        with self._lock:
-            self._latest = (self._latest[0] + 1, sources)
-
-
 class CompareWindow(QtWidgets.QWidget):
     """2-4 runs side by side. `runner` trains them; `planes`, `charts` and `table` show them."""
 
-    def __init__(self, group: CompareGroup, stop_at: int | None = None, play: bool = False, parent=None):
+    def __init__(
+        self,
+        group: CompareGroup,
+        stop_at: int | None = None,
+        play: bool = False,
+        parent=None,
+        process: bool | None = None,
+    ):
+        """`process`: train in a training process (None: yes, unless the environment sets
+        GANSCOPE_TRAIN_PROCESS=0, as for the main window)."""
         super().__init__(parent, QtCore.Qt.Window)
         self.group = group
         self.labels = [r.label for r in group.runs]
         self._errors: queue.Queue = queue.Queue()
-        self.runner = CompareRunner(group, stop_at, on_error=lambda exc: self._errors.put(str(exc)))
+        if process is None:
+            process = os.environ.get("GANSCOPE_TRAIN_PROCESS", "1") != "0"
+        self.runner = CompareRunner(group, stop_at, on_error=lambda exc: self._errors.put(str(exc)), process=process)
         self.builders = [FrameBuilder() for _ in self.labels]
         self._drawn = 0
         self._summaries = [""] * len(self.labels)  # each plane's title after its run's name: loss, modes
@@ -282,7 +188,7 @@ class CompareWindow(QtWidgets.QWidget):
                 if run is None or i == run:
                     e.update(path, value)
 
-        return self.runner.submit(apply)
+        return self.runner.submit(apply, live=("update", run, path, value))
 
     def _apply_clicked(self) -> None:
         text = self.value.text().strip()

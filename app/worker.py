@@ -21,8 +21,9 @@ from collections.abc import Callable
 from ganscope.core.chart_data import chart_snapshot
 from ganscope.core.engine import GanEngine
 from ganscope.core.frames import Frame, FrameBuilder, FrameSource
+from ganscope.core.play import FramePacer, play, play_chunks
 from ganscope.core.speed_meter import CpuRate
-from ganscope.core.train_process import FramePacer, RemoteTrainer, play, play_chunks
+from ganscope.core.train_process import RemoteTrainer
 
 from .worker_process import ProcessRelay
 
@@ -114,7 +115,7 @@ class TrainingWorker:
         """Run command(engine) on the worker thread between chunks; returns a ticket for `done()`.
 
         `live` = (engine method, *args) says the same edit, for the training process to carry out
-        while it plays (see core.train_process.LIVE_OPS); without it, a playing process first
+        while it plays (see core.play.LIVE_OPS); without it, a playing process first
         hands the run back.
         """
         self._issued += 1
@@ -205,7 +206,7 @@ class TrainingWorker:
 
     def _train_loop(self) -> None:
         self.publish()
-        pacer = FramePacer()  # a steady frame clock (see core.train_process)
+        pacer = FramePacer()  # a steady frame clock (see core.play)
         pacer.sent(time.perf_counter(), self.frame_interval)
         while not self.stopping:
             if self.playing and self.engine.status == "ok" and self._relay is not None and self._relay.ready():

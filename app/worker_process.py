@@ -1,9 +1,11 @@
 """The worker's side of the training process (core.train_process): hand the run over, relay
 commands and frames while it plays, and take the run back exactly.
 
-Owned by app.worker.TrainingWorker and used on its thread only. The relay keeps the state of the
-process (the trainer, the current hand-over, the edits not yet acknowledged); of the worker it uses
-only what its __init__ lists.
+Owned by app.worker.TrainingWorker (one engine) or app.compare_runner.CompareRunner (a compare
+group) and used on its thread only. The relay keeps the state of the process (the trainer, the
+current hand-over, the edits not yet acknowledged); of the worker it uses only what its __init__
+lists, and what is handed over goes through a hand-over (EngineHandover here; the compare group's
+is app.compare_runner.GroupHandover).
 """
 
 from __future__ import annotations
@@ -11,9 +13,40 @@ from __future__ import annotations
 import queue
 import threading
 
-from ganscope.core.config import GanConfig
-from ganscope.core.session import restore_state
-from ganscope.core.train_process import RemoteFrameSource, RemoteTrainer
+from ganscope.core.frame_messages import RemoteRun
+from ganscope.core.session import live_state, restore_state
+from ganscope.core.train_process import RemoteTrainer
+
+
+class EngineHandover:
+    """What the relay hands over for the single-run view: the worker's engine."""
+
+    def __init__(self, worker):
+        self.worker = worker
+        self._run = RemoteRun()
+
+    def state(self) -> dict:
+        return live_state(self.worker.engine)
+
+    def restore(self, state: dict) -> None:
+        restore_state(self.worker.engine, state)
+
+    def playable(self) -> bool:
+        return self.worker.engine.status == "ok"
+
+    def on_cpu(self) -> bool:
+        return self.worker.engine.device.type == "cpu"  # CUDA runs stay in this process
+
+    def step_count(self) -> int:
+        return self.worker.engine.step_count
+
+    def source(self, msg: dict, token):
+        return self._run.source(msg, token, self.worker.skip)
+
+    def came_back(self) -> None:
+        """The process paused on its own (a lesson's end, a divergence) and its state is here."""
+        self.worker.playing = False
+        self.worker.publish()
 
 
 class ProcessRelay:
@@ -24,19 +57,20 @@ class ProcessRelay:
     worker : TrainingWorker
         Its engine, playing / speed / skip / stopping flags and command queue; `run_command`,
         `publish`, `offer` (a frame source) and `finish(ticket)` (a command counts as done), and
-        the error callback `on_error`.
+        `report_error`.
     remote : RemoteTrainer
         The process (not started yet: it starts at the first Play).
+    handover : EngineHandover or app.compare_runner.GroupHandover
+        What is handed over and taken back (default: the worker's engine), and the frame source
+        offered for each frame message.
     """
 
-    def __init__(self, worker, remote: RemoteTrainer):
+    def __init__(self, worker, remote: RemoteTrainer, handover=None):
         self.worker = worker
+        self.handover = handover or EngineHandover(worker)
         self._remote: RemoteTrainer | None = remote
         self._epoch = 0  # the current hand-over to the process
         self._pending: list = []  # live edits (seq, ticket, command) not yet acknowledged
-        self._remote_cfg: GanConfig | None = None
-        self._charts: dict = {}
-        self._detections: dict = {}
         self.remote_frames = 0  # frames that came from the training process
         self.process_ready = threading.Event()  # set once the training process has started
 
@@ -63,13 +97,13 @@ class ProcessRelay:
         if r is None or r.dead or not r.check_ready():
             return False
         self.process_ready.set()
-        return self.worker.engine.device.type == "cpu"  # CUDA runs stay in this process
+        return self.handover.on_cpu()
 
     def play(self) -> None:
         """Hand the run over and relay frames and commands until it comes back (paused, a
         lesson's end, a divergence, a command that needs the engine here, or closing)."""
         r = self._remote
-        self._epoch = r.push(self.worker.engine, self.worker.speed)
+        self._epoch = r.push_state(self.handover.state(), self.worker.speed)
         r.op("frame_interval", self.worker.frame_interval)  # no more frames than the window draws
         self._pending.clear()
         while not self.worker.stopping:
@@ -91,9 +125,9 @@ class ProcessRelay:
                 self.worker.run_command(command)
                 self.worker.publish()
                 self.worker.finish(ticket)
-                if not (self.worker.playing and self.worker.engine.status == "ok"):
+                if not (self.worker.playing and self.handover.playable()):
                     return
-                self._epoch = r.push(self.worker.engine, self.worker.speed)
+                self._epoch = r.push_state(self.handover.state(), self.worker.speed)
                 r.op("frame_interval", self.worker.frame_interval)  # no more frames than the window draws
             for msg in r.receive(0.02):
                 if msg[0] == "frame":
@@ -117,7 +151,7 @@ class ProcessRelay:
         if state is None:
             self._lost_process()
             return False
-        restore_state(self.worker.engine, state)
+        self.handover.restore(state)
         self._epoch = 0
         self._finish_pending()
         return True
@@ -126,14 +160,13 @@ class ProcessRelay:
         """The process paused on its own (a lesson's end, a divergence): its state is the run."""
         from ganscope.core.session import state_from_bytes
 
-        restore_state(self.worker.engine, state_from_bytes(data))
+        self.handover.restore(state_from_bytes(data))
         for _seq, _ticket, command in self._pending:
             if command is not None:
                 self.worker.run_command(command)  # edits it had not seen yet still count
         self._finish_pending()
         self._epoch = 0
-        self.worker.playing = False
-        self.worker.publish()
+        self.handover.came_back()
 
     def _finish_pending(self) -> None:
         if self._pending:
@@ -146,22 +179,15 @@ class ProcessRelay:
         self.worker.report_error(
             RuntimeError(
                 f"the training process ended unexpectedly; training goes on in the app from step "
-                f"{self.worker.engine.step_count} (the steps since the last pause are lost)"
+                f"{self.handover.step_count()} (the steps since the last pause are lost)"
             )
         )
 
     def _accept_frame(self, msg: dict) -> None:
         if msg["epoch"] != self._epoch:
             return  # left over from an earlier hand-over
-        if msg["cfg"] is not None:
-            self._remote_cfg = GanConfig.from_json(msg["cfg"])
-        if msg["charts"] is not None:
-            self._charts = msg["charts"]
-        if msg["detections"] is not None:
-            self._detections = msg["detections"]
+        src = self.handover.source(msg, self._remote)
         while self._pending and self._pending[0][0] <= msg["acked"]:
             self.worker.finish(self._pending.pop(0)[1])
         self.remote_frames += 1
-        self.worker.offer(
-            RemoteFrameSource(msg, self._remote_cfg, self._remote, self.worker.skip, self._charts, self._detections)
-        )
+        self.worker.offer(src)

@@ -14,13 +14,12 @@ unrolling, which one vmapped iteration cannot mix), are stepped engine after eng
 from __future__ import annotations
 
 import json
-import math
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from .compare_batched import BatchedLockstep, why_not
+from .compare_run import CompareRun
 from .compare_table import format_table
 from .config import ConfigError, GanConfig
 from .engine import GanEngine
@@ -40,45 +39,6 @@ CHUNK = 50  # lockstep granularity: every run reaches each multiple of this befo
 # on a GPU one batched call replaces 4 small launches per kernel (the sweep's 1.8x over CUDA-graph
 # engines at 16 members, docs/benchmarks.md); a 4-run compare there is not yet measured.
 BATCHED_AUTO = ("cuda",)
-
-
-@dataclass
-class CompareRun:
-    label: str
-    engine: GanEngine
-    preset: str | None = None
-    seconds: float = 0.0  # time spent training this run
-    steps_run: int = 0
-    fired: dict = field(default_factory=dict)  # detector -> first step it fired
-
-    @property
-    def its(self) -> float:
-        return self.steps_run / self.seconds if self.seconds > 0 else 0.0
-
-    def result(self) -> dict:
-        e = self.engine
-        m = e.metrics()
-        return {
-            "label": self.label,
-            "preset": self.preset,
-            "loss": e.cfg.objective.loss,
-            "step": e.step_count,
-            "status": e.status,
-            "message": e.message,
-            "n_modes": e.target.n_modes,
-            "modes": _num(m.get("modes")),
-            "hq_share": _num(m.get("hq_share")),
-            "js": _num(m.get("js")),
-            "mmd": _num(m.get("mmd")),
-            "fired": dict(self.fired),
-            "active": sorted(d.name for d in e.detections().values() if d.active),
-            "its": self.its,
-            "config": e.cfg.to_dict(),
-        }
-
-
-def _num(v):
-    return None if v is None or not math.isfinite(v) else float(v)
 
 
 def resolve(item, seed: int | None = None, overrides=()) -> tuple[str | None, GanConfig, str | None]:

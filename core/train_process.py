@@ -5,7 +5,8 @@ thread took turns: the app drew 22 fps and kept 45% of headless speed on 2 cores
 training loop runs in a child process started with 'spawn' (never 'fork': the parent runs Qt
 threads) that imports no Qt. It receives the run as a `live_state` and sends back, at most 30
 times a second, only what a frame needs: the players' weights, metrics, and now and then the chart
-data and detector verdicts.
+data and detector verdicts (core.frame_messages). What it plays is one engine (the single-run view)
+or a compare group of 2-4 (core.compare_process), chosen by the state it is handed.
 
 Ownership is simple: while the child plays, it owns the run; the parent's engine is a mirror that
 receives the same cheap edits (learning rates, freezes, target edits) so its config stays current.
@@ -27,74 +28,14 @@ import sys
 import threading
 import time
 
-import numpy as np
-
-from .run_loop import TimedChunks, run_loop
+from .frame_messages import FrameMessages
+from .play import CHUNK_SECONDS, LIVE_OPS, FramePacer, play, play_chunks
+from .run_loop import TimedChunks
 from .spectrum_background import BackgroundSpectra
 from .speed_meter import CpuRate
 
 FRAME_INTERVAL = 1 / 40  # frames for the screen 40 times a second: drawing has a core of its own
 # here, and the screen shows what it has time for (30+ fps measured)
-CHART_INTERVAL = 0.2  # chart data 5 times a second: the charts redraw at 5 fps
-DETECT_INTERVAL = 0.5  # detector verdicts twice a second
-CHUNK_SECONDS = 0.01  # each engine call at full speed trains for about this long: 5 default
-# iterations, 1 of a 5-step unrolled one (a fixed 5 made that one's
-# frames 63 ms apart: 17 fps)
-MOST_PER_CALL = 50  # iterations an engine call may take at most: commands and frames are
-# never far off
-
-
-def play(engine, speed: int, due: float, chunks: TimedChunks, interrupted) -> bool:
-    """One frame's worth of play: `speed` iterations (the speed slider), or with speed 0 as fast as
-    possible until the frame due at `due` (perf_counter) or until `interrupted()`, in calls of
-    about CHUNK_SECONDS. Returns whether the engine stopped: a lesson's end or a divergence.
-    Shared by the training process and the app's in-thread fallback."""
-    if speed > 0:
-        state = run_loop(engine, speed, chunks=speed)
-    else:
-        state = run_loop(engine, None, chunks=chunks, should_stop=lambda: time.perf_counter() >= due or interrupted())
-    return state.stopped_by_engine
-
-
-def play_chunks() -> TimedChunks:
-    """Chunk sizes for full-speed play, about CHUNK_SECONDS each (kept across frames)."""
-    return TimedChunks(CHUNK_SECONDS, MOST_PER_CALL)
-
-
-CATCH_UP_S = 0.25  # frames missed in a stall shorter than this are still sent, a little closer
-# together (see FramePacer); after a longer one the clock starts over
-CATCH_UP_GAP = 0.8  # ... but never closer than this share of an interval: the window draws a
-# frame at the earliest 3/4 of an interval after the last (app.frame_budget.EARLY)
-
-
-class FramePacer:
-    """When the next frame is due: a steady clock of `interval` seconds, which makes up for stalls.
-
-    A chunk's overshoot is taken from the next interval (frames due "an interval after the last
-    one" came late by a chunk and their own cost: 22/s instead of 30). A stall (the game's
-    spectrum, every `run.spectrum_every` steps, holds training for 0.1-0.6 s on a 2-core machine)
-    used to restart the clock, and its frames were lost for good: asked for 30 a second, the
-    process offered 26-28 (profiled, issue 13). Frames missed in a stall of up to CATCH_UP_S are
-    now made up, each following the last after CATCH_UP_GAP of an interval, so that frames still
-    come `1 / interval` a second; after a longer stall, the clock starts over.
-    """
-
-    def __init__(self):
-        self.slot = 0.0  # the steady clock: when the next frame should have been sent
-        self.due = 0.0  # when it may be sent (the slot, or a little later while catching up)
-
-    def sent(self, now: float, interval: float) -> float:
-        """A frame was sent at `now`; returns when the next is due."""
-        if now - self.slot >= CATCH_UP_S + interval:
-            self.slot = now + interval  # a long stall (or the first frame): start over
-        else:
-            self.slot += interval
-        self.due = max(self.slot, now + CATCH_UP_GAP * interval)
-        return self.due
-
-
-# Edits the child carries out as they come, while it trains (each a GanEngine method).
-LIVE_OPS = ("update", "update_many", "freeze", "resume", "clear_script")
 
 
 class RemoteTrainer:
@@ -156,10 +97,16 @@ class RemoteTrainer:
     def push(self, engine, speed: int) -> int:
         """Hand the run to the child, which starts playing it. Returns the hand-over's number:
         frames carry it, so frames left over from an earlier hand-over can be told apart."""
-        from .session import live_state, state_to_bytes
+        from .session import live_state
+
+        return self.push_state(live_state(engine), speed)
+
+    def push_state(self, state: dict, speed: int) -> int:
+        """push() of a state: an engine's live_state, or a compare group's (core.compare_process)."""
+        from .session import state_to_bytes
 
         self._seq += 1
-        self._send(("load", state_to_bytes(live_state(engine)), speed, self._seq))
+        self._send(("load", state_to_bytes(state), speed, self._seq))
         return self._seq
 
     def op(self, name: str, *args) -> int:
@@ -262,21 +209,71 @@ def child_main(conn_in, conn_out) -> None:
     os._exit(0)
 
 
+class EngineSubject:
+    """What the child plays for the single-run view: one engine (a compare group is
+    core.compare_process.GroupSubject, with the same methods)."""
+
+    chunk_seconds = CHUNK_SECONDS  # how long one call trains at full speed (core.play)
+
+    def __init__(self, state: dict, spectra: BackgroundSpectra | None = None):
+        from .config import GanConfig
+        from .engine import GanEngine
+
+        self.engine = GanEngine(GanConfig.from_json(state["config"]))
+        self.engine.spectrum.background = spectra  # the game's spectrum beside training, not in its way
+        self.frames = FrameMessages()
+        self.load(state)
+
+    def load(self, state: dict) -> None:
+        from .session import restore_state
+
+        restore_state(self.engine, state)
+        self.frames.cfg_dirty = True
+
+    @property
+    def ok(self) -> bool:
+        return self.engine.status == "ok"
+
+    @property
+    def step_count(self) -> int:
+        return self.engine.step_count
+
+    def play(self, speed: int, due: float, chunks: TimedChunks, interrupted) -> bool:
+        return play(self.engine, speed, due, chunks, interrupted)
+
+    def apply(self, name: str, args: tuple) -> None:
+        if name not in LIVE_OPS:
+            raise ValueError(f"not a live edit: {name}")
+        getattr(self.engine, name)(*args)
+        self.frames.cfg_dirty = True
+
+    def state(self) -> dict:
+        from .session import live_state
+
+        return live_state(self.engine)
+
+    def frame(self, force_all: bool) -> dict:
+        return self.frames.message(self.engine, force_all)
+
+
+def subject_for(state: dict, spectra: BackgroundSpectra | None = None):
+    """The child's subject for a handed-over state: a compare group's (core.compare_process) or an
+    engine's. Only a single run's spectrum goes to `spectra`: the background thread serves one engine."""
+    from .compare_process import GroupSubject, is_group_state
+
+    return GroupSubject(state) if is_group_state(state) else EngineSubject(state, spectra)
+
+
 class _ChildLoop:
     def __init__(self, conn_in, conn_out):
         self.conn, self.out = conn_in, conn_out
-        self.engine = None
+        self.subject = None  # what plays: an EngineSubject, or a compare group's GroupSubject
         self.playing = False
         self.speed = 0
         self.acked = 0
         self.chunks = play_chunks()
         self.epoch = 0
-        self.struct = 0
-        self._struct_key = None
-        self._cfg_dirty = True
-        self._last = {"charts": 0.0, "detect": 0.0}
         self._pacer = FramePacer()  # when the next frame is due
-        self._detections: dict = {}
         self.frame_interval = FRAME_INTERVAL  # the app asks for fewer frames when it draws fewer
         self.cpu_rate = CpuRate()
         self.spectra = BackgroundSpectra()  # the game's spectrum beside training, not in its way
@@ -307,7 +304,7 @@ class _ChildLoop:
             if kind == "load":
                 self._load(msg[1])
                 self.speed, self.epoch = msg[2], msg[3]
-                self.playing = self.engine.status == "ok"
+                self.playing = self.subject.ok
                 self._send_frame(force=True)
             elif kind == "op":
                 _seq, name, args = msg[1], msg[2], msg[3]
@@ -316,51 +313,47 @@ class _ChildLoop:
                 except Exception as exc:  # a refused edit never stops training
                     self.out.send(("error", _seq, f"{type(exc).__name__}: {exc}"))
                 self.acked = _seq
-                self._cfg_dirty = True
                 self._send_frame(force=True)
             elif kind == "pull":
-                from .session import live_state, state_to_bytes
-
                 self.playing = False
-                self.out.send(("state", state_to_bytes(live_state(self.engine)), msg[1]))
+                self.out.send(("state", self._state_bytes(), msg[1]))
         return True
 
     def _load(self, data: bytes) -> None:
-        from .config import GanConfig
-        from .engine import GanEngine
-        from .session import restore_state, state_from_bytes
+        from .session import state_from_bytes
 
         state = state_from_bytes(data)
-        if self.engine is None:
-            self.engine = GanEngine(GanConfig.from_json(state["config"]))
-            self.engine.spectrum.background = self.spectra
-        restore_state(self.engine, state)
-        self._cfg_dirty = True
+        if self.subject is None:
+            self.subject = subject_for(state, self.spectra)  # one kind per process: a window hands over its own kind
+            self.chunks = play_chunks(self.subject.chunk_seconds)
+        else:
+            self.subject.load(state)
+
+    def _state_bytes(self) -> bytes:
+        from .session import state_to_bytes
+
+        return state_to_bytes(self.subject.state())
 
     def _apply(self, name: str, args: tuple) -> None:
         if name == "speed":
             self.speed = max(0, int(args[0]))
         elif name == "frame_interval":
             self.frame_interval = min(1.0, max(FRAME_INTERVAL, float(args[0])))
-        elif name in LIVE_OPS:
-            getattr(self.engine, name)(*args)
         else:
-            raise ValueError(f"not a live edit: {name}")
+            self.subject.apply(name, args)
 
     def _train(self) -> None:
-        e = self.engine
-        self.cpu_rate.begin(e.step_count)
-        stopped = play(e, self.speed, self._pacer.due, self.chunks, lambda: self.conn.poll(0))
-        self.cpu_rate.end(e.step_count, self.spectra.take_cpu())  # headless speed counts the spectrum
+        s = self.subject
+        self.cpu_rate.begin(s.step_count)
+        stopped = s.play(self.speed, self._pacer.due, self.chunks, lambda: self.conn.poll(0))
+        self.cpu_rate.end(s.step_count, self.spectra.take_cpu())  # headless speed counts the spectrum
         if self.speed > 0 and not stopped:
             wait = self._pacer.due - time.perf_counter()
             if wait > 0:
                 self.conn.poll(wait)  # sleeps, but wakes for a message
-        if stopped or e.status != "ok":  # a lesson's end or a divergence: pause and hand it back
-            from .session import live_state, state_to_bytes
-
+        if stopped or not s.ok:  # a lesson's end or a divergence: pause and hand it back
             self.playing = False
-            self.out.send(("stopped", state_to_bytes(live_state(e)), self._frame(force_all=True)))
+            self.out.send(("stopped", self._state_bytes(), self._frame(force_all=True)))
             return
         self._send_frame()
 
@@ -371,60 +364,6 @@ class _ChildLoop:
             self._pacer.sent(now, self.frame_interval)
 
     def _frame(self, force_all: bool = False) -> dict:
-        from .chart_data import chart_snapshot
-        from .frames import same_key
-
-        e, now = self.engine, time.perf_counter()
-        key = (e.G, e.D, e.target, e.view_version)
-        if self._struct_key is None or not same_key(key, self._struct_key):
-            self.struct += 1
-            self._struct_key = key
-            self._cfg_dirty = True
-        msg = {
-            "step": e.step_count,
-            "status": e.status,
-            "message": e.message,
-            "metrics": e.metrics(),
-            "weights": {
-                name: {k: v.detach().cpu().numpy().copy() for k, v in m.state_dict().items()}
-                for name, m in (("G", e.G), ("D", e.D))
-            },
-            "struct": self.struct,
-            "acked": self.acked,
-            "epoch": self.epoch,
-            "cfg": e.cfg.to_json(indent=None) if self._cfg_dirty else None,
-            "charts": None,
-            "detections": None,
-            "cpu_its": self.cpu_rate.rate(),
-        }
-        self._cfg_dirty = False
-        if force_all or now - self._last["charts"] >= CHART_INTERVAL:
-            msg["charts"] = chart_snapshot(e)
-            self._last["charts"] = now
-        if force_all or now - self._last["detect"] >= DETECT_INTERVAL:
-            self._detections = e.detections()
-            self._last["detect"] = now
-            msg["detections"] = self._detections
+        msg = self.subject.frame(force_all)
+        msg.update(acked=self.acked, epoch=self.epoch, cpu_its=self.cpu_rate.rate())
         return msg
-
-
-class RemoteFrameSource:
-    """A FrameSource (core.frames) made from a child's frame message, for FrameBuilder."""
-
-    def __init__(self, msg: dict, cfg, trainer_token, skip: frozenset, charts: dict, detections: dict | None):
-        import torch
-
-        self.key = (trainer_token, msg["struct"])
-        self.device = torch.device("cpu")
-        self.target = None  # the builder rebuilds it from the config, as the child did
-        self.weights = {
-            name: {k: torch.from_numpy(np.asarray(v)) for k, v in w.items()} for name, w in msg["weights"].items()
-        }
-        self.cfg = cfg
-        self.step_count, self.status, self.message = msg["step"], msg["status"], msg["message"]
-        self.metrics = msg["metrics"]
-        self.manual_grad = True
-        self.cpu_its = msg.get("cpu_its", 0.0)  # the process's headless rate (core.speed_meter)
-        self.skip = skip  # the parent builds the frame, so its own choice of layers applies
-        self.charts = charts
-        self.detections = detections

@@ -1,7 +1,7 @@
-"""The training side's frame clock (core.train_process.FramePacer), on simulated time: frames come
+"""The training side's frame clock (core.play.FramePacer), on simulated time: frames come
 `1 / interval` a second, and a stall of training (the game's spectrum) costs none of them."""
 
-from ganscope.core.train_process import CATCH_UP_GAP, CATCH_UP_S, FramePacer
+from ganscope.core.play import CATCH_UP_GAP, CATCH_UP_S, FramePacer
 
 INTERVAL = 1 / 30
 
