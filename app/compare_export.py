@@ -59,11 +59,14 @@ def export_compare(
 
     from ganscope.core.animation import AnimationWriter
     from ganscope.core.progress import ProgressBar
+    from ganscope.core.stop_signals import deferred, reinstall
 
     stream = stream or sys.stderr
     QtCore.qInstallMessageHandler(_quiet_offscreen)
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    renderer = SideBySideRenderer(len(group.runs), *size, layers=parse_layers(layers))
+    with deferred():  # Ctrl-C or SIGTERM stop between frames, never inside Qt (as app.export)
+        app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+        renderer = SideBySideRenderer(len(group.runs), *size, layers=parse_layers(layers))
+        reinstall()  # in case Qt's start-up took SIGINT / SIGTERM for itself
     total = steps // every + 1
     start = time.perf_counter()
     labels = [r.label for r in group.runs]
@@ -72,15 +75,18 @@ def export_compare(
             bar = ProgressBar(total, label="frames", unit="frames", stream=stream)
 
             def add(g):
-                writer.add(renderer.render([e.frame() for e in g.engines], labels))
-                app.processEvents()
+                with deferred():  # Qt paints here; a signal waits for the frame's end
+                    rgb = renderer.render([e.frame() for e in g.engines], labels)
+                    app.processEvents()
+                writer.add(rgb)
                 bar.update(writer.frames)
 
             group.train(steps, every=every, on_frame=add)
             bar.finish()
             path = finish_with_progress(writer, stream)
     finally:
-        renderer.close()
+        with deferred():
+            renderer.close()
     stream.write(
         f"{writer.frames} frames ({writer.size[0]}x{writer.size[1]}) of {len(labels)} runs side by "
         f"side written to {path} in {time.perf_counter() - start:.1f} s\n"

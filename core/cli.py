@@ -25,7 +25,7 @@ from .safe_text import one_line, printable
 from .stop_signals import Stopped, handle_signals, raise_pending, release_early
 
 EXIT_USAGE = exit_codes.BAD_INPUT
-HEADLESS = ("train", "export", "sweep", "scenario")  # commands that stop cleanly on SIGINT/SIGTERM
+HEADLESS = ("train", "export", "sweep", "scenario", "compare")  # commands that stop cleanly on SIGINT/SIGTERM
 
 
 class UsageError(Exception):

@@ -13,6 +13,7 @@ unrolling, which one vmapped iteration cannot mix), are stepped engine after eng
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -278,6 +279,12 @@ def add_compare_parser(sub) -> None:
         help="override a field in every run, e.g. --set run.batch_size=128 (repeatable)",
     )
     c.add_argument("--device", choices=("cpu", "cuda", "auto"), help="where to train")
+    c.add_argument(
+        "--batched",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="train runs that differ only in numbers as one batched call (default: on CUDA only, where it is faster)",
+    )
     c.add_argument("--report", help="write the per-run results as JSON here")
     c.add_argument("--export", help="render the runs side by side into FILE.mp4, FILE.gif or a PNG folder")
     c.add_argument("--every", type=int, default=50, help="iterations between exported frames (default 50)")
@@ -294,7 +301,9 @@ def add_compare_parser(sub) -> None:
 def cmd_compare(args, exporter: Callable | None = None) -> int:
     """`ganscope compare`. `exporter(group, path, steps, ...)` renders the side-by-side animation; the
     composition root (app.entry) passes the app's, since core never names the view."""
+    from . import exit_codes
     from .cli import UsageError, check_writable, parse_set, parse_size
+    from .cli_outputs import stopped_code, write_output
 
     presets = list(REMEDIES) if args.remedies else []
     presets += args.preset
@@ -305,7 +314,7 @@ def cmd_compare(args, exporter: Callable | None = None) -> int:
         )
     if not 0 < args.steps <= 10_000_000:
         raise UsageError(f"--steps {args.steps}: must be between 1 and 10000000")
-    check_writable(args.report, "--report")
+    check_writable(args.report, "--report", 64 << 10)
     overrides = [parse_set(s) for s in args.set]
     if args.device:
         overrides.append(("run.device", args.device))
@@ -317,13 +326,14 @@ def cmd_compare(args, exporter: Callable | None = None) -> int:
         size = parse_size(args.size)
         _path, fmt = check_output(args.export, args.force)  # refuse before training, not after
         check_fps(args.fps, fmt)
-    group = CompareGroup(presets, seed=args.seed, overrides=overrides)
+    group = CompareGroup(presets, seed=args.seed, overrides=overrides, batched=args.batched)
     stream = sys.stderr
+    if args.batched and group.how_trained() != "batched":  # asked for, and not possible: said, not hidden
+        print(f"ganscope: --batched: these runs train {group.how_trained()}", file=stream)
     try:
         if args.export:
             if exporter is None:
-                print("ganscope: compare --export needs the app's views (run the `ganscope` command)", file=sys.stderr)
-                return 1
+                raise UsageError("compare --export needs the app's views (run the `ganscope` command)")
             exporter(
                 group,
                 args.export,
@@ -338,15 +348,24 @@ def cmd_compare(args, exporter: Callable | None = None) -> int:
         else:
             group.train(args.steps, progress=None if args.quiet else _progress(stream, args.steps))
     except KeyboardInterrupt:
-        print("\nganscope: compare cancelled" + ("; nothing written" if args.export else ""), file=sys.stderr)
-        return 130
+        # What was trained is not lost: the table and the report show the runs as far as they got.
+        print(
+            f"\nganscope: compare interrupted at lockstep step {group.step_count}"
+            + ("; the animation was not written" if args.export else ""),
+            file=sys.stderr,
+        )
+        interrupted = True
+    else:
+        interrupted = False
     print(group.table())
-    if args.report:
-        from .atomic import atomic_write_bytes
-
-        atomic_write_bytes(args.report, json.dumps(_clean(group.report()), indent=1).encode())
-        print(f"report written to {args.report}")
-    return 0 if all(e.status == "ok" for e in group.engines) else 1
+    fell_back = bool(args.report) and write_output(
+        json.dumps(_clean(group.report() | {"interrupted": interrupted}), indent=1).encode(), args.report, "report"
+    )
+    if interrupted:
+        return stopped_code()
+    if fell_back:
+        return exit_codes.SAVED_ELSEWHERE
+    return exit_codes.DIVERGED if any(e.status == "diverged" for e in group.engines) else exit_codes.OK
 
 
 def _progress(stream, total: int):

@@ -101,3 +101,47 @@ def test_bad_compare_requests_exit_2_with_one_line(args, words, capsys, tmp_path
     assert main(["compare", *args, "--quiet"]) == 2
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1 and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "flag, how",
+    [
+        ("--batched", "batched"),
+        ("--no-batched", "one engine after another (batching switched off)"),
+    ],
+)
+def test_batching_is_chosen_on_the_command_line_and_reported(tmp_path, capsys, flag, how):
+    report = tmp_path / "r.json"
+    runs = ["--preset", "ring", "--preset", "ring", "--set", "d_opt.lr=0.0005"]
+    assert main(["compare", *runs, flag, "--steps", "6", "--quiet", "--report", str(report), *TINY_ARGS]) == 0
+    r = json.loads(report.read_text())
+    assert r["training"] == how and r["steps"] == 6 and not r["interrupted"]
+    assert "--batched" not in capsys.readouterr().err  # nothing to warn about: it was possible
+
+
+def test_batched_asked_of_runs_that_cannot_says_why(tmp_path, capsys):
+    assert main(["compare", "--remedies", "--batched", "--steps", "3", "--quiet", *TINY_ARGS]) == 0
+    err = capsys.readouterr().err
+    assert "--batched: these runs train one engine after another:" in err and err.count("\n") == 1
+
+
+def test_a_compare_report_that_cannot_be_written_is_kept_elsewhere(tmp_path, capsys, monkeypatch):
+    import errno
+
+    from ganscope.core import exit_codes
+    from ganscope.core import outputs as core_outputs
+
+    monkeypatch.setenv("GANSCOPE_RECOVERY_DIR", str(tmp_path / "recovered"))
+    report, real = tmp_path / "r.json", core_outputs.atomic_write_bytes
+
+    def full_disk(path, data):
+        if str(path) == str(report):  # the disk filled while the runs trained
+            raise OSError(errno.ENOSPC, "simulated")
+        real(path, data)
+
+    monkeypatch.setattr(core_outputs, "atomic_write_bytes", full_disk)
+    runs = ["--preset", "ring", "--preset", "ring"]
+    code = main(["compare", *runs, "--steps", "4", "--quiet", "--report", str(report), *TINY_ARGS])
+    (kept,) = (tmp_path / "recovered").iterdir()
+    assert code == exit_codes.SAVED_ELSEWHERE and str(kept) in capsys.readouterr().err
+    assert json.loads(kept.read_text())["steps"] == 4 and not report.exists()

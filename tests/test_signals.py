@@ -1,6 +1,7 @@
 """SIGINT and SIGTERM stop every headless command between steps or frames with its own exit code,
 leave no partial file, and never crash (the 200-try version: benchmarks/signal_storm.py)."""
 
+import json
 import random
 import signal
 
@@ -19,6 +20,8 @@ from ganscope.core.session import load_session
         ("train", signal.SIGINT),
         ("export-gif", signal.SIGTERM),
         ("sweep", signal.SIGTERM),
+        ("compare", signal.SIGTERM),
+        ("compare-gif", signal.SIGINT),
     ],
 )
 def test_a_signal_while_working_stops_cleanly_with_its_exit_code(tmp_path, command, signum):
@@ -29,6 +32,11 @@ def test_a_signal_while_working_stops_cleanly_with_its_exit_code(tmp_path, comma
         assert load_session(tmp_path / "run.gscope").step_count > 0 and "interrupted" in r["stdout"]
     if command.startswith("export"):
         assert r["files"] == [] and "nothing written" in r["stderr"]
+    if command == "compare":  # the runs as far as they got: the table and a whole report
+        report = json.loads((tmp_path / "c.json").read_text())
+        assert report["interrupted"] and report["steps"] > 0 and "interrupted at lockstep step" in r["stderr"]
+    if command == "compare-gif":
+        assert r["files"] == [] and "animation was not written" in r["stderr"]
 
 
 def test_a_signal_during_start_up_is_one_line_not_a_traceback(tmp_path):
