@@ -33,8 +33,8 @@ class GraphStep:
         return (
             e.device.type == "cuda"
             and e.use_cuda_graph
-            and e._manual_ok()
-            and not e._penalised()  # the recorded body draws no WGAN-GP weights; penalties run eagerly
+            and e.manual.ok()
+            and not e.manual.penalised()  # the recorded body draws no WGAN-GP weights; penalties run eagerly
             and cfg.d_opt.steps == 1
             and cfg.g_opt.steps == 1
             and set(players) == {"G", "D"}
@@ -53,7 +53,7 @@ class GraphStep:
             side = torch.cuda.Stream()
             side.wait_stream(torch.cuda.current_stream())
             with torch.cuda.stream(side), torch.no_grad():
-                rows += [e._manual_iteration(("D", "G")) for _ in range(warm)]
+                rows += [e._iteration(("D", "G"), manual=True) for _ in range(warm)]
             torch.cuda.current_stream().wait_stream(side)
             start = warm
             if start == n_iter:
@@ -95,15 +95,15 @@ class GraphStep:
         self.captures += 1
 
     def _body(self) -> torch.Tensor:
-        """One iteration on the static inputs; the same arithmetic as GanEngine._manual_iteration."""
+        """One iteration on the static inputs; the same arithmetic as GanEngine's manual iteration."""
         e, cfg = self.engine, self.engine.cfg
         loss, sigma = cfg.objective.loss, cfg.objective.instance_noise
         real, z = self.static[0], self.static[1]
-        fake, g_cache = mg.forward(e.G.net, z)
+        fake, g_cache = mg.forward(e.manual.ready.g_layers, z)  # prepared by the chunk
         fake_d, fake_g = fake, fake
         if sigma > 0:
             noise = self.static[2]
             real, fake_d, fake_g = real + sigma * noise[0], fake + sigma * noise[1], fake + sigma * noise[2]
-        d_loss, acc_real, acc_fake, d_real, d_fake, d_grad = e._manual_d_update(real, fake_d, loss, True)
-        g_loss, g_grad = e._manual_g_update(fake_g, g_cache, loss, True)
+        d_loss, acc_real, acc_fake, d_real, d_fake, d_grad = e.manual.d_update(real, fake_d, loss, True)
+        g_loss, g_grad = e.manual.g_update(fake_g, g_cache, loss, True)
         return torch.stack([d_loss, g_loss, acc_real, acc_fake, d_real, d_fake, g_grad, d_grad])

@@ -18,6 +18,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .manual_grad import mm
+
 PIECEWISE_LINEAR = (nn.ReLU, nn.LeakyReLU)
 
 
@@ -73,14 +75,14 @@ def input_grad(weights: list[torch.Tensor], masks: list[torch.Tensor], rows: int
     r = [masks[-1] * weights[-1]]
     for m, w in zip(reversed(masks[:-1]), reversed(weights[1:-1])):
         r.insert(0, m * r[0].mm(w))
-    return r[0].mm(weights[0]), r
+    return mm(r[0], weights[0]), r
 
 
 def penalty_grads(weights: list[torch.Tensor], masks: list[torch.Tensor], r: list, e: torch.Tensor) -> list:
     """dP/dW for each weight, given e = dP/dg (g = input_grad's result, on the same rows); pure."""
     if not masks:
         return [e.sum(0, keepdim=True)]
-    out = [r[0].t().mm(e)]
+    out = [mm(r[0].t(), e)]
     d = e.mm(weights[0].t())  # dP/dr_1
     last = len(masks) - 1
     for k in range(last):

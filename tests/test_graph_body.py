@@ -27,7 +27,7 @@ def test_graph_body_matches_the_reference_step(small_cfg, changes):
     sigma = small_cfg.objective.instance_noise
     for _ in range(4):
         body.static = [d[0] for d in body._draw(1)]
-        graph._params = {"G": graph.g_params, "D": graph.d_params}
+        graph.manual.prepare()
         with torch.no_grad():
             row = body._body()
         real, z = body.static[0], body.static[1]
