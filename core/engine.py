@@ -213,12 +213,16 @@ class GanEngine:
                     rows = self._graph.run(n)
                 else:
                     with torch.no_grad():
-                        rows = torch.stack([self._iteration(players, manual=True) for _ in range(n)])
+                        rows = self.rows([self._iteration(players, manual=True) for _ in range(n)])
             finally:
                 self.manual.ready = None  # prepared for this chunk only
         else:
-            rows = torch.stack([self._autograd_iteration(players) for _ in range(n)])
+            rows = self.rows([self._iteration(players, manual=False) for _ in range(n)])
         return self.keep_chunk(rows)
+
+    def rows(self, outs: list) -> torch.Tensor:
+        """The metric rows (k, SERIES) of k iterations' outputs (see _iteration)."""
+        return it.rows(self.cfg.objective.loss, *(torch.stack(x) for x in zip(*outs)))
 
     def keep_chunk(self, rows: torch.Tensor) -> int:
         """Book a chunk of iterations whose weights are already in place: its metric rows (n, SERIES)
@@ -243,11 +247,10 @@ class GanEngine:
             self.spectrum.after_evaluation()
         return n
 
-    def _autograd_iteration(self, players) -> torch.Tensor:
-        return self._iteration(players, manual=False)
-
-    def _iteration(self, players, manual: bool) -> torch.Tensor:
+    def _iteration(self, players, manual: bool) -> tuple:
         """One iteration: D's step(s), then G's, drawing samples in one order on either path.
+        Returns (D's scores on real, on fake, D's grad norm) of the last D step and (D's scores on
+        G's batch, G's grad norm) of the last G step, from which `rows` makes the metric row.
 
         `manual`: the hand-written-gradient fast path (core.manual_step) instead of autograd;
         the loop, the sample order and the row are the same, so both train the same weights.
@@ -266,12 +269,10 @@ class GanEngine:
         for i in range(d_steps):
             if share and i == d_steps - 1:
                 shared = forward(n)
-            d_stats = d_step(n, loss, train_d, shared)
+            d_out = d_step(n, loss, train_d, shared)
         for j in range(cfg.g_opt.steps if train_g else 1):
-            g_loss, g_grad = g_step(n, loss, train_g, shared if j == 0 else None)
-        d_loss, acc_real, acc_fake, d_real, d_fake, d_grad = d_stats
-        # Order must match TRAIN_SERIES (core.iteration.SERIES).
-        return torch.stack([d_loss, g_loss, acc_real, acc_fake, d_real, d_fake, g_grad, d_grad]).detach()
+            g_out = g_step(n, loss, train_g, shared if j == 0 else None)
+        return (*d_out, *g_out)
 
     def _plan(self, players) -> tuple:
         """(loss, samples per step, train D?, train G?, D steps) of one iteration for `players`."""
@@ -307,10 +308,10 @@ class GanEngine:
         return terms if update else dataclasses.replace(terms, gp=False, r1=False, r2=False)
 
     def _d_update(self, real: torch.Tensor, fake: torch.Tensor, eps: torch.Tensor | None, update: bool):
-        """D's step on given samples (core.iteration's objective): (d_loss, 4 stats, grad norm)."""
+        """D's step on given samples (core.iteration's objective): (scores on real, on fake, grad norm)."""
         oc, terms = self.cfg.objective, self._terms(update)
         with torch.set_grad_enabled(update):
-            total, (d_loss, r, f) = it.d_objective(terms, self.D, real, fake, eps, oc.gp_weight, oc.r1, oc.r2)
+            total, (_, r, f) = it.d_objective(terms, self.D, real, fake, eps, oc.gp_weight, oc.r1, oc.r2)
         if update:
             self.opt_d.zero_grad(set_to_none=True)
             total.backward()
@@ -322,7 +323,7 @@ class GanEngine:
                     torch._foreach_clamp_max_(self.d_params, oc.clip)
         else:
             d_grad = torch.zeros((), device=self.device)
-        return (d_loss.detach(), *it.d_stats(terms.loss, r.detach(), f.detach()), d_grad)
+        return r.detach(), f.detach(), d_grad
 
     def _g_step(self, n: int, loss: str, update: bool, fake: torch.Tensor | None = None):
         """Draw G's samples (noise if not given, instance noise, the look-ahead's real batch) and
@@ -341,13 +342,13 @@ class GanEngine:
         return self.cfg.objective.unrolled_steps > 0 and update and not self.frozen["D"]
 
     def _g_update(self, fake: torch.Tensor, update: bool, ahead_real: torch.Tensor | None = None):
-        """G's step through D (or D after the look-ahead) on G's batch `fake`: (g_loss, grad norm)."""
+        """G's step through D (or D after the look-ahead) on G's batch `fake`: (D's scores on it, grad norm)."""
         terms = self._terms(update)
         d: Callable = self.D
         if self._unrolls(update):
             params = unrolled_params(self, terms.unrolled, fake, terms.loss, ahead_real)
             d = lambda x: torch.func.functional_call(self.D, params, (x,))
-        g_loss = it.g_objective(terms, d, fake)
+        g_loss, scores = it.g_objective(terms, d, fake)
         # Gradients for G's weights only: D's weight gradients would be computed and thrown away.
         g_params = self.g_params
         for p, g in zip(g_params, torch.autograd.grad(g_loss, g_params)):
@@ -355,7 +356,7 @@ class GanEngine:
         g_grad = _grad_norm(g_params)
         if update:
             adam_step(self.opt_g)
-        return g_loss.detach(), g_grad
+        return scores.detach(), g_grad
 
     # --- divergence -------------------------------------------------------------------------
     def _snapshot(self) -> None:

@@ -24,7 +24,6 @@ from ganscope.core import iteration as it
 
 from . import manual_grad as mg
 from . import manual_penalty as mp
-from . import objectives as obj
 from .optim_step import prepared_step
 
 
@@ -137,11 +136,10 @@ class ManualStep:
 
     def d_update(self, real: torch.Tensor, fake: torch.Tensor, loss: str, update: bool, eps=None):
         """D's step on given samples (eps: WGAN-GP's interpolation weights, when it has that
-        penalty): (d_loss, 4 stats, grad norm); no sampling, no host sync."""
+        penalty): (scores on real, scores on fake, grad norm); no sampling, no host sync."""
         ready, e = self._ready(), self.engine
         scores, cache = self._d_forward(torch.cat([real, fake]))
         r, f = scores.split(len(real) // e.D.pack)
-        d_loss = obj.d_loss(loss, r, f)
         if update:
             self._d_backward(cache, torch.cat(mg.d_output_grads(loss, r, f)), weight_grads=True)
             terms = ready.terms
@@ -156,19 +154,19 @@ class ManualStep:
                 torch._foreach_clamp_max_(ready.d_params, clip)
         else:
             d_grad = torch.zeros((), device=e.device)
-        return (d_loss, *it.d_stats(loss, r, f), d_grad)
+        return r, f, d_grad
 
     def g_update(self, fake: torch.Tensor, g_cache: list, loss: str, update: bool):
-        """G's step through D on given samples (g_cache from G's forward): (g_loss, grad norm)."""
+        """G's step through D on given samples (g_cache from G's forward): (D's scores on them,
+        grad norm)."""
         ready = self._ready()
         f, d_cache = self._d_forward(fake)
-        g_loss = obj.g_loss(loss, f)
         dx = self._d_backward(d_cache, mg.g_output_grad(loss, f), weight_grads=False, input_grad=True)
         mg.backward(ready.g_layers, g_cache, dx, weight_grads=True, input_grad=False)
         g_grad = torch.linalg.vector_norm(ready.g_flat)
         if update:
             ready.step_g()  # type: ignore[operator]
-        return g_loss, g_grad
+        return f, g_grad
 
     def _d_forward(self, x: torch.Tensor):
         """D(x) as Discriminator.forward computes it (packs, input scale), keeping the cache."""
