@@ -8,7 +8,8 @@ other jobs. Each tree runs in its own Python process of this virtual environment
 `ganscope` package is put first on the path (a temporary folder linking its ganscope/, core/ and
 app/, so the base needs no venv of its own), and the two engines and this tree's plain loop (benchmarks/objective_speed.py) take turns for ~0.4 s each,
 for the whole run, so a burst of load lands on all of them. Reports each one's upper-quartile
-block rate and the ratios new / base and engine / plain. One torch thread everywhere.
+block rate, and the ratios new / base and engine / plain as the median over rounds of the ratio
+of adjacent blocks. One torch thread everywhere.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ if kind == "engine":
     run = lambda: osp.timed(lambda: e.step(20), block, per_call=20)
 else:
     run = lambda: osp.plain_loop(cfg, block)
+run()  # warm-up: the first block of a process is slower
+print("ready", flush=True)
 for line in sys.stdin:
     print(run(), flush=True)
 """
@@ -73,6 +76,13 @@ def worker(tree: Path, name: str, kind: str, shim: Path | None) -> subprocess.Po
     )
 
 
+def wait_ready(proc: subprocess.Popen) -> None:
+    """Workers start one at a time (imports and warm-up of many at once would load the machine)."""
+    assert proc.stdout is not None
+    if proc.stdout.readline().strip() != "ready":
+        raise RuntimeError(f"worker {proc.args} did not start")
+
+
 def block(proc: subprocess.Popen) -> float:
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write("go\n")
@@ -96,9 +106,12 @@ def main() -> None:
     procs = {}
     for name in args.only:
         procs[name, "new"] = worker(new, name, "engine", None)
+        wait_ready(procs[name, "new"])
         procs[name, "base"] = worker(base, name, "engine", shim)
+        wait_ready(procs[name, "base"])
         if not args.no_plain:
             procs[name, "plain"] = worker(new, name, "plain", None)
+            wait_ready(procs[name, "plain"])
     load_before = os.getloadavg()
     rates: dict[tuple, list[float]] = {key: [] for key in procs}
     start = time.perf_counter()
@@ -115,11 +128,11 @@ def main() -> None:
     rows = {}
     for name in args.only:
         row = {"new_its": upper[name, "new"], "base_its": upper[name, "base"]}
-        row["new_vs_base"] = row["new_its"] / row["base_its"]
+        row["new_vs_base"] = paired(rates[name, "new"], rates[name, "base"])
         if not args.no_plain:
             row["plain_its"] = upper[name, "plain"]
-            row["new_vs_plain"] = row["new_its"] / row["plain_its"]
-            row["base_vs_plain"] = row["base_its"] / row["plain_its"]
+            row["new_vs_plain"] = paired(rates[name, "new"], rates[name, "plain"])
+            row["base_vs_plain"] = paired(rates[name, "base"], rates[name, "plain"])
         row["blocks"] = len(rates[name, "new"])
         rows[name] = row
     out = {
@@ -140,6 +153,13 @@ def main() -> None:
     print(text)
     if args.out:
         Path(args.out).write_text(text + "\n")
+
+
+def paired(a: list[float], b: list[float]) -> float:
+    """The median over rounds of a's rate / b's rate in the same round (adjacent blocks, so a
+    burst of load mostly hits both): steadier than a ratio of two separately chosen rates."""
+    ratios = sorted(x / y for x, y in zip(a, b))
+    return ratios[len(ratios) // 2]
 
 
 def _commit(tree: Path) -> str:
