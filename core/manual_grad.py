@@ -103,8 +103,8 @@ def _weight_grads(layer: Layer, dy: torch.Tensor, x: torch.Tensor) -> None:
         layer.weight.grad = (_thin_mm(dy.t(), x) if layer.thin else dy.t().mm(x)).contiguous()  # type: ignore[union-attr]
         layer.bias.grad = dy.sum(0)  # type: ignore[union-attr]
         return
-    if layer.thin:  # computed transposed, straight into the buffer's transposed view
-        torch.mm(x.t().contiguous(), dy, out=layer.grad_w.t())
+    if layer.thin:  # computed transposed, then copied (out= into a transposed view is 5-7x slower)
+        layer.grad_w.copy_(_thin_mm(dy.t(), x))
     else:
         torch.mm(dy.t(), x, out=layer.grad_w)
     torch.sum(dy, 0, out=layer.grad_b)
