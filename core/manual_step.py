@@ -118,7 +118,7 @@ class ManualStep:
     def d_step(self, n: int, loss: str, update: bool, shared):
         e, oc = self.engine, self.engine.cfg.objective
         real = e.target.sample(n, e.gen).to(e.device)
-        fake = e.G(e.G.sample_noise(n, e.gen, e.device)) if shared is None else shared[0]
+        fake = self.g_forward(n)[0] if shared is None else shared[0]
         if oc.instance_noise > 0:
             real = real + oc.instance_noise * torch.randn(n, 2, generator=e.gen).to(e.device)
             fake = fake + oc.instance_noise * torch.randn(n, 2, generator=e.gen).to(e.device)
