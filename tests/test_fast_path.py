@@ -29,7 +29,7 @@ def test_thin_products_equal_the_plain_product(cols, transposed):
     torch.testing.assert_close(out, a @ b, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("inputs", [2, 4, 16])  # 2 and 4: thin first layers (D's, packed D's)
+@pytest.mark.parametrize("inputs", [2, 4, 16])
 def test_gradients_into_prepared_buffers_match_autograd(inputs):
     torch.manual_seed(1)
     net = mlp(inputs, 2, depth=2, width=16, activation="leaky_relu").double()
