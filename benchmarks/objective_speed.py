@@ -4,6 +4,8 @@ and against a plain idiomatic PyTorch loop of the same objective, all in one run
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/objective_speed.py [--seconds 3] [--repeats 2] \
         [--out docs/bench/objective_speed_cpu.json]
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/objective_speed.py --profile --only non-saturating wgan-gp-5
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/objective_speed.py --ops --only non-saturating
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/objective_speed.py --cprofile --only non-saturating
 
 The plain loop is what a user would write: nn.Modules, torch.optim.Adam with its defaults, a
 penalty through torch.autograd.grad(create_graph=True), WGAN clipping with clamp_, and for
@@ -181,6 +183,47 @@ def profile_engine(name: str, cfg: GanConfig, iterations: int = 100) -> None:
     print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=25))
 
 
+def count_ops(name: str, cfg: GanConfig, iterations: int = 20) -> None:
+    """The torch ops one engine iteration dispatches (one call of `iterations`, after a warm-up),
+    by kind: on these small networks every op costs a few microseconds of Python and dispatch."""
+    from collections import Counter
+
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class Count(TorchDispatchMode):
+        def __init__(self):
+            super().__init__()
+            self.ops: Counter = Counter()
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            self.ops[str(func)] += 1
+            return func(*args, **(kwargs or {}))
+
+    e = GanEngine(cfg)
+    e.step(40)
+    with Count() as c:
+        e.step(iterations)
+    print(f"{name}: {sum(c.ops.values()) / iterations:.1f} torch ops per iteration")
+    for op, k in c.ops.most_common(25):
+        print(f"  {k / iterations:6.2f}  {op}")
+
+
+def cprofile_engine(name: str, cfg: GanConfig, iterations: int = 200) -> None:
+    """Python's view (cProfile): the functions with the most time of their own over `iterations`."""
+    import cProfile
+    import pstats
+
+    e = GanEngine(cfg)
+    e.step(40)
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(iterations // 20):
+        e.step(20)
+    prof.disable()
+    print(f"{name}: {iterations} iterations")
+    pstats.Stats(prof).sort_stats("tottime").print_stats(20)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=3.0, help="training time per measurement")
@@ -188,12 +231,15 @@ def main() -> None:
     ap.add_argument("--only", nargs="*", help="objectives to measure (default all)")
     ap.add_argument("--out", help="write the JSON here too")
     ap.add_argument("--profile", action="store_true", help="no timing: the engine's torch ops for --only (profiler)")
+    ap.add_argument("--ops", action="store_true", help="no timing: torch ops per iteration for --only, by kind")
+    ap.add_argument("--cprofile", action="store_true", help="no timing: Python functions by own time (cProfile)")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    if args.profile:
-        for name in args.only or ["non-saturating"]:
-            profile_engine(name, config(OBJECTIVES[name]))
-        return
+    for flag, fn in (("profile", profile_engine), ("ops", count_ops), ("cprofile", cprofile_engine)):
+        if getattr(args, flag):
+            for name in args.only or ["non-saturating"]:
+                fn(name, config(OBJECTIVES[name]))
+            return
     load_before = os.getloadavg()
     rows = {}
     for name, changes in OBJECTIVES.items():

@@ -147,7 +147,7 @@ class BatchedStep:
                     d_grad_fn = torch.func.grad(lambda c: obj.d_loss(T.loss, self._d(c)(real), self._d(c)(fake)))
                     hp_d = (hp["d_lr"], hp["d_beta1"], hp["d_beta2"], hp["d_momentum"])
                     d_params = lookahead(d_kind, hp_d, T.unrolled, dp, ds, d_grad_fn)
-                loss = it.g_objective(T, self._d(d_params), fake)
+                loss, _ = it.g_objective(T, self._d(d_params), fake)
                 return loss, loss
 
             grads, loss = torch.func.grad(g_total, has_aux=True)(gp)

@@ -33,8 +33,8 @@ class GraphStep:
         return (
             e.device.type == "cuda"
             and e.use_cuda_graph
-            and e._manual_ok()
-            and not e._penalised()  # the recorded body draws no WGAN-GP weights; penalties run eagerly
+            and e.manual.ok()
+            and not e.manual.penalised()  # the recorded body draws no WGAN-GP weights; penalties run eagerly
             and cfg.d_opt.steps == 1
             and cfg.g_opt.steps == 1
             and set(players) == {"G", "D"}
@@ -46,27 +46,40 @@ class GraphStep:
     def run(self, n_iter: int) -> torch.Tensor:
         """Train n_iter iterations; returns their metric rows (n_iter, len(TRAIN_SERIES)) on the GPU."""
         e = self.engine
-        rows = []
+        outs = []
         start = 0
         if self._key() != self.key:
             warm = min(WARMUP, n_iter)
             side = torch.cuda.Stream()
             side.wait_stream(torch.cuda.current_stream())
             with torch.cuda.stream(side), torch.no_grad():
-                rows += [e._manual_iteration(("D", "G")) for _ in range(warm)]
+                outs += [self.flat(e._iteration(("D", "G"), manual=True)) for _ in range(warm)]
             torch.cuda.current_stream().wait_stream(side)
             start = warm
-            if start == n_iter:
-                return torch.stack(rows)
-            self._capture()
-        inputs = self._draw(n_iter - start)
-        out = torch.empty(n_iter - start, self.row.numel(), device=e.device)
-        for i in range(n_iter - start):
-            for static, drawn in zip(self.static, inputs):
-                static.copy_(drawn[i], non_blocking=True)
-            self.graph.replay()  # type: ignore[union-attr]  # captured just above
-            out[i].copy_(self.row)
-        return torch.cat([torch.stack(rows), out]) if rows else out
+            if start < n_iter:
+                self._capture()
+        if start < n_iter:
+            inputs = self._draw(n_iter - start)
+            out = torch.empty(n_iter - start, self.out.numel(), device=e.device)
+            for i in range(n_iter - start):
+                for static, drawn in zip(self.static, inputs):
+                    static.copy_(drawn[i], non_blocking=True)
+                self.graph.replay()  # type: ignore[union-attr]  # captured just above
+                out[i].copy_(self.out)
+            outs += list(out)
+        return self.rows(torch.stack(outs))
+
+    @staticmethod
+    def flat(out: tuple) -> torch.Tensor:
+        """An iteration's outputs (r, f, d_grad, fg, g_grad; see GanEngine._iteration) as one vector."""
+        r, f, d_grad, fg, g_grad = out
+        return torch.cat([r, f, fg, d_grad[None], g_grad[None]])
+
+    def rows(self, flat: torch.Tensor) -> torch.Tensor:
+        """The metric rows of k iterations' `flat` vectors (k, 3 n + 2)."""
+        n = (flat.shape[1] - 2) // 3
+        r, f, fg, d_grad, g_grad = flat.split([n, n, n, 1, 1], 1)
+        return self.engine.rows(list(zip(r, f, d_grad[:, 0], fg, g_grad[:, 0])))
 
     def _key(self):
         """Everything the recorded graph bakes in; when it changes, record again."""
@@ -90,20 +103,21 @@ class GraphStep:
         self.static = [d[0].clone() for d in drawn]
         self.graph = torch.cuda.CUDAGraph()
         with torch.no_grad(), torch.cuda.graph(self.graph):
-            self.row = self._body()
+            self.out = self._body()
         self.key = self._key()
         self.captures += 1
 
     def _body(self) -> torch.Tensor:
-        """One iteration on the static inputs; the same arithmetic as GanEngine._manual_iteration."""
+        """One iteration on the static inputs, the same arithmetic as GanEngine's manual iteration;
+        returns its outputs as `flat` makes them (the metric rows are made after the replays)."""
         e, cfg = self.engine, self.engine.cfg
         loss, sigma = cfg.objective.loss, cfg.objective.instance_noise
         real, z = self.static[0], self.static[1]
-        fake, g_cache = mg.forward(e.G.net, z)
+        fake, g_cache = mg.forward(e.manual.ready.g_layers, z)  # prepared by the chunk
         fake_d, fake_g = fake, fake
         if sigma > 0:
             noise = self.static[2]
             real, fake_d, fake_g = real + sigma * noise[0], fake + sigma * noise[1], fake + sigma * noise[2]
-        d_loss, acc_real, acc_fake, d_real, d_fake, d_grad = e._manual_d_update(real, fake_d, loss, True)
-        g_loss, g_grad = e._manual_g_update(fake_g, g_cache, loss, True)
-        return torch.stack([d_loss, g_loss, acc_real, acc_fake, d_real, d_fake, g_grad, d_grad])
+        return self.flat(
+            (*e.manual.d_update(real, fake_d, loss, True), *e.manual.g_update(fake_g, g_cache, loss, True))
+        )

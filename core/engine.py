@@ -6,9 +6,7 @@ comes from generators seeded by the config, so the same config and seed give the
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import math
 from collections.abc import Callable
 
 import numpy as np
@@ -20,14 +18,14 @@ from .config import ConfigError, GanConfig
 from .cuda_graph import GraphStep
 from .evaluation import Evaluator
 from .frames import ViewState, build_frame
+from .last_good import LastGood, first_non_finite
 from .live_edits import LiveEdits
 from .manual_step import ManualStep
 from .manual_step import grad_norm as _grad_norm
 from .metrics import MetricHistory
 from .models import build_player
-from .optim_step import adam_step
+from .optim_step import adam_step, fast_adam
 from .spectrum_monitor import SpectrumMonitor
-from .state_copy import clone_state
 from .targets import build_target
 from .threads import torch_threads
 from .unrolling import unrolled_params
@@ -44,20 +42,7 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def _fast_adam(device: torch.device) -> dict:
-    """Fused Adam where this torch has it for the device (CPU since 2.4, CUDA since 2.0).
-
-    On CUDA it is also capturable (its step count lives on the GPU), so a CUDA graph can hold it.
-    """
-    major, minor = (int(v) for v in torch.__version__.split(".")[:2])
-    if device.type == "cuda":
-        return {"fused": True, "capturable": True}
-    if device.type == "cpu" and (major, minor) >= (2, 4):
-        return {"fused": True}
-    return {"foreach": True}
-
-
-class GanEngine(ManualStep):
+class GanEngine:
     """A GAN on a 2-D target.
 
     Parameters
@@ -73,6 +58,8 @@ class GanEngine(ManualStep):
         self.device = resolve_device(cfg.run.device)
         self.frozen = {"G": False, "D": False}
         self.manual_grad = True  # hand-written gradients where they apply (see core.manual_grad)
+        self.manual = ManualStep(self)  # that fast path (core.manual_step)
+        self.last_good = LastGood(self)  # the roll-back point after a divergence (core.last_good)
         self.use_cuda_graph = True  # on a GPU, replay recorded iterations (see core.cuda_graph)
         self._graph = GraphStep(self)
         self.edits = LiveEdits(self)  # changes while training (core.live_edits)
@@ -114,7 +101,7 @@ class GanEngine(ManualStep):
         params = (self.G if player == "G" else self.D).parameters()
         if oc.kind == "adam":
             # Fused Adam: one kernel for all tensors, 3x faster than the default here (47 vs 142 us).
-            return torch.optim.Adam(params, lr=oc.lr, betas=(oc.beta1, oc.beta2), **_fast_adam(self.device))
+            return torch.optim.Adam(params, lr=oc.lr, betas=(oc.beta1, oc.beta2), **fast_adam(self.device))
         if oc.kind == "rmsprop":
             return torch.optim.RMSprop(params, lr=oc.lr, alpha=oc.beta2, momentum=oc.momentum, foreach=True)
         return torch.optim.SGD(params, lr=oc.lr, momentum=oc.momentum, foreach=True)
@@ -133,10 +120,7 @@ class GanEngine(ManualStep):
             self.opt_g = opt
         else:
             self.opt_d = opt
-        # A divergence rolls back to the last good state: its optimiser part must be this optimiser's
-        # (Adam's moments put back into a new SGD were refused by the hand-back's checks).
-        if getattr(self, "_good", None) is not None:
-            self._good["opt_g" if player == "G" else "opt_d"] = copy.deepcopy(opt.state_dict())
+        self.last_good.optimizer_replaced(player)
 
     def update(self, path: str, value) -> str:
         """Change one config field while training; returns what had to happen ('live', 'rebuilt ...').
@@ -222,16 +206,23 @@ class GanEngine(ManualStep):
         self.schedule, self.stop_at, self.players = [], None, PLAYERS
 
     def _step_chunk(self, n: int, players) -> int:
-        if self._manual_ok():  # decided once per chunk: commands only arrive between chunks
-            self._params = {"G": self.g_params, "D": self.d_params}
-            if self._graph.applies(players):
-                rows = self._graph.run(n)
-            else:
-                with torch.no_grad():
-                    rows = torch.stack([self._manual_iteration(players) for _ in range(n)])
+        if self.manual.ok():  # decided once per chunk: commands only arrive between chunks
+            self.manual.prepare()
+            try:
+                if self._graph.applies(players):
+                    rows = self._graph.run(n)
+                else:
+                    with torch.no_grad():
+                        rows = self.rows([self._iteration(players, manual=True) for _ in range(n)])
+            finally:
+                self.manual.ready = None  # prepared for this chunk only
         else:
-            rows = torch.stack([self._autograd_iteration(players) for _ in range(n)])
+            rows = self.rows([self._iteration(players, manual=False) for _ in range(n)])
         return self.keep_chunk(rows)
+
+    def rows(self, outs: list) -> torch.Tensor:
+        """The metric rows (k, SERIES) of k iterations' outputs (see _iteration)."""
+        return it.rows(self.cfg.objective.loss, *(torch.stack(x) for x in zip(*outs)))
 
     def keep_chunk(self, rows: torch.Tensor) -> int:
         """Book a chunk of iterations whose weights are already in place: its metric rows (n, SERIES)
@@ -239,11 +230,11 @@ class GanEngine(ManualStep):
         called by core.compare_batched after it wrote a batched chunk's weights back."""
         n = len(rows)
         values = rows.cpu().numpy()  # the one host sync of the chunk
-        first_bad = _first_non_finite(values)
-        if first_bad is None and not self._weights_finite():
+        first_bad = first_non_finite(values)
+        if first_bad is None and not self.last_good.weights_finite():
             first_bad = len(values) - 1
         if first_bad is not None:
-            self._diverged(first_bad, values[first_bad])
+            self.last_good.restore(first_bad, values[first_bad])
             return 0  # the whole chunk is rolled back to the last good weights
         steps = self.step_count + 1 + np.arange(n)
         self.history.extend(steps, values)
@@ -256,11 +247,10 @@ class GanEngine(ManualStep):
             self.spectrum.after_evaluation()
         return n
 
-    def _autograd_iteration(self, players) -> torch.Tensor:
-        return self._iteration(players, manual=False)
-
-    def _iteration(self, players, manual: bool) -> torch.Tensor:
+    def _iteration(self, players, manual: bool) -> tuple:
         """One iteration: D's step(s), then G's, drawing samples in one order on either path.
+        Returns (D's scores on real, on fake, D's grad norm) of the last D step and (D's scores on
+        G's batch, G's grad norm) of the last G step, from which `rows` makes the metric row.
 
         `manual`: the hand-written-gradient fast path (core.manual_step) instead of autograd;
         the loop, the sample order and the row are the same, so both train the same weights.
@@ -268,7 +258,7 @@ class GanEngine(ManualStep):
         cfg = self.cfg
         loss, n, train_d, train_g, d_steps = self._plan(players)
         forward, d_step, g_step = (
-            (self._manual_g_forward, self._manual_d_step, self._manual_g_step)
+            (self.manual.g_forward, self.manual.d_step, self.manual.g_step)
             if manual
             else (self._g_forward, self._d_step, self._g_step)
         )
@@ -279,12 +269,18 @@ class GanEngine(ManualStep):
         for i in range(d_steps):
             if share and i == d_steps - 1:
                 shared = forward(n)
-            d_stats = d_step(n, loss, train_d, shared)
+            d_out = d_step(n, loss, train_d, shared)
         for j in range(cfg.g_opt.steps if train_g else 1):
-            g_loss, g_grad = g_step(n, loss, train_g, shared if j == 0 else None)
-        d_loss, acc_real, acc_fake, d_real, d_fake, d_grad = d_stats
-        # Order must match TRAIN_SERIES (core.iteration.SERIES).
-        return torch.stack([d_loss, g_loss, acc_real, acc_fake, d_real, d_fake, g_grad, d_grad]).detach()
+            g_out = g_step(n, loss, train_g, shared if j == 0 else None)
+        return (*d_out, *g_out)
+
+    def _plan(self, players) -> tuple:
+        """(loss, samples per step, train D?, train G?, D steps) of one iteration for `players`."""
+        cfg = self.cfg
+        train_d = "D" in players and not self.frozen["D"]
+        train_g = "G" in players and not self.frozen["G"]
+        d_steps = cfg.d_opt.steps if train_d else 1
+        return cfg.objective.loss, cfg.run.batch_size * cfg.objective.pack, train_d, train_g, d_steps
 
     def _g_forward(self, n: int) -> torch.Tensor:
         return self.G(self.G.sample_noise(n, self.gen, self.device))
@@ -312,10 +308,10 @@ class GanEngine(ManualStep):
         return terms if update else dataclasses.replace(terms, gp=False, r1=False, r2=False)
 
     def _d_update(self, real: torch.Tensor, fake: torch.Tensor, eps: torch.Tensor | None, update: bool):
-        """D's step on given samples (core.iteration's objective): (d_loss, 4 stats, grad norm)."""
+        """D's step on given samples (core.iteration's objective): (scores on real, on fake, grad norm)."""
         oc, terms = self.cfg.objective, self._terms(update)
         with torch.set_grad_enabled(update):
-            total, (d_loss, r, f) = it.d_objective(terms, self.D, real, fake, eps, oc.gp_weight, oc.r1, oc.r2)
+            total, (_, r, f) = it.d_objective(terms, self.D, real, fake, eps, oc.gp_weight, oc.r1, oc.r2)
         if update:
             self.opt_d.zero_grad(set_to_none=True)
             total.backward()
@@ -327,7 +323,7 @@ class GanEngine(ManualStep):
                     torch._foreach_clamp_max_(self.d_params, oc.clip)
         else:
             d_grad = torch.zeros((), device=self.device)
-        return (d_loss.detach(), *it.d_stats(terms.loss, r.detach(), f.detach()), d_grad)
+        return r.detach(), f.detach(), d_grad
 
     def _g_step(self, n: int, loss: str, update: bool, fake: torch.Tensor | None = None):
         """Draw G's samples (noise if not given, instance noise, the look-ahead's real batch) and
@@ -346,13 +342,13 @@ class GanEngine(ManualStep):
         return self.cfg.objective.unrolled_steps > 0 and update and not self.frozen["D"]
 
     def _g_update(self, fake: torch.Tensor, update: bool, ahead_real: torch.Tensor | None = None):
-        """G's step through D (or D after the look-ahead) on G's batch `fake`: (g_loss, grad norm)."""
+        """G's step through D (or D after the look-ahead) on G's batch `fake`: (D's scores on it, grad norm)."""
         terms = self._terms(update)
         d: Callable = self.D
         if self._unrolls(update):
             params = unrolled_params(self, terms.unrolled, fake, terms.loss, ahead_real)
             d = lambda x: torch.func.functional_call(self.D, params, (x,))
-        g_loss = it.g_objective(terms, d, fake)
+        g_loss, scores = it.g_objective(terms, d, fake)
         # Gradients for G's weights only: D's weight gradients would be computed and thrown away.
         g_params = self.g_params
         for p, g in zip(g_params, torch.autograd.grad(g_loss, g_params)):
@@ -360,33 +356,12 @@ class GanEngine(ManualStep):
         g_grad = _grad_norm(g_params)
         if update:
             adam_step(self.opt_g)
-        return g_loss.detach(), g_grad
+        return scores.detach(), g_grad
 
     # --- divergence -------------------------------------------------------------------------
     def _snapshot(self) -> None:
-        self._good = {
-            "G": clone_state(self.G.state_dict()),
-            "D": clone_state(self.D.state_dict()),
-            "opt_g": clone_state(self.opt_g.state_dict()),
-            "opt_d": clone_state(self.opt_d.state_dict()),
-        }
-
-    def _weights_finite(self) -> bool:
-        flat = [p.detach().sum() for p in (*self.G.parameters(), *self.D.parameters())]
-        return bool(torch.isfinite(torch.stack(flat).sum()))
-
-    def _diverged(self, index: int, row: np.ndarray) -> None:
-        self.G.load_state_dict(self._good["G"])
-        self.D.load_state_dict(self._good["D"])
-        self.opt_g.load_state_dict(self._good["opt_g"])
-        self.opt_d.load_state_dict(self._good["opt_d"])
-        bad = [name for name, v in zip(TRAIN_SERIES, row) if not math.isfinite(v)] or ["the weights"]
-        self.status = "diverged"
-        self.message = (
-            f"Training diverged at step {self.step_count + index + 1}: "
-            f"{', '.join(bad)} became NaN or infinite. The weights from step "
-            f"{self.step_count} are kept. Lower the learning rates, then reset or continue."
-        )
+        """Keep the current weights and optimiser states as the roll-back point (core.last_good)."""
+        self.last_good.save()
 
     def resume(self) -> None:
         """Clear a divergence stop (after the user changed something) so training can go on."""
@@ -417,8 +392,3 @@ def _check_player(player: str) -> str:
     if player not in PLAYERS:
         raise ValueError(f"player must be 'G' or 'D', got {player!r}")
     return player
-
-
-def _first_non_finite(values: np.ndarray):
-    bad = ~np.isfinite(values).all(axis=1)
-    return int(np.argmax(bad)) if bad.any() else None

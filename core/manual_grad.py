@@ -10,22 +10,61 @@ against autograd.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import torch
 from torch import nn
 
 SUPPORTED_ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.Tanh, nn.ELU, nn.SiLU)
 
 
-def forward(net: nn.Sequential, x: torch.Tensor) -> tuple[torch.Tensor, list]:
-    """net(x), plus what the backward pass needs: each Linear's input and each activation's in/out."""
-    cache = []
-    h = x
+class Layer(NamedTuple):
+    """One layer of a Sequential as the passes read it, classified once (see `prepare`).
+
+    For a Linear: its weight, bias, the weight's transpose (a view, valid while the weight is
+    updated in place), and the buffers its gradients are written into (None: new tensors are
+    assigned to .grad). For an activation: the module, the rest None.
+
+    The players' thin products (a first layer's weight gradient, 128 x 512 @ 512 x 2) are left
+    as they were, although `mm` computes them 5-10x faster: its different summation order moved
+    chaotic runs (lesson 3 at seed 0, a D at learning rate 1) onto other trajectories, and the
+    lessons' tests pin those trajectories."""
+
+    module: nn.Module
+    weight: torch.Tensor | None = None
+    bias: torch.Tensor | None = None
+    weight_t: torch.Tensor | None = None
+    grad_w: torch.Tensor | None = None
+    grad_b: torch.Tensor | None = None
+
+
+def prepare(net: nn.Sequential, grads: bool = False) -> list[Layer]:
+    """net's layers for `forward` / `backward`, classified once. Why: a chunk of iterations reuses
+    it, which saves the per-layer type checks, attribute look-ups and transposes of every pass.
+    grads: gradients go into the Linears' current .grad tensors (out= products, no allocation),
+    which must exist; the caller keeps them in place for as long as it uses the result."""
+    out = []
     for layer in net:
         if isinstance(layer, nn.Linear):
-            cache.append(h)
-            h = torch.addmm(layer.bias, h, layer.weight.t())
+            w, b = layer.weight, layer.bias
+            gw, gb = (w.grad, b.grad) if grads else (None, None)
+            out.append(Layer(layer, w, b, w.t(), gw, gb))
         else:
-            h, saved = activate(layer, h)
+            out.append(Layer(layer))
+    return out
+
+
+def forward(net: nn.Sequential | list[Layer], x: torch.Tensor) -> tuple[torch.Tensor, list]:
+    """net(x), plus what the backward pass needs: each Linear's input and each activation's in/out."""
+    layers = prepare(net) if isinstance(net, nn.Sequential) else net
+    cache = []
+    h = x
+    for layer in layers:
+        if layer.weight is not None:
+            cache.append(h)
+            h = torch.addmm(layer.bias, h, layer.weight_t)
+        else:
+            h, saved = activate(layer.module, h)
             cache.append(saved)
     return h, cache
 
@@ -41,25 +80,49 @@ def activate(layer: nn.Module, h: torch.Tensor) -> tuple[torch.Tensor, tuple]:
 
 
 def backward(
-    net: nn.Sequential, cache: list, dy: torch.Tensor, weight_grads: bool, input_grad: bool
+    net: nn.Sequential | list[Layer], cache: list, dy: torch.Tensor, weight_grads: bool, input_grad: bool
 ) -> torch.Tensor | None:
     """Propagate dL/d(output) back; writes .grad of every Linear when `weight_grads`.
 
     Returns dL/d(input) when `input_grad`, else None (the first layer's product is skipped).
     """
-    layers = list(net)
+    layers = prepare(net) if isinstance(net, nn.Sequential) else net
     for i in range(len(layers) - 1, -1, -1):
         layer, saved = layers[i], cache[i]
-        if isinstance(layer, nn.Linear):
+        if layer.weight is not None:
             if weight_grads:
-                layer.weight.grad = dy.t().mm(saved)
-                layer.bias.grad = dy.sum(0)
+                _weight_grads(layer, dy, saved)
             if i == 0 and not input_grad:
                 return None
             dy = dy.mm(layer.weight)
         else:
-            dy = _activation_backward(layer, saved[0], saved[1], dy)
+            dy = _activation_backward(layer.module, saved[0], saved[1], dy)
     return dy
+
+
+def _weight_grads(layer: Layer, dy: torch.Tensor, x: torch.Tensor) -> None:
+    """dL/dW = dy^T x and dL/db = sum(dy), into the layer's buffers or as new .grad tensors."""
+    if layer.grad_w is None or layer.grad_b is None:
+        layer.weight.grad = dy.t().mm(x)  # type: ignore[union-attr]
+        layer.bias.grad = dy.sum(0)  # type: ignore[union-attr]
+        return
+    torch.mm(dy.t(), x, out=layer.grad_w)
+    torch.sum(dy, 0, out=layer.grad_b)
+
+
+def mm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """a @ b, the same values; a result of 2-8 columns is computed transposed (a view is returned).
+
+    Why: MKL's single-thread sgemm is pathologically slow for such outputs when b is row-major:
+    D's first-layer weight gradient (128 x 512 @ 512 x 2) took 115-150 us here against 10-15 us
+    for (b^T a^T)^T, as long as a 512 x 128 x 128 product (docs/benchmarks.md). Used by the
+    penalties (core.manual_penalty); see Layer for why the players' passes do not use it.
+    """
+    return _thin_mm(a, b) if 1 < b.shape[-1] <= 8 else a.mm(b)
+
+
+def _thin_mm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return b.t().contiguous().mm(a.t()).t()
 
 
 def _activation_backward(layer: nn.Module, pre: torch.Tensor, out: torch.Tensor, dy: torch.Tensor):

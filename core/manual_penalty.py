@@ -16,7 +16,10 @@ compare both (float64, every loss, ReLU and LeakyReLU, depths 0-3, packing).
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
+
+from .manual_grad import mm
 
 PIECEWISE_LINEAR = (nn.ReLU, nn.LeakyReLU)
 
@@ -27,12 +30,14 @@ def supports(net: nn.Sequential) -> bool:
 
 
 def slope(layer: nn.Module, saved: tuple) -> torch.Tensor:
-    """The activation's derivative at each unit, from manual_grad's cache entry (pre, out): its
-    backward kernel applied to ones (as autograd's: ReLU where the output is > 0, LeakyReLU where
-    the input is), exact in the input's dtype and far cheaper here than a comparison's bool mask."""
+    """The activation's derivative at each unit, from manual_grad's cache entry (pre, out), as
+    autograd's (ReLU: 1 where the output is > 0, LeakyReLU: where the input is), exact in the
+    input's dtype. For ReLU the sign of its output (>= 0), one op (4.5 us against 8.9 for the
+    backward kernel applied to ones, 37 for a comparison's bool mask as floats, here); for LeakyReLU
+    its backward kernel applied to ones."""
     pre, out = saved
     if isinstance(layer, nn.ReLU):
-        return torch.ops.aten.threshold_backward(torch.ones_like(out), out, 0.0)
+        return torch.sign(out)
     return torch.ops.aten.leaky_relu_backward(torch.ones_like(pre), pre, layer.negative_slope, False)
 
 
@@ -49,7 +54,7 @@ def masks_of(net: nn.Sequential, x: torch.Tensor, params: list | None = None) ->
     masks, h, k = [], x, 0
     for layer in list(net)[:-1]:
         if isinstance(layer, nn.Linear):
-            h = torch.addmm(params[k + 1], h, params[k].t())
+            h = F.linear(h, params[k], params[k + 1])
             k += 2
         else:
             pre = h
@@ -73,15 +78,15 @@ def input_grad(weights: list[torch.Tensor], masks: list[torch.Tensor], rows: int
     r = [masks[-1] * weights[-1]]
     for m, w in zip(reversed(masks[:-1]), reversed(weights[1:-1])):
         r.insert(0, m * r[0].mm(w))
-    return r[0].mm(weights[0]), r
+    return mm(r[0], weights[0]), r
 
 
 def penalty_grads(weights: list[torch.Tensor], masks: list[torch.Tensor], r: list, e: torch.Tensor) -> list:
     """dP/dW for each weight, given e = dP/dg (g = input_grad's result, on the same rows); pure."""
     if not masks:
         return [e.sum(0, keepdim=True)]
-    out = [r[0].t().mm(e)]
-    d = e.mm(weights[0].t())  # dP/dr_1
+    out = [mm(r[0].t(), e)]
+    d = F.linear(e, weights[0])  # dP/dr_1 = e W_1^T
     last = len(masks) - 1
     for k in range(last):
         q = masks[k] * d
@@ -143,7 +148,8 @@ def d_penalty_grads(
 
 
 def _packed(x: torch.Tensor, pack: int, scale: float) -> torch.Tensor:
-    return x.reshape(-1, 2 * pack) * scale  # as Discriminator.forward
+    x = x.reshape(-1, 2 * pack)  # as Discriminator.forward
+    return x if isinstance(scale, float) and scale == 1.0 else x * scale
 
 
 def add_d_penalties(D, terms, cache: list, real: torch.Tensor, fake: torch.Tensor, eps, gp_weight, r1, r2) -> None:

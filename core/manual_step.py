@@ -1,15 +1,22 @@
-"""The engine's training step with hand-written gradients (core.manual_grad), as a mixin of GanEngine.
+"""The engine's training step with hand-written gradients (core.manual_grad): GanEngine.manual.
 
 Used whenever the players are MLPs that core.manual_grad covers and nothing needs differentiating
 through D's updates (unrolling). Gradient penalties (WGAN-GP, R1, R2) are covered when D's
-activations are piecewise linear (core.manual_penalty); GanEngine's autograd step covers the rest. The samples are drawn in the
-same order in both, and tests check that both train to the same weights.
+activations are piecewise linear (core.manual_penalty); GanEngine's autograd step covers the rest.
+The samples are drawn in the same order in both, and tests check that both train to the same weights.
+
+Per-iteration overhead is what this path exists to cut (for 2x128 MLPs at batch 256 each torch
+op's Python and dispatch cost is comparable to its arithmetic), so everything that cannot change
+within a chunk of iterations is prepared once per chunk (`prepare`): the config's terms, the
+layers classified with their transposed weights, each player's gradients as views of one flat
+buffer (written by out= products; the gradient norm is one op), and the optimiser steps with
+their argument lists (core.optim_step.prepared_step). Commands reach the engine only between
+chunks, so nothing prepared goes stale within one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import NamedTuple
 
 import torch
 
@@ -17,12 +24,7 @@ from ganscope.core import iteration as it
 
 from . import manual_grad as mg
 from . import manual_penalty as mp
-from . import objectives as obj
-from .optim_step import adam_step
-
-if TYPE_CHECKING:
-    from .config import GanConfig
-    from .models import Discriminator, Generator
+from .optim_step import prepared_step
 
 
 def grad_norm(params) -> torch.Tensor:
@@ -32,124 +34,150 @@ def grad_norm(params) -> torch.Tensor:
     return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
 
 
+def flat_grads(params: list[torch.Tensor], flat: torch.Tensor | None, views: list) -> tuple[torch.Tensor, list]:
+    """(flat, views): every parameter's .grad a view of one flat buffer. The previous chunk's
+    buffer is kept while every .grad is still its view (a recorded CUDA graph writes into it);
+    otherwise a new one (zeros) is made and assigned."""
+    if flat is not None and len(views) == len(params) and all(p.grad is v for p, v in zip(params, views)):
+        return flat, views
+    flat = torch.zeros(sum(p.numel() for p in params), dtype=params[0].dtype, device=params[0].device)
+    views, at = [], 0
+    for p in params:
+        p.grad = flat[at : at + p.numel()].view_as(p)
+        views.append(p.grad)
+        at += p.numel()
+    return flat, views
+
+
+class Prepared(NamedTuple):
+    """What a chunk of iterations reuses (see the module's docstring)."""
+
+    terms: it.Terms
+    g_layers: list
+    d_layers: list
+    d_params: list
+    g_flat: torch.Tensor
+    d_flat: torch.Tensor
+    step_g: object
+    step_d: object
+
+
 class ManualStep:
-    """GanEngine's hand-written-gradient step (it reads the engine's cfg, G, D, optimisers).
+    """GanEngine's hand-written-gradient step; reads the engine's cfg, G, D, optimisers, samplers."""
 
-    What it reads of the engine is declared here, so a change to GanEngine that breaks it is a
-    type error (mypy on core/), not a surprise at run time."""
+    def __init__(self, engine):
+        self.engine = engine
+        self.ready: Prepared | None = None
+        self._flat: dict[str, tuple] = {"G": (None, []), "D": (None, [])}
 
-    cfg: GanConfig
-    G: Generator
-    D: Discriminator
-    opt_g: torch.optim.Optimizer
-    opt_d: torch.optim.Optimizer
-    gen: torch.Generator
-    device: torch.device
-    target: Any
-    frozen: dict[str, bool]
-    manual_grad: bool
-    _iteration: Callable[..., Any]
-    _terms: Callable[..., it.Terms]
-    _params: Any
-
-    def _manual_ok(self) -> bool:
+    def ok(self) -> bool:
         """Whether hand-written gradients cover this config: MLPs of supported layers, no unrolling,
         and penalties only on a piecewise-linear D (their second derivatives vanish there)."""
-        terms = self._terms()
+        e = self.engine
         return (
-            self.manual_grad
-            and terms.unrolled == 0
-            and mg.supports(self.G.net)
-            and mg.supports(self.D.net)
-            and (mp.supports(self.D.net) or not self._penalised())
+            e.manual_grad
+            and e._terms().unrolled == 0
+            and mg.supports(e.G.net)
+            and mg.supports(e.D.net)
+            and (mp.supports(e.D.net) or not self.penalised())
         )
 
-    def _penalised(self) -> bool:
+    def penalised(self) -> bool:
         """Whether D's objective has an input-gradient penalty (WGAN-GP, R1 or R2)."""
-        terms = self._terms()
+        terms = self.engine._terms()
         return terms.gp or terms.r1 or terms.r2
 
-    def _plan(self, players) -> tuple:
-        """(loss, samples per step, train D?, train G?, D steps) of one iteration for `players`."""
-        cfg = self.cfg
-        train_d = "D" in players and not self.frozen["D"]
-        train_g = "G" in players and not self.frozen["G"]
-        return (
-            cfg.objective.loss,
-            cfg.run.batch_size * cfg.objective.pack,
-            train_d,
-            train_g,
-            cfg.d_opt.steps if train_d else 1,
+    def prepare(self) -> None:
+        """Build this chunk's Prepared (call before a chunk; nothing may change until it ends)."""
+        e = self.engine
+        g_params, d_params = e.g_params, e.d_params
+        self._flat["G"] = flat_grads(g_params, *self._flat["G"])
+        self._flat["D"] = flat_grads(d_params, *self._flat["D"])
+        g_flat, d_flat = self._flat["G"][0], self._flat["D"][0]
+        self.ready = Prepared(
+            terms=e._terms(),
+            g_layers=mg.prepare(e.G.net, grads=True),
+            d_layers=mg.prepare(e.D.net, grads=True),
+            d_params=d_params,
+            g_flat=g_flat,
+            d_flat=d_flat,
+            step_g=prepared_step(e.opt_g),
+            step_d=prepared_step(e.opt_d),
         )
 
-    def _manual_iteration(self, players) -> torch.Tensor:
-        """The engine's iteration (GanEngine._iteration) with the chain rule done by hand."""
-        return self._iteration(players, manual=True)
+    def _ready(self) -> Prepared:
+        if self.ready is None:
+            self.prepare()
+        return self.ready  # type: ignore[return-value]
 
-    def _manual_g_forward(self, n: int):
+    def g_forward(self, n: int):
         """G's samples and what the hand-written backward needs: (fake, cache)."""
-        return mg.forward(self.G.net, self.G.sample_noise(n, self.gen, self.device))
+        e = self.engine
+        return mg.forward(self._ready().g_layers, e.G.sample_noise(n, e.gen, e.device))
 
-    def _manual_d_step(self, n: int, loss: str, update: bool, shared):
-        oc = self.cfg.objective
-        real = self.target.sample(n, self.gen).to(self.device)
-        fake = self.G(self.G.sample_noise(n, self.gen, self.device)) if shared is None else shared[0]
+    def d_step(self, n: int, loss: str, update: bool, shared):
+        e, oc = self.engine, self.engine.cfg.objective
+        real = e.target.sample(n, e.gen).to(e.device)
+        fake = self.g_forward(n)[0] if shared is None else shared[0]
         if oc.instance_noise > 0:
-            real = real + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
-            fake = fake + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
+            real = real + oc.instance_noise * torch.randn(n, 2, generator=e.gen).to(e.device)
+            fake = fake + oc.instance_noise * torch.randn(n, 2, generator=e.gen).to(e.device)
         eps = None
-        if update and self._terms().gp:  # the sample plan's order, as GanEngine._d_step draws it
-            eps = torch.rand(n // self.D.pack, 1, generator=self.gen).to(self.device)
-        return self._manual_d_update(real, fake, loss, update, eps)
+        if update and self._ready().terms.gp:  # the sample plan's order, as GanEngine._d_step draws it
+            eps = torch.rand(n // e.D.pack, 1, generator=e.gen).to(e.device)
+        return self.d_update(real, fake, loss, update, eps)
 
-    def _manual_g_step(self, n: int, loss: str, update: bool, shared):
-        oc = self.cfg.objective
-        fake, g_cache = self._manual_g_forward(n) if shared is None else shared
+    def g_step(self, n: int, loss: str, update: bool, shared):
+        e, oc = self.engine, self.engine.cfg.objective
+        fake, g_cache = self.g_forward(n) if shared is None else shared
         if oc.instance_noise > 0:
-            fake = fake + oc.instance_noise * torch.randn(n, 2, generator=self.gen).to(self.device)
-        return self._manual_g_update(fake, g_cache, loss, update)
+            fake = fake + oc.instance_noise * torch.randn(n, 2, generator=e.gen).to(e.device)
+        return self.g_update(fake, g_cache, loss, update)
 
-    def _manual_d_update(
-        self, real: torch.Tensor, fake: torch.Tensor, loss: str, update: bool, eps: torch.Tensor | None = None
-    ):
+    def d_update(self, real: torch.Tensor, fake: torch.Tensor, loss: str, update: bool, eps=None):
         """D's step on given samples (eps: WGAN-GP's interpolation weights, when it has that
-        penalty): (d_loss, 4 stats, grad norm); no sampling, no host sync."""
+        penalty): (scores on real, scores on fake, grad norm); no sampling, no host sync."""
+        ready, e = self._ready(), self.engine
         scores, cache = self._d_forward(torch.cat([real, fake]))
-        r, f = scores.split(len(real) // self.D.pack)
-        d_loss = obj.d_loss(loss, r, f)
+        r, f = scores.split(len(real) // e.D.pack)
         if update:
             self._d_backward(cache, torch.cat(mg.d_output_grads(loss, r, f)), weight_grads=True)
-            if self._penalised():
-                oc = self.cfg.objective
-                mp.add_d_penalties(self.D, self._terms(), cache, real, fake, eps, oc.gp_weight, oc.r1, oc.r2)
-            d_params = self._params["D"]
-            d_grad = grad_norm(d_params)
-            adam_step(self.opt_d)
+            terms = ready.terms
+            if terms.gp or terms.r1 or terms.r2:
+                oc = e.cfg.objective
+                mp.add_d_penalties(e.D, terms, cache, real, fake, eps, oc.gp_weight, oc.r1, oc.r2)
+            d_grad = torch.linalg.vector_norm(ready.d_flat)
+            ready.step_d()  # type: ignore[operator]
             if loss == "wgan":
-                clip = self.cfg.objective.clip
-                torch._foreach_clamp_min_(d_params, -clip)
-                torch._foreach_clamp_max_(d_params, clip)
+                clip = e.cfg.objective.clip
+                torch._foreach_clamp_min_(ready.d_params, -clip)
+                torch._foreach_clamp_max_(ready.d_params, clip)
         else:
-            d_grad = torch.zeros((), device=self.device)
-        return (d_loss, *it.d_stats(loss, r, f), d_grad)
+            d_grad = torch.zeros((), device=e.device)
+        return r, f, d_grad
 
-    def _manual_g_update(self, fake: torch.Tensor, g_cache: list, loss: str, update: bool):
-        """G's step through D on given samples (g_cache from G's forward): (g_loss, grad norm)."""
+    def g_update(self, fake: torch.Tensor, g_cache: list, loss: str, update: bool):
+        """G's step through D on given samples (g_cache from G's forward): (D's scores on them,
+        grad norm)."""
+        ready = self._ready()
         f, d_cache = self._d_forward(fake)
-        g_loss = obj.g_loss(loss, f)
         dx = self._d_backward(d_cache, mg.g_output_grad(loss, f), weight_grads=False, input_grad=True)
-        mg.backward(self.G.net, g_cache, dx, weight_grads=True, input_grad=False)
-        g_grad = grad_norm(self._params["G"])
+        mg.backward(ready.g_layers, g_cache, dx, weight_grads=True, input_grad=False)
+        g_grad = torch.linalg.vector_norm(ready.g_flat)
         if update:
-            adam_step(self.opt_g)
-        return g_loss, g_grad
+            ready.step_g()  # type: ignore[operator]
+        return f, g_grad
 
     def _d_forward(self, x: torch.Tensor):
         """D(x) as Discriminator.forward computes it (packs, input scale), keeping the cache."""
-        D = self.D
-        out, cache = mg.forward(D.net, x.reshape(-1, 2 * D.pack) * D.input_scale)
+        D = self.engine.D
+        x = x.reshape(-1, 2 * D.pack)
+        out, cache = mg.forward(self._ready().d_layers, x * D.input_scale if D.input_scale != 1 else x)
         return out.squeeze(-1), cache
 
     def _d_backward(self, cache, d_scores: torch.Tensor, weight_grads: bool, input_grad: bool = False):
-        dx = mg.backward(self.D.net, cache, d_scores[:, None], weight_grads, input_grad)
-        return None if dx is None else (dx * self.D.input_scale).reshape(-1, 2)
+        D = self.engine.D
+        dx = mg.backward(self._ready().d_layers, cache, d_scores[:, None], weight_grads, input_grad)
+        if dx is None:
+            return None
+        return (dx * D.input_scale if D.input_scale != 1 else dx).reshape(-1, 2)

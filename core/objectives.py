@@ -13,29 +13,32 @@ LOG_LOSSES = ("minimax", "nonsaturating")
 
 
 def d_loss(loss: str, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-    """The discriminator's loss given its raw outputs on real and on fake samples."""
+    """The discriminator's loss given its raw outputs on real and on fake samples.
+
+    Means over the last axis: a stack of k steps' outputs (k, n) gives their k losses at once
+    (the engine books a chunk's metric rows that way, core.iteration.rows)."""
     if loss in LOG_LOSSES:
         # -log D(x) - log(1 - D(G(z))), written with softplus for stability.
-        return F.softplus(-real).mean() + F.softplus(fake).mean()
+        return F.softplus(-real).mean(-1) + F.softplus(fake).mean(-1)
     if loss == "lsgan":
-        return 0.5 * ((real - 1) ** 2).mean() + 0.5 * (fake**2).mean()
+        return 0.5 * ((real - 1) ** 2).mean(-1) + 0.5 * (fake**2).mean(-1)
     if loss == "hinge":
-        return F.relu(1 - real).mean() + F.relu(1 + fake).mean()
+        return F.relu(1 - real).mean(-1) + F.relu(1 + fake).mean(-1)
     if loss in ("wgan", "wgan-gp"):
-        return fake.mean() - real.mean()
+        return fake.mean(-1) - real.mean(-1)
     raise ValueError(f"unknown loss {loss!r}")
 
 
 def g_loss(loss: str, fake: torch.Tensor) -> torch.Tensor:
     """The generator's loss given D's raw outputs on its samples."""
     if loss == "minimax":
-        return -F.softplus(fake).mean()  # log(1 - D(G(z))): saturates when D is confident
+        return -F.softplus(fake).mean(-1)  # log(1 - D(G(z))): saturates when D is confident
     if loss == "nonsaturating":
-        return F.softplus(-fake).mean()  # -log D(G(z))
+        return F.softplus(-fake).mean(-1)  # -log D(G(z))
     if loss == "lsgan":
-        return 0.5 * ((fake - 1) ** 2).mean()
+        return 0.5 * ((fake - 1) ** 2).mean(-1)
     if loss in ("hinge", "wgan", "wgan-gp"):
-        return -fake.mean()
+        return -fake.mean(-1)
     raise ValueError(f"unknown loss {loss!r}")
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from ganscope.core import objectives as obj
 from ganscope.core.config import ConfigError, GanConfig
 from ganscope.core.engine import GanEngine
 from ganscope.core.ensemble import Ensemble
@@ -20,13 +21,14 @@ def engine_iteration(e, s: dict, m: int):
         real = s["d_real"][m, i]
         if "d_noise" in s:
             real, fake = real + sigma * s["d_noise"][m, i, 0], fake + sigma * s["d_noise"][m, i, 1]
-        d_loss, *_, d_grad = e._d_update(real, fake, s["gp_eps"][m, i] if "gp_eps" in s else None, True)
+        r, f, d_grad = e._d_update(real, fake, s["gp_eps"][m, i] if "gp_eps" in s else None, True)
     for j in range(cfg.g_opt.steps):
         fake = e.G(s["g_z"][m, j] if "g_z" in s else s["d_z"][m, -1])
         if "g_noise" in s:
             fake = fake + sigma * s["g_noise"][m, j]
-        g_loss, g_grad = e._g_update(fake, True, s["ahead_real"][m, j] if "ahead_real" in s else None)
-    return torch.stack([d_loss, g_loss, g_grad, d_grad])
+        fg, g_grad = e._g_update(fake, True, s["ahead_real"][m, j] if "ahead_real" in s else None)
+    loss = cfg.objective.loss
+    return torch.stack([obj.d_loss(loss, r, f), obj.g_loss(loss, fg), g_grad, d_grad])
 
 
 # Every objective, penalty and optimiser (with and without momentum), and step ratios. Tolerance:

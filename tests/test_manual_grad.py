@@ -94,13 +94,13 @@ def test_engine_trains_the_same_with_either_gradient_path(small_cfg, changes):
 
 def test_unrolling_uses_autograd_and_penalties_on_a_relu_d_do_not(small_cfg):
     e = GanEngine(small_cfg)
-    assert e._manual_ok()
+    assert e.manual.ok()
     e.cfg.set("objective.unrolled_steps", 2)
-    assert not e._manual_ok()
+    assert not e.manual.ok()
     e.cfg.set("objective.unrolled_steps", 0)
     for key, value in (("objective.r1", 1.0), ("objective.r2", 1.0), ("objective.loss", "wgan-gp")):
         e.cfg.set(key, value)
-        assert e._manual_ok()  # core.manual_penalty (checked against autograd in test_manual_penalty)
+        assert e.manual.ok()  # core.manual_penalty (checked against autograd in test_manual_penalty)
 
 
 def test_lean_adam_step_is_bit_identical_to_torch():

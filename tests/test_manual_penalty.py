@@ -102,7 +102,7 @@ def test_penalised_engine_trains_the_same_with_either_gradient_path(small_cfg, c
         small_cfg.set(k, v)
     hand, reference = GanEngine(small_cfg), GanEngine(small_cfg)
     reference.manual_grad = False
-    assert hand._manual_ok() and not reference._manual_ok()
+    assert hand.manual.ok() and not reference.manual.ok()
     hand.step(6)
     reference.step(6)
     for a, b in zip(
@@ -117,6 +117,6 @@ def test_penalised_engine_trains_the_same_with_either_gradient_path(small_cfg, c
 def test_penalties_on_a_smooth_discriminator_use_autograd(small_cfg):
     small_cfg.set("objective.r1", 1.0)
     small_cfg.set("discriminator.activation", "tanh")
-    assert not GanEngine(small_cfg)._manual_ok()
+    assert not GanEngine(small_cfg).manual.ok()
     small_cfg.set("objective.r1", 0.0)
-    assert GanEngine(small_cfg)._manual_ok()  # without a penalty, tanh's first derivative is enough
+    assert GanEngine(small_cfg).manual.ok()  # without a penalty, tanh's first derivative is enough

@@ -61,7 +61,7 @@ def test_the_engine_trains_the_papers_networks_the_same_way_twice():
     runs = []
     for _ in range(2):
         e = GanEngine(cfg)
-        assert not e._manual_ok()  # batch norm and maxout train through autograd
+        assert not e.manual.ok()  # batch norm and maxout train through autograd
         assert e.step(20) == 20 and e.status == "ok"
         runs.append(torch.cat([p.detach().reshape(-1) for p in e.G.parameters()]))
         assert math.isfinite(e.metrics()["reverse_kl"])
