@@ -179,6 +179,9 @@ class PlaneView(pg.PlotWidget):
         new_extent = f.extent != self._extent
         if new_extent or f.step < self._last_step or f.step - self._last_step > TRAIL_MAX_GAP:
             self._history.clear()  # a reset or a long jump: a trail across it would mislead
+        # A redraw of the step already drawn (a layer toggled, a paused run's frame sent again) adds
+        # no point to the trail: its points are the same, and they would push older ones out.
+        same_step = f.step == self._last_step and bool(self._history)
         self._last_step = f.step
         if f.levels != self._levels:
             self._levels = f.levels
@@ -213,8 +216,9 @@ class PlaneView(pg.PlotWidget):
             connect = np.ones(m.shape[:2], dtype=bool)
             connect[:, -1] = False
             self.manifold.setData(m[..., 0].ravel(), m[..., 1].ravel(), connect=connect.ravel())
-        self._history.append(f.fake[:TRAIL_POINTS].copy())
-        del self._history[:-TRAIL_LENGTH]
+        if not same_step:
+            self._history.append(f.fake[:TRAIL_POINTS].copy())
+            del self._history[:-TRAIL_LENGTH]
         if self.visible["trails"] and len(self._history) > 1:
             t = np.stack(self._history, 1)  # (points, frames, 2)
             connect = np.ones(t.shape[:2], dtype=bool)

@@ -45,6 +45,19 @@ def test_a_new_preset_forgets_the_drawing_trails_marks_and_draw_mode(qtbot, wind
     assert window.plane.trails.xData is None or len(window.plane.trails.xData) == 0  # old trails gone
 
 
+def test_a_redrawn_step_adds_no_trail_point(qtbot, window):
+    """A paused run's frame drawn again (a layer toggled, a frame sent twice) leaves the trail as it was."""
+    plane = window.plane
+    plane.clear_trails()
+    first = window.engine.frame()
+    window.engine.step(1)
+    second = window.engine.frame()
+    for f in (first, first, second, second, second):
+        plane.draw(f)
+    assert len(plane._history) == 2  # one point per step drawn, not one per draw
+    assert np.array_equal(plane._history[0], first.fake[: len(plane._history[0])])
+
+
 def test_imported_points_replaced_by_a_stroke_come_back_with_undo(qtbot, window, tmp_path):
     f = tmp_path / "pts.csv"
     f.write_text("x,y\n0,0\n1,1\n-1,1\n")
