@@ -9,17 +9,7 @@ import pytest
 import torch
 
 from ganscope.app.compare_window import CompareWindow
-from ganscope.core.compare import CompareGroup
-
-
-def flat(m):
-    return torch.cat([p.detach().flatten() for p in m.parameters()])
-
-
-def _group(small_cfg) -> CompareGroup:
-    other = small_cfg.copy()
-    other.objective.loss = "lsgan"
-    return CompareGroup([("ns", small_cfg), ("lsgan", other)])
+from tests.test_compare_process import _group, _same, flat
 
 
 @pytest.fixture
@@ -52,9 +42,7 @@ def test_the_process_plays_the_runs_and_stops_exactly_at_the_end(qtbot, win, sma
     assert [r["step"] for r in runner.results] == [end, end]
     ref = _group(small_cfg)
     ref.step(end)
-    for a, b in zip(win.group.engines, ref.engines):  # the same bits as the group stepped here
-        assert torch.equal(flat(a.G), flat(b.G)) and torch.equal(flat(a.D), flat(b.D))
-        assert torch.equal(a.gen.get_state(), b.gen.get_state())
+    _same(win.group, ref)  # the same bits as the group stepped here
 
 
 def test_an_edit_reaches_one_run_or_all_while_the_process_plays(qtbot, win):
