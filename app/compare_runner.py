@@ -13,7 +13,6 @@ kept 39% of the group's headless speed where the single-run view kept 84% (docs/
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
 
@@ -26,6 +25,7 @@ from ganscope.core.frames import FrameSource
 from ganscope.core.play import play_chunks
 from ganscope.core.train_process import RemoteTrainer
 
+from .run_commands import RunCommands
 from .worker_process import ProcessRelay
 
 # Frames offered at most 30 times a second, whatever the window's budget draws: offering only as many
@@ -73,20 +73,19 @@ class CompareRunner:
     """
 
     def __init__(self, group: CompareGroup, stop_at: int | None = None, on_error=None, process: bool = False):
-        self.group, self.on_error = group, on_error
+        self.group = group
         self.lockstep = Lockstep(group, stop_at)
         self.playing = False
         self.table = ""  # the results table, in English (the window shows it in its language)
         self.results: list[dict] = []
-        self.commands: queue.Queue = queue.Queue()  # (ticket, command, live edit or None)
         self._wake = threading.Event()
+        self.commands = RunCommands(lambda: self.group, self._wake, on_error)  # the UI's, with tickets
         self._lock = threading.Lock()
         self.stopping = False
         self.speed = 0  # as fast as possible (the relay's worker interface; compare has no speed slider)
         self.skip = SKIPPED
         self.frame_interval = FRAME_INTERVAL  # the relay hands it to the process
         self._latest: tuple[int, list] = (0, [])
-        self._issued = self._done = 0
         self._chunks = play_chunks()  # iterations per lockstep call, about 10 ms each (adapts)
         self._relay = ProcessRelay(self, RemoteTrainer(), GroupHandover(self)) if process else None
         self._thread = threading.Thread(target=self._run, name="ganscope-compare", daemon=True)
@@ -129,13 +128,10 @@ class CompareRunner:
     def submit(self, command, live: tuple | None = None) -> int:
         """command(group) on the training thread between chunks; a ticket for `done()`. `live` =
         (engine method, run index or None for all, *args) is the same edit for a playing process."""
-        self._issued += 1
-        self.commands.put((self._issued, command, live))
-        self._wake.set()
-        return self._issued
+        return self.commands.submit(command, live)
 
     def done(self, ticket: int) -> bool:
-        return self._done >= ticket
+        return self.commands.done(ticket)
 
     def latest(self) -> tuple[int, list]:
         with self._lock:
@@ -185,35 +181,16 @@ class CompareRunner:
         self.table = format_table(self.results)
 
     def _drain(self) -> bool:
-        last = None
-        while True:
-            try:
-                ticket, command, _live = self.commands.get_nowait()
-            except queue.Empty:
-                break
-            self.run_command(command)
-            last = ticket
+        last = self.commands.run_waiting()
         if last is None:
             return False
         self.publish()
-        self._done = last
+        self.commands.finish(last)
         return True
 
     # --- what the relay (app.worker_process) uses -------------------------------------------------
-    def run_command(self, command) -> bool:
-        try:
-            command(self.group)
-            return True
-        except Exception as exc:  # a bad command never stops the runs
-            self.report_error(exc)
-            return False
-
     def report_error(self, exc: BaseException) -> None:
-        if self.on_error:
-            self.on_error(exc)
-
-    def finish(self, ticket: int) -> None:
-        self._done = max(self._done, ticket)
+        self.commands.report_error(exc)
 
     def publish(self) -> None:
         sources = []

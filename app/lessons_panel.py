@@ -128,4 +128,4 @@ class LessonsPanel(QtWidgets.QWidget):
         self.window.end_card.watch(s)  # its card shows what happened when it ends
         self.window.statusBar().showMessage(s.text(self.lang)[0], 8000)
         self.window.do_action("play:1")
-        return self.window.worker._issued
+        return self.window.worker.commands.issued

@@ -109,7 +109,7 @@ class TimelineBar(QtWidgets.QWidget):
         """A command with nothing to do brings the process's run back for a moment: the worker then
         takes a full snapshot if one is due (TrainingWorker._publish) and hands the run back."""
         worker = self.window.worker
-        if worker.in_process and worker.done(worker._issued):
+        if worker.in_process and worker.done(worker.commands.issued):
             worker.submit(lambda _e: None)
 
     def under(self, plane) -> QtWidgets.QWidget:

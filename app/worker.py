@@ -12,7 +12,6 @@ carry out while it trains) is applied to both; any other command first takes the
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
 from collections import deque
@@ -25,6 +24,7 @@ from ganscope.core.play import FramePacer, play, play_chunks
 from ganscope.core.speed_meter import CpuRate
 from ganscope.core.train_process import RemoteTrainer
 
+from .run_commands import RunCommands
 from .worker_process import ProcessRelay
 
 FRAME_INTERVAL = 1 / 30  # a frame for the screen at most 30 times a second
@@ -52,8 +52,8 @@ class TrainingWorker:
         self.playing = False
         self.speed = 0  # iterations per frame; 0 means as fast as possible
         self.skip: frozenset = frozenset()  # layers no one draws: frames leave them out (cheaper)
-        self.commands: queue.Queue = queue.Queue()
         self._wake = threading.Event()
+        self.commands = RunCommands(lambda: self.engine, self._wake, on_error)  # the UI's, with tickets
         self.stopping = False
         self._lock = threading.Lock()
         self._latest: FrameSource | None = None
@@ -62,9 +62,6 @@ class TrainingWorker:
         self._detected_at = 0.0
         self._built: tuple[int, Frame | None] = (0, None)
         self._frame_id = 0
-        self._done_id = 0  # id of the last command that finished
-        self._issued = 0
-        self._on_error = on_error
         self._rate = deque(maxlen=30)  # (time, step) pairs for the it/s readout
         self._thread = threading.Thread(target=self._run, name="ganscope-training", daemon=True)
         # Plays in a training process when there is one (see app.worker_process).
@@ -118,10 +115,7 @@ class TrainingWorker:
         while it plays (see core.play.LIVE_OPS); without it, a playing process first
         hands the run back.
         """
-        self._issued += 1
-        self.commands.put((self._issued, command, live))
-        self._wake.set()
-        return self._issued
+        return self.commands.submit(command, live)
 
     @property
     def in_process(self) -> bool:
@@ -145,7 +139,7 @@ class TrainingWorker:
 
     def done(self, ticket: int) -> bool:
         """Whether the command with this ticket has run (and a frame after it exists)."""
-        return self._done_id >= ticket
+        return self.commands.done(ticket)
 
     def set_frame_interval(self, seconds: float) -> int:
         """Offer frames at most every `seconds` (the app draws no more than that): the training
@@ -223,9 +217,7 @@ class TrainingWorker:
                 changed = True
             if self.playing and e.status == "ok":
                 self._cpu_rate.begin(e.step_count)
-                stopped = play(
-                    e, self.speed, pacer.due, self._chunks, lambda: self.stopping or not self.commands.empty()
-                )
+                stopped = play(e, self.speed, pacer.due, self._chunks, lambda: self.stopping or self.commands.waiting())
                 self._cpu_rate.end(e.step_count)
                 if stopped:
                     self.playing = False  # a lesson's end: pause there
@@ -248,35 +240,15 @@ class TrainingWorker:
                 pacer.sent(now, self.frame_interval)
 
     def _drain_commands(self) -> bool:
-        last = None
-        while True:
-            try:
-                ticket, command, _live = self.commands.get_nowait()
-            except queue.Empty:
-                break
-            self.run_command(command)
-            last = ticket
+        last = self.commands.run_waiting()
         if last is None:
             return False
         self.publish()  # the frame reflects the commands before they count as done
-        self._done_id = last
+        self.commands.finish(last)
         return True
 
-    def run_command(self, command) -> bool:
-        try:
-            command(self.engine)
-            return True
-        except Exception as exc:  # a bad command must never kill training
-            self.report_error(exc)
-            return False
-
-    def finish(self, ticket: int) -> None:
-        """The command with this ticket (and every one before it) counts as done."""
-        self._done_id = max(self._done_id, ticket)
-
     def report_error(self, exc: BaseException) -> None:
-        if self._on_error:
-            self._on_error(exc)
+        self.commands.report_error(exc)
 
     def publish(self) -> None:
         if self.snapshots is not None:  # full states for the timeline's branches (app.timeline)

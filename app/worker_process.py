@@ -10,7 +10,6 @@ is app.compare_runner.GroupHandover).
 
 from __future__ import annotations
 
-import queue
 import threading
 
 from ganscope.core.frame_messages import RemoteRun
@@ -55,9 +54,8 @@ class ProcessRelay:
     Parameters
     ----------
     worker : TrainingWorker
-        Its engine, playing / speed / skip / stopping flags and command queue; `run_command`,
-        `publish`, `offer` (a frame source) and `finish(ticket)` (a command counts as done), and
-        `report_error`.
+        Its playing / speed / skip / stopping flags, its commands (app.run_commands), `publish`,
+        `offer` (a frame source) and `report_error`.
     remote : RemoteTrainer
         The process (not started yet: it starts at the first Play).
     handover : EngineHandover or app.compare_runner.GroupHandover
@@ -107,24 +105,22 @@ class ProcessRelay:
         r.op("frame_interval", self.worker.frame_interval)  # no more frames than the window draws
         self._pending.clear()
         while not self.worker.stopping:
-            while True:
-                try:
-                    ticket, command, live = self.worker.commands.get_nowait()
-                except queue.Empty:
-                    break
+            commands = self.worker.commands
+            while (item := commands.take()) is not None:
+                ticket, command, live = item
                 if live is not None:  # the mirror keeps its config current; the process acts
-                    if self.worker.run_command(command):
+                    if commands.run(command):
                         self._pending.append((r.op(*live), ticket, command))
                     elif self._pending:  # refused here (and reported): done with the edits before it
                         self._pending.append((self._pending[-1][0], ticket, None))
                     else:
-                        self.worker.finish(ticket)
+                        commands.finish(ticket)
                     continue
                 if not self._take_back():
                     return
-                self.worker.run_command(command)
+                commands.run(command)
                 self.worker.publish()
-                self.worker.finish(ticket)
+                commands.finish(ticket)
                 if not (self.worker.playing and self.handover.playable()):
                     return
                 self._epoch = r.push_state(self.handover.state(), self.worker.speed)
@@ -163,14 +159,14 @@ class ProcessRelay:
         self.handover.restore(state_from_bytes(data))
         for _seq, _ticket, command in self._pending:
             if command is not None:
-                self.worker.run_command(command)  # edits it had not seen yet still count
+                self.worker.commands.run(command)  # edits it had not seen yet still count
         self._finish_pending()
         self._epoch = 0
         self.handover.came_back()
 
     def _finish_pending(self) -> None:
         if self._pending:
-            self.worker.finish(self._pending[-1][1])
+            self.worker.commands.finish(self._pending[-1][1])
             self._pending.clear()
 
     def _lost_process(self) -> None:
@@ -188,6 +184,6 @@ class ProcessRelay:
             return  # left over from an earlier hand-over
         src = self.handover.source(msg, self._remote)
         while self._pending and self._pending[0][0] <= msg["acked"]:
-            self.worker.finish(self._pending.pop(0)[1])
+            self.worker.commands.finish(self._pending.pop(0)[1])
         self.remote_frames += 1
         self.worker.offer(src)

@@ -92,7 +92,7 @@ ACTIONS = int(os.environ.get("GANSCOPE_MONKEY_ACTIONS", "3000"))
 def test_random_actions_while_training(qtbot, window, uncaught, tmp_path):
     rng = random.Random(20261126)
     errors = []
-    window.worker._on_error = lambda exc: errors.append(exc)  # refused commands: expected, recorded
+    window.worker.commands.on_error = lambda exc: errors.append(exc)  # refused commands: expected, recorded
     actions = monkey_actions(window, rng, tmp_path)
     weights = [w for w, _ in actions]
     window.do_action("play:1")
@@ -100,7 +100,7 @@ def test_random_actions_while_training(qtbot, window, uncaught, tmp_path):
     for i in range(ACTIONS):
         rng.choices(actions, weights)[0][1]()
         if i % 20 == 0:  # let training catch up with the commands, then draw, as the timer would
-            issued = window.worker._issued
+            issued = window.worker.commands.issued
             qtbot.waitUntil(lambda: window.worker.done(issued), timeout=60000)
             newest = window.worker.latest()[0]
             due = window.budget.due()  # the frame budget may hold a tick back (app.frame_budget)

@@ -24,7 +24,7 @@ def test_a_sweep_maps_every_cell_and_opens_one(qtbot, window):
     np.testing.assert_array_equal(p.image.image, np.nan_to_num(r.grid("modes"), nan=0.0))
     assert len(p.marks) == 4 and "Done" in p.message.text()
     # Cell (1, 0): x = the larger D learning rate, y = the smaller G learning rate.
-    ticket = p.open_cell(1, 0) and window.worker._issued
+    ticket = p.open_cell(1, 0) and window.worker.commands.issued
     qtbot.waitUntil(lambda: window.worker.done(ticket), timeout=10000)
     e = window.engine
     assert e.cfg.d_opt.lr == pytest.approx(r.x.values[1]) and e.cfg.g_opt.lr == pytest.approx(r.y.values[0])
