@@ -93,11 +93,11 @@ def build_frame(
     low_precision: bool = False,
 ) -> Frame:
     """A Frame of the current state of `engine` (a GanEngine, or a _Shadow of one), drawn with the
-        display samples of `view` (the owner keeps it from frame to frame; None: fresh ones). `skip`
-        names layers nobody will draw ('manifold', 'arrows', 'surface'): their arrays are left empty,
-        which saves most of the cost of a frame. `max_res` and `max_points` cap the surface's resolution
-        and the points shown (a frame budget); the surface costs res², each point a pass of G and of D's
-        gradient. `low_precision`: D's hidden layers on the surface grid in bfloat16 (core.surface_grid;
+    display samples of `view` (the owner keeps it from frame to frame; None: fresh ones). `skip`
+    names layers nobody will draw ('manifold', 'arrows', 'surface'): their arrays are left empty,
+    which saves most of the cost of a frame. `max_res` and `max_points` cap the surface's resolution
+    and the points shown (a frame budget); the surface costs res², each point a pass of G and of D's
+    gradient. `low_precision`: D's hidden layers on the surface grid in bfloat16 (core.surface_grid;
     the app's screen frames, on CPUs that do it natively). Reads `engine`, never changes it."""
     cfg = engine.cfg
     view = view or ViewState(engine)
