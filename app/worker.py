@@ -22,6 +22,7 @@ from ganscope.core.engine import GanEngine
 from ganscope.core.frames import Frame, FrameBuilder, FrameSource
 from ganscope.core.play import FramePacer, play, play_chunks
 from ganscope.core.speed_meter import CpuRate
+from ganscope.core.train_process import FRAME_INTERVAL as FASTEST_FRAMES
 from ganscope.core.train_process import RemoteTrainer
 
 from .run_commands import RunCommands
@@ -144,7 +145,7 @@ class TrainingWorker:
     def set_frame_interval(self, seconds: float) -> int:
         """Offer frames at most every `seconds` (the app draws no more than that): the training
         process then spends nothing on frames nobody will see."""
-        s = max(FRAME_INTERVAL, float(seconds))
+        s = max(FASTEST_FRAMES, float(seconds))  # the training process's own floor
         return self.submit(lambda _e: setattr(self, "frame_interval", s), live=("frame_interval", s))
 
     def set_speed(self, iterations_per_frame: int) -> None:
