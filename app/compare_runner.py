@@ -22,7 +22,7 @@ from ganscope.core.compare_process import Lockstep, group_state, restore_group
 from ganscope.core.compare_table import format_table
 from ganscope.core.frame_messages import RemoteRun
 from ganscope.core.frames import FrameSource
-from ganscope.core.play import play_chunks
+from ganscope.core.play import FramePacer, play_chunks
 from ganscope.core.train_process import RemoteTrainer
 
 from .run_commands import RunCommands
@@ -147,11 +147,12 @@ class CompareRunner:
 
     def _train_loop(self) -> None:
         self.publish()
-        due = time.perf_counter()
+        pacer = FramePacer()  # the single view's steady frame clock (core.play)
         while not self.stopping:
             if self.playing and self._relay is not None and self.lockstep.status == "ok" and self._relay.ready():
                 self._relay.play()
-                due = time.perf_counter() + self.frame_interval
+                pacer = FramePacer()
+                pacer.sent(time.perf_counter(), self.frame_interval)
                 continue
             changed = self._drain()
             if self.playing:
@@ -166,9 +167,10 @@ class CompareRunner:
                     self._relay.ready()  # notices the process starting, so Play hands over at once
                 self._wake.wait(0.1)
                 self._wake.clear()
-            if changed and (time.perf_counter() >= due or not self.playing):
+            now = time.perf_counter()
+            if changed and (now >= pacer.due or not self.playing):
                 self.publish()
-                due = time.perf_counter() + self.frame_interval
+                pacer.sent(now, self.frame_interval)
 
     def _finish(self) -> None:
         """The runs stopped (their end, or all diverged, or paused): final metrics and the table. In
