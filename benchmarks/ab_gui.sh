@@ -1,7 +1,7 @@
 #!/bin/bash
 # The GUI benchmarks, a base tree and this one taking turns (ratios from one session, the machine named in the JSON).
 # From this checkout: BASE=/path/to/a/checkout/of/the/base/commit PART=gui|busy|compare bash benchmarks/ab_gui.sh
-# PART=gui: quiet pairs; busy: with a headless `ganscope train` beside them; compare: benchmarks/compare_fps.py.
+# PART=gui: quiet pairs; full: the issue's three presets at full detail (128², 2,048 points), two rounds; busy: with a headless `ganscope train` beside them; compare: benchmarks/compare_fps.py.
 # The base runs through PYTHONPATH with this checkout's venv (its own benchmark script, its own package).
 OUT=${OUT:-/tmp/ab_gui}; mkdir -p "$OUT"
 NEW=$(pwd); PY=$NEW/.venv/bin/python
@@ -16,6 +16,9 @@ case "${PART:-gui}" in
 gui)
   for i in 1 2; do for t in base new; do run full_ring_${t}_$i $t --seconds 8 --preset ring --full-detail --no-thread; done; done
   for p in ring lesson-7a-wgan-gp lesson-7c-unrolled; do for t in base new; do run gov_${p}_${t} $t --seconds 8 --preset $p --no-thread; done; done ;;
+full)
+  for i in 1 2; do for p in ring lesson-7a-wgan-gp lesson-7c-unrolled; do for t in base new; do
+    run full_${p}_${t}_$i $t --seconds 8 --preset $p --full-detail --no-thread; done; done; done ;;
 busy)
   (cd /tmp && OMP_NUM_THREADS=1 "$NEW/.venv/bin/ganscope" train --preset ring --steps 2000000 --quiet >/dev/null 2>&1) & bp=$!
   sleep 3
