@@ -86,10 +86,14 @@ def d_with(D, names: list[str], params: list):
 
 
 def unrolled_params(
-    engine, k: int, fake: torch.Tensor, loss: str, real: torch.Tensor | None = None
+    engine, k: int, fake: torch.Tensor, loss: str, real: torch.Tensor | None = None, d_fixed: bool = False
 ) -> dict[str, torch.Tensor]:
     """D's parameters after k differentiable updates against G's batch `fake` (still attached to
-    G's graph) and one real batch (drawn here unless given; a dict for functional_call)."""
+    G's graph) and one real batch (drawn here unless given; a dict for functional_call).
+
+    d_fixed: the caller differentiates in G's weights only (the engine's G step), so D's current
+    weights are constants of the look-ahead; the game's Jacobian (core.game_spectrum) needs the
+    derivatives in D's weights too and leaves it False."""
     D, oc = engine.D, engine.cfg.d_opt
     names = [name for name, _ in D.named_parameters()]
     params = [p for _, p in D.named_parameters()]
@@ -98,6 +102,8 @@ def unrolled_params(
         real = engine.target.sample(len(fake), engine.gen).to(engine.device)
 
     d_grad = manual_d_grad(D, names, loss, real, fake)
+    if d_grad is not None and d_fixed:
+        params = [p.detach() for p in params]
     if d_grad is None:
 
         def d_grad(current):
@@ -134,37 +140,57 @@ def manual_d_grad(D, names: list[str], loss: str, real: torch.Tensor, fake: torc
     m = len(real) // D.pack  # rows of real samples
 
     def d_grad(current: list[torch.Tensor]) -> list[torch.Tensor]:
-        weights, biases = current[0::2], current[1::2]
-        h, cache, k = x, [], 0
-        for layer in D.net:
-            if isinstance(layer, nn.Linear):
-                cache.append(h)
-                h = torch.addmm(biases[k], h, weights[k].t())
-                k += 1
-            else:
-                cache.append(h)  # the pre-activation (LeakyReLU's backward reads it)
-                h = layer(h)
-                cache[-1] = (cache[-1], h)
-        scores = h.squeeze(-1)
-        dr, df = mg.d_output_grads(loss, scores[:m], scores[m:])
-        dy = torch.cat([dr, df]).unsqueeze(-1)
-        grads: list = [None] * len(current)
-        for i in range(len(D.net) - 1, -1, -1):
-            layer = D.net[i]
-            if isinstance(layer, nn.Linear):
-                k -= 1
-                grads[2 * k + 1] = dy.sum(0)
-                if k == 0:
-                    grads[0] = x_t.mm(dy).t()  # dy^T x, whose 2-8 columns MKL computes slowly
-                    break
-                grads[2 * k] = dy.t().mm(cache[i])
-                dy = dy.mm(weights[k])
-            else:
-                pre, out = cache[i]
-                dy = _slope_times(layer, pre.detach(), out.detach(), dy)
-        return grads
+        if any(c.requires_grad for c in current):
+            scores, cache = _forward(D.net, current, x)
+            dr, df = mg.d_output_grads(loss, scores[:m], scores[m:])
+            return _backward(D.net, current, x_t, torch.cat([dr, df]).unsqueeze(-1), cache)
+        # D's own weights, held fixed by the caller (the engine's first step): the real rows' part
+        # of the gradient is then a constant, and only the fake rows' part is recorded for G.
+        with torch.no_grad():
+            scores, cache = _forward(D.net, current, x[:m])
+            dr = mg.d_output_grads(loss, scores, scores)[0]
+            real_part = _backward(D.net, current, x_t[:, :m], dr.unsqueeze(-1), cache)
+        scores, cache = _forward(D.net, current, x[m:])
+        df = mg.d_output_grads(loss, scores, scores)[1]
+        fake_part = _backward(D.net, current, x_t[:, m:], df.unsqueeze(-1), cache)
+        return [a + b for a, b in zip(real_part, fake_part)]
 
     return d_grad
+
+
+def _forward(net: nn.Sequential, current: list, x: torch.Tensor) -> tuple[torch.Tensor, list]:
+    """D's scores on x with `current` ([weight, bias, ...] of its Linears), and what _backward needs."""
+    weights, biases = current[0::2], current[1::2]
+    h, cache, k = x, [], 0
+    for layer in net:
+        if isinstance(layer, nn.Linear):
+            cache.append(h)
+            h = torch.addmm(biases[k], h, weights[k].t())
+            k += 1
+        else:
+            cache.append((h, layer(h)))  # (pre-activation, output): LeakyReLU's backward reads the first
+            h = cache[-1][1]
+    return h.squeeze(-1), cache
+
+
+def _backward(net: nn.Sequential, current: list, x_t: torch.Tensor, dy: torch.Tensor, cache: list) -> list:
+    """D's weight gradients from dL/d(scores) `dy` (rows, 1); x_t: D's input, transposed."""
+    grads: list = [None] * len(current)
+    k = len(current) // 2
+    for i in range(len(net) - 1, -1, -1):
+        layer = net[i]
+        if isinstance(layer, nn.Linear):
+            k -= 1
+            grads[2 * k + 1] = dy.sum(0)
+            if k == 0:
+                grads[0] = x_t.mm(dy).t()  # dy^T x, whose 2-8 columns MKL computes slowly
+                break
+            grads[2 * k] = dy.t().mm(cache[i])
+            dy = dy.mm(current[2 * k])
+        else:
+            pre, out = cache[i]
+            dy = _slope_times(layer, pre.detach(), out.detach(), dy)
+    return grads
 
 
 def _slope_times(layer: nn.Module, pre: torch.Tensor, out: torch.Tensor, dy: torch.Tensor) -> torch.Tensor:

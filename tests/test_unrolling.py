@@ -58,11 +58,17 @@ def test_hand_written_d_gradient_and_its_derivatives_equal_autograds(small_cfg, 
     # what the look-ahead needs: the gradient's derivatives in G's samples and in D's weights
     w = [torch.randn_like(p) for p in params]
     wrt = [fake, *params]
-    h_out = torch.autograd.grad(sum((a * c).sum() for a, c in zip(out, w)), wrt, allow_unused=True)
+    h_out = torch.autograd.grad(sum((a * c).sum() for a, c in zip(out, w)), wrt, allow_unused=True, retain_graph=True)
     h_ref = torch.autograd.grad(sum((a * c).sum() for a, c in zip(ref, w)), wrt, allow_unused=True)
     for a, b, x in zip(h_out, h_ref, wrt):
         zero = torch.zeros_like(x)  # wgan's gradient is linear in D's output: some are unused
         torch.testing.assert_close(zero if a is None else a, zero if b is None else b, rtol=1e-10, atol=1e-12)
+    # D's weights held fixed (the engine's first look-ahead step): the real rows' part is a constant
+    fixed = grad([p.detach() for p in params])
+    for a, b in zip(fixed, ref):
+        torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
+    h_fixed = torch.autograd.grad(sum((a * c).sum() for a, c in zip(fixed, w)), fake, allow_unused=True)[0]
+    torch.testing.assert_close(torch.zeros_like(fake) if h_fixed is None else h_fixed, h_ref[0], rtol=1e-10, atol=1e-12)
 
 
 def test_other_activations_keep_autograd(small_cfg):
@@ -83,9 +89,10 @@ def _reference_lookahead(kind, hp, k, D, names, params, state, loss, real, fake)
 @pytest.mark.parametrize(
     "kind, momentum", [("sgd", 0.0), ("sgd", 0.5), ("adam", 0.0), ("rmsprop", 0.0), ("rmsprop", 0.5)]
 )
-@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "tanh"])
-def test_gs_gradient_through_the_lookahead_equals_the_reference(small_cfg, kind, momentum, activation):
-    """G's gradient through 3 look-ahead steps from D's optimiser state mid-run, float64."""
+@pytest.mark.parametrize("activation, d_fixed", [("relu", True), ("relu", False), ("leaky_relu", True), ("tanh", True)])
+def test_gs_gradient_through_the_lookahead_equals_the_reference(small_cfg, kind, momentum, activation, d_fixed):
+    """G's gradient through 3 look-ahead steps from D's optimiser state mid-run, float64; with
+    D's weights held fixed (as the engine asks) and as the game's Jacobian asks (not fixed)."""
     small_cfg.d_opt.kind, small_cfg.d_opt.momentum, small_cfg.d_opt.lr = kind, momentum, 0.05
     small_cfg.set("discriminator.activation", activation)
     small_cfg.objective.loss = "minimax"
@@ -105,7 +112,7 @@ def test_gs_gradient_through_the_lookahead_equals_the_reference(small_cfg, kind,
         scores = torch.func.functional_call(D, d_params(fake), (fake,))
         return torch.autograd.grad(obj.g_loss("minimax", scores), g_params)
 
-    new = g_grad(lambda fake: unrolled_params(shim, 3, fake, "minimax", real))
+    new = g_grad(lambda fake: unrolled_params(shim, 3, fake, "minimax", real, d_fixed))
     params = list(D.parameters())
     state = optim_rules.state_from_torch(kind, shim.opt_d, params)
     hp = (0.05, small_cfg.d_opt.beta1, small_cfg.d_opt.beta2, momentum)
