@@ -17,6 +17,7 @@ from torch import nn
 
 from ganscope.core import optim_rules
 
+from . import lookahead_grad as lg
 from . import manual_grad as mg
 from . import objectives as obj
 
@@ -115,86 +116,42 @@ def unrolled_params(
 
 
 def manual_d_grad(D, names: list[str], loss: str, real: torch.Tensor, fake: torch.Tensor):
-    """params -> D's loss gradient on (real, fake) at `params`, written by hand in differentiable
-    ops; None unless D is an MLP of Linear and ReLU / LeakyReLU layers (then use autograd).
+    """params -> D's loss gradient on (real, fake) at `params`, written by hand
+    (core.lookahead_grad); None unless D is an MLP of Linear and ReLU / LeakyReLU layers in turn
+    (then use autograd).
 
     Why: the look-ahead differentiates D's gradient once more for G's step. Through autograd
     (create_graph) every backward node of D's pass is itself recorded and then differentiated
     (AddmmBackward, threshold_backward with the zeros for its second input, ...): ~2/3 of an
     unrolled iteration was that bookkeeping, not arithmetic. Written by hand, D's gradient is a
-    few products and masks, which autograd differentiates once like any forward pass.
+    few products and masks, which autograd differentiates like any forward pass.
     Exact: a piecewise-linear activation's slope is constant almost everywhere, so its mask is a
     constant (detached), as autograd's own double backward of it is zero.
     Real and fake rows go through D as one batch; the first layer's thin weight gradient (2-8
     columns) is computed transposed, as manual_grad.mm does, from the input's transpose, made once."""
-    linears = [m for m in D.net if isinstance(m, nn.Linear)]
     expected = [
         f"net.{i}.{kind}" for i, m in enumerate(D.net) if isinstance(m, nn.Linear) for kind in ("weight", "bias")
     ]
     piecewise = all(isinstance(m, (nn.Linear, nn.ReLU, nn.LeakyReLU)) for m in D.net)
-    if not piecewise or names != expected or not linears or linears[-1].out_features != 1:
+    if not piecewise or names != expected or not lg.alternating(D.net):
         return None
     cols = 2 * D.pack
     x = torch.cat([real.reshape(-1, cols), fake.reshape(-1, cols)]) * D.input_scale
     x_t = x.t().contiguous()  # for the first layer's weight gradient, the same at every step
     m = len(real) // D.pack  # rows of real samples
 
+    def part(current: list, rows: slice, m_real: int) -> list:
+        scores, cache = lg.forward(D.net, current, x[rows])
+        return lg.backward(D.net, current, x_t[:, rows], lg.output_grad(loss, scores, m_real), cache)
+
     def d_grad(current: list[torch.Tensor]) -> list[torch.Tensor]:
         if any(c.requires_grad for c in current):
-            scores, cache = _forward(D.net, current, x)
-            dr, df = mg.d_output_grads(loss, scores[:m], scores[m:])
-            return _backward(D.net, current, x_t, torch.cat([dr, df]).unsqueeze(-1), cache)
+            return part(current, slice(None), m)
         # D's own weights, held fixed by the caller (the engine's first step): the real rows' part
         # of the gradient is then a constant, and only the fake rows' part is recorded for G.
         with torch.no_grad():
-            scores, cache = _forward(D.net, current, x[:m])
-            dr = mg.d_output_grads(loss, scores, scores)[0]
-            real_part = _backward(D.net, current, x_t[:, :m], dr.unsqueeze(-1), cache)
-        scores, cache = _forward(D.net, current, x[m:])
-        df = mg.d_output_grads(loss, scores, scores)[1]
-        fake_part = _backward(D.net, current, x_t[:, m:], df.unsqueeze(-1), cache)
-        return [a + b for a, b in zip(real_part, fake_part)]
+            scores, cache = lg.forward(D.net, current, x[:m])
+            real_part = lg.backward(D.net, current, x_t[:, :m], lg.output_grad(loss, scores, m), cache)
+        return [a + b for a, b in zip(real_part, part(current, slice(m, None), 0))]
 
     return d_grad
-
-
-def _forward(net: nn.Sequential, current: list, x: torch.Tensor) -> tuple[torch.Tensor, list]:
-    """D's scores on x with `current` ([weight, bias, ...] of its Linears), and what _backward needs."""
-    weights, biases = current[0::2], current[1::2]
-    h, cache, k = x, [], 0
-    for layer in net:
-        if isinstance(layer, nn.Linear):
-            cache.append(h)
-            h = torch.addmm(biases[k], h, weights[k].t())
-            k += 1
-        else:
-            cache.append((h, layer(h)))  # (pre-activation, output): LeakyReLU's backward reads the first
-            h = cache[-1][1]
-    return h.squeeze(-1), cache
-
-
-def _backward(net: nn.Sequential, current: list, x_t: torch.Tensor, dy: torch.Tensor, cache: list) -> list:
-    """D's weight gradients from dL/d(scores) `dy` (rows, 1); x_t: D's input, transposed."""
-    grads: list = [None] * len(current)
-    k = len(current) // 2
-    for i in range(len(net) - 1, -1, -1):
-        layer = net[i]
-        if isinstance(layer, nn.Linear):
-            k -= 1
-            grads[2 * k + 1] = dy.sum(0)
-            if k == 0:
-                grads[0] = x_t.mm(dy).t()  # dy^T x, whose 2-8 columns MKL computes slowly
-                break
-            grads[2 * k] = dy.t().mm(cache[i])
-            dy = dy.mm(current[2 * k])
-        else:
-            pre, out = cache[i]
-            dy = _slope_times(layer, pre.detach(), out.detach(), dy)
-    return grads
-
-
-def _slope_times(layer: nn.Module, pre: torch.Tensor, out: torch.Tensor, dy: torch.Tensor) -> torch.Tensor:
-    """dy times the activation's slope, differentiable in dy only (the slope is piecewise constant)."""
-    if isinstance(layer, nn.LeakyReLU):
-        return torch.ops.aten.leaky_relu_backward(dy, pre, layer.negative_slope, False)
-    return torch.ops.aten.threshold_backward(dy, out, 0.0)  # ReLU
