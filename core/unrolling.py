@@ -6,7 +6,9 @@ RMSProp or SGD, with momentum; core.optim_rules, checked against torch.optim) st
 current state, as in the paper's implementation; D itself is not changed by the look-ahead. As in
 that implementation, every look-ahead step uses the same real batch and G's own batch for this
 step: G's samples then pass through G once, not k + 1 times (1.6x the iterations per second at
-k = 5 on the lesson-5 networks, measured here).
+k = 5 on the lesson-5 networks, measured here). For a D of Linear and ReLU / LeakyReLU layers,
+each step's D gradient is written by hand (core.lookahead_grad) and D's parameters are updated
+as one flat vector: 1.2-1.6x the iterations per second at k = 5 (docs/benchmarks.md, stop 22).
 """
 
 from __future__ import annotations
