@@ -346,7 +346,7 @@ class GanEngine:
         terms = self._terms(update)
         d: Callable = self.D
         if self._unrolls(update):
-            params = unrolled_params(self, terms.unrolled, fake, terms.loss, ahead_real)
+            params = unrolled_params(self, terms.unrolled, fake, terms.loss, ahead_real, d_fixed=True)
             d = lambda x: torch.func.functional_call(self.D, params, (x,))
         g_loss, scores = it.g_objective(terms, d, fake)
         # Gradients for G's weights only: D's weight gradients would be computed and thrown away.

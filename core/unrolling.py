@@ -6,7 +6,9 @@ RMSProp or SGD, with momentum; core.optim_rules, checked against torch.optim) st
 current state, as in the paper's implementation; D itself is not changed by the look-ahead. As in
 that implementation, every look-ahead step uses the same real batch and G's own batch for this
 step: G's samples then pass through G once, not k + 1 times (1.6x the iterations per second at
-k = 5 on the lesson-5 networks, measured here).
+k = 5 on the lesson-5 networks, measured here). For a D of Linear and ReLU / LeakyReLU layers,
+each step's D gradient is written by hand (core.lookahead_grad) and D's parameters are updated
+as one flat vector: 1.2-1.6x the iterations per second at k = 5 (docs/benchmarks.md, stop 22).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from torch import nn
 
 from ganscope.core import optim_rules
 
+from . import lookahead_grad as lg
 from . import manual_grad as mg
 from . import objectives as obj
 
@@ -25,12 +28,36 @@ def lookahead(kind: str, hp: tuple, k: int, params: list, state: dict, d_grad) -
     """D's parameters after k differentiable updates of rule `kind` from `state` (pure).
 
     hp: (lr, beta1, beta2, momentum), floats or a sweep member's 0-d tensors. d_grad(params)
-    gives D's loss gradient keeping the graph (torch.autograd.grad with create_graph in the
-    engine, torch.func.grad in the ensemble)."""
-    current = list(params)
+    gives D's loss gradient keeping the graph (hand-written, `manual_d_grad`, or
+    torch.autograd.grad with create_graph in the engine; torch.func.grad in the ensemble).
+
+    The rule updates D's parameters as one flat vector: every op of a step is recorded for G's
+    backward, and one update of the concatenation (the same values, element by element) records
+    ~12 ops a step instead of ~12 per parameter tensor."""
+    sizes, shapes = [p.numel() for p in params], [p.shape for p in params]
+    flat, flat_state = _flat(params), {key: _flat_state(value) for key, value in state.items()}
     for _ in range(k):
-        current, state = optim_rules.step(kind, current, d_grad(current), state, *hp, differentiable=True)
-    return current
+        grad = _flat(d_grad(_unflat(flat, sizes, shapes)))
+        (flat,), flat_state = optim_rules.step(kind, [flat], [grad], flat_state, *hp, differentiable=True)
+    return _unflat(flat, sizes, shapes)
+
+
+def _flat(tensors) -> torch.Tensor:
+    return torch.cat([t.reshape(-1) for t in tensors])
+
+
+def _unflat(flat: torch.Tensor, sizes: list[int], shapes: list) -> list[torch.Tensor]:
+    return [part.view(shape) for part, shape in zip(torch.split(flat, sizes), shapes)]
+
+
+def _flat_state(value):
+    """One state entry for the flat vector: a list of per-parameter tensors concatenated (SGD's
+    momentum buffers are all None before its first step with momentum, and stay [None])."""
+    if not isinstance(value, list):
+        return value
+    if all(v is None for v in value):
+        return [None]
+    return [_flat(v for v in value)]
 
 
 def d_with(D, names: list[str], params: list):
@@ -62,10 +89,14 @@ def d_with(D, names: list[str], params: list):
 
 
 def unrolled_params(
-    engine, k: int, fake: torch.Tensor, loss: str, real: torch.Tensor | None = None
+    engine, k: int, fake: torch.Tensor, loss: str, real: torch.Tensor | None = None, d_fixed: bool = False
 ) -> dict[str, torch.Tensor]:
     """D's parameters after k differentiable updates against G's batch `fake` (still attached to
-    G's graph) and one real batch (drawn here unless given; a dict for functional_call)."""
+    G's graph) and one real batch (drawn here unless given; a dict for functional_call).
+
+    d_fixed: the caller differentiates in G's weights only (the engine's G step), so D's current
+    weights are constants of the look-ahead; the game's Jacobian (core.game_spectrum) needs the
+    derivatives in D's weights too and leaves it False."""
     D, oc = engine.D, engine.cfg.d_opt
     names = [name for name, _ in D.named_parameters()]
     params = [p for _, p in D.named_parameters()]
@@ -73,9 +104,56 @@ def unrolled_params(
     if real is None:
         real = engine.target.sample(len(fake), engine.gen).to(engine.device)
 
-    def d_grad(current):
-        d = d_with(D, names, current)
-        return torch.autograd.grad(obj.d_loss(loss, d(real), d(fake)), current, create_graph=True)
+    d_grad = manual_d_grad(D, names, loss, real, fake)
+    if d_grad is not None and d_fixed:
+        params = [p.detach() for p in params]
+    if d_grad is None:
+
+        def d_grad(current):
+            d = d_with(D, names, current)
+            return torch.autograd.grad(obj.d_loss(loss, d(real), d(fake)), current, create_graph=True)
 
     hp = (oc.lr, oc.beta1, oc.beta2, oc.momentum)
     return dict(zip(names, lookahead(oc.kind, hp, k, params, state, d_grad)))
+
+
+def manual_d_grad(D, names: list[str], loss: str, real: torch.Tensor, fake: torch.Tensor):
+    """params -> D's loss gradient on (real, fake) at `params`, written by hand
+    (core.lookahead_grad); None unless D is an MLP of Linear and ReLU / LeakyReLU layers in turn
+    (then use autograd).
+
+    Why: the look-ahead differentiates D's gradient once more for G's step. Through autograd
+    (create_graph) every backward node of D's pass is itself recorded and then differentiated
+    (AddmmBackward, threshold_backward with the zeros for its second input, ...): ~2/3 of an
+    unrolled iteration was that bookkeeping, not arithmetic. Written by hand, D's gradient is a
+    few products and masks, which autograd differentiates like any forward pass.
+    Exact: a piecewise-linear activation's slope is constant almost everywhere, so its mask is a
+    constant (detached), as autograd's own double backward of it is zero.
+    Real and fake rows go through D as one batch; the first layer's thin weight gradient (2-8
+    columns) is computed transposed, as manual_grad.mm does, from the input's transpose, made once."""
+    expected = [
+        f"net.{i}.{kind}" for i, m in enumerate(D.net) if isinstance(m, nn.Linear) for kind in ("weight", "bias")
+    ]
+    piecewise = all(isinstance(m, (nn.Linear, nn.ReLU, nn.LeakyReLU)) for m in D.net)
+    if not piecewise or names != expected or not lg.alternating(D.net):
+        return None
+    cols = 2 * D.pack
+    x = torch.cat([real.reshape(-1, cols), fake.reshape(-1, cols)]) * D.input_scale
+    x_t = x.t().contiguous()  # for the first layer's weight gradient, the same at every step
+    m = len(real) // D.pack  # rows of real samples
+
+    def part(current: list, rows: slice, m_real: int) -> list:
+        scores, cache = lg.forward(D.net, current, x[rows])
+        return lg.backward(D.net, current, x_t[:, rows], lg.output_grad(loss, scores, m_real), cache)
+
+    def d_grad(current: list[torch.Tensor]) -> list[torch.Tensor]:
+        if any(c.requires_grad for c in current):
+            return part(current, slice(None), m)
+        # D's own weights, held fixed by the caller (the engine's first step): the real rows' part
+        # of the gradient is then a constant, and only the fake rows' part is recorded for G.
+        with torch.no_grad():
+            scores, cache = lg.forward(D.net, current, x[:m])
+            real_part = lg.backward(D.net, current, x_t[:, :m], lg.output_grad(loss, scores, m), cache)
+        return [a + b for a, b in zip(real_part, part(current, slice(m, None), 0))]
+
+    return d_grad

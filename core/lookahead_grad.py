@@ -1,0 +1,74 @@
+"""D's loss gradient for the unrolled look-ahead, written by hand in differentiable ops (core.unrolling).
+
+An MLP of Linear and ReLU / LeakyReLU layers in turn, [weight, bias, ...] of its Linears given as
+a list: `forward` gives the scores, `backward` the weight gradients from dL/d(scores). Autograd
+differentiates these ops for G's step (and once more for the game's Jacobian, core.game_spectrum).
+An adjoint written by hand as well (one autograd.Function a look-ahead step, products sharing an
+output fused) was measured no faster (docs/benchmarks.md) and is not kept.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from . import manual_grad as mg
+
+
+def forward(net: nn.Sequential, current: list, x: torch.Tensor) -> tuple[torch.Tensor, list]:
+    """D's scores on x with `current`, and what `backward` needs (each Linear's input; each
+    activation's (input, output))."""
+    weights, biases = current[0::2], current[1::2]
+    h, cache, k = x, [], 0
+    for layer in net:
+        if isinstance(layer, nn.Linear):
+            cache.append(h)
+            h = torch.addmm(biases[k], h, weights[k].t())
+            k += 1
+        else:
+            cache.append((h, layer(h)))
+            h = cache[-1][1]
+    return h.squeeze(-1), cache
+
+
+def backward(net: nn.Sequential, current: list, x_t: torch.Tensor, dy: torch.Tensor, cache: list) -> list:
+    """D's weight gradients from dL/d(scores) `dy` (rows, 1); x_t: D's input, transposed."""
+    grads: list = [None] * len(current)
+    k = len(current) // 2
+    for i in range(len(net) - 1, -1, -1):
+        layer = net[i]
+        if isinstance(layer, nn.Linear):
+            k -= 1
+            grads[2 * k + 1] = dy.sum(0)
+            if k == 0:
+                grads[0] = x_t.mm(dy).t()  # dy^T x, whose 2-8 columns MKL computes slowly
+                break
+            grads[2 * k] = dy.t().mm(cache[i])
+            dy = dy.mm(current[2 * k])
+        else:
+            pre, out = cache[i]
+            dy = slope_times(layer, pre.detach(), out.detach(), dy)
+    return grads
+
+
+def slope_times(layer: nn.Module, pre: torch.Tensor, out: torch.Tensor, dy: torch.Tensor) -> torch.Tensor:
+    """dy times the activation's slope, differentiable in dy only (the slope is piecewise constant)."""
+    if isinstance(layer, nn.LeakyReLU):
+        return torch.ops.aten.leaky_relu_backward(dy, pre, layer.negative_slope, False)
+    return torch.ops.aten.threshold_backward(dy, out, 0.0)  # ReLU
+
+
+def alternating(net: nn.Sequential) -> bool:
+    """Linear, activation, Linear, ..., Linear (one output): the layout these passes handle."""
+    kinds = [isinstance(layer, nn.Linear) for layer in net]
+    return (
+        bool(kinds) and all(k == (i % 2 == 0) for i, k in enumerate(kinds)) and kinds[-1] and net[-1].out_features == 1
+    )
+
+
+def output_grad(loss: str, scores: torch.Tensor, m: int) -> torch.Tensor:
+    """dL_D/d(scores), (rows, 1): the first m rows are real samples, the rest G's."""
+    if m in (0, len(scores)):  # one kind of sample only (a loss's mean must not see an empty batch)
+        return mg.d_output_grads(loss, scores, scores)[0 if m else 1].unsqueeze(-1)
+    dr, df = mg.d_output_grads(loss, scores[:m], scores[m:])
+    return torch.cat([dr, df]).unsqueeze(-1)
