@@ -77,7 +77,7 @@ class Ensemble:
         self.D = [torch.stack([p.detach() for p in ps]).to(self.device) for ps in zip(*(d.parameters() for d in D))]
         self.kinds = (base.g_opt.kind, base.d_opt.kind)
         self.opt_g, self.opt_d = self._fresh_state(self.kinds[0], self.G), self._fresh_state(self.kinds[1], self.D)
-        self.batched = BatchedStep(configs, self.templates[0], self.templates[1], self.device)
+        self.batched = BatchedStep(configs, self.templates[0], self.templates[1], self.device, hand_written=True)
         self.step_count = 0
         self.history: list[np.ndarray] = []  # per chunk: (iterations, M, len(SERIES))
 

@@ -1,0 +1,158 @@
+"""A sweep's iteration with hand-written gradients, every member at once (members on a leading axis).
+
+Why: on a CPU a sweep is bound by its products, and torch.func.grad under vmap (core.batched_step's
+general path) adds autograd's bookkeeping, many full-size temporaries and the thin products' slow
+layout (16 x (128 x 512 @ 512 x 2) took 1,240 us against 200 us transposed) to each of them. Here
+the players' passes are core.manual_grad's own forward and backward, given weights stacked along
+a leading member axis (batched products, thin ones transposed, ReLU in place), and the samples,
+the order of the steps, the losses' output gradients, the penalties (core.manual_penalty), the
+optimiser rules (core.optim_rules), clipping and the metric rows are the engine's, the small
+per-member parts under vmap. tests/test_ensemble.py checks every member against the engine's
+autograd step in float64.
+
+Covers what the engine's hand-written step covers (core.manual_step.ManualStep.ok): MLPs of
+manual_grad's layers, no unrolling, penalties only on a piecewise-linear D.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from ganscope.core import iteration as it
+from ganscope.core import manual_grad as mg
+from ganscope.core import manual_penalty as mp
+from ganscope.core import optim_rules
+
+# Columns of core.iteration.SERIES that make the sweep's row (core.batched_step.SERIES).
+SWEEP_COLUMNS = [it.SERIES.index(k) for k in ("d_loss", "g_loss", "g_grad", "d_grad")]
+
+
+def supports(step) -> bool:
+    """Whether core.batched_step.BatchedStep `step` can train by hand-written gradients."""
+    T = step.terms
+    penalised = T.gp or T.r1 or T.r2
+    return (
+        T.unrolled == 0
+        and mg.supports(step.g_t.net)
+        and mg.supports(step.d_t.net)
+        and (not penalised or mp.supports(step.d_t.net))
+    )
+
+
+class BatchedManual:
+    """`run(gp, dp, gs, ds, samples)` as BatchedStep.run: (M, ...) stacked weights and states in,
+    the new ones and the metric rows out; pure (the gradients go into buffers of its own)."""
+
+    def __init__(self, step):
+        self.step = step
+        self.grads: dict[str, list[torch.Tensor]] = {}
+        self._update = {
+            "D": torch.vmap(self._member_update("D"), randomness="error"),
+            "G": torch.vmap(self._member_update("G"), randomness="error"),
+        }
+        D = step.d_t
+        self._penalties = torch.vmap(
+            lambda params, real, fake, eps, gp_weight, r1, r2: mp.d_penalty_grads(
+                D.net, params, D.pack, D.input_scale, step.terms, real, fake, eps, gp_weight, r1, r2
+            ),
+            in_dims=(0, 0, 0, 0 if step.terms.gp else None, 0, 0, 0),  # eps: WGAN-GP's only
+            randomness="error",
+        )
+        self._keep = torch.vmap(keep_where)
+
+    # --- the passes ---------------------------------------------------------------------------------
+    def _layers(self, net: torch.nn.Sequential, params: list[torch.Tensor], player: str) -> list:
+        """manual_grad's layers over stacked weights, their gradients into this object's buffers."""
+        if player not in self.grads:
+            self.grads[player] = [torch.empty_like(p) for p in params]
+        grads, out, k = self.grads[player], [], 0
+        for layer in net:
+            if isinstance(layer, torch.nn.Linear):
+                w, b = params[k], params[k + 1]
+                out.append(mg.Layer(layer, w, b, w.mT, grads[k], grads[k + 1]))
+                k += 2
+            else:
+                out.append(mg.Layer(layer))
+        return out
+
+    def _d_forward(self, layers: list, x: torch.Tensor):
+        """D's scores (M, n / pack) on points x (M, n, 2), as Discriminator.forward, and the cache."""
+        D = self.step.d_t
+        x = x.reshape(x.shape[0], -1, 2 * D.pack)
+        out, cache = mg.forward(layers, x * D.input_scale if D.input_scale != 1 else x)
+        return out.squeeze(-1), cache
+
+    # --- the optimiser step, per member --------------------------------------------------------------
+    def _member_update(self, player: str):
+        kind = self.step.kinds[0] if player == "D" else self.step.kinds[1]
+        clip = player == "D" and self.step.terms.clip
+
+        def update(params, grads, state, lr, beta1, beta2, momentum, bound):
+            new, new_state = optim_rules.step(kind, params, grads, state, lr, beta1, beta2, momentum)
+            return (it.clip(new, bound) if clip else new), new_state, it.norm(grads)
+
+        return update
+
+    def _apply(self, player: str, params, state, hp):
+        p = "d_" if player == "D" else "g_"
+        hyper = (hp[p + "lr"], hp[p + "beta1"], hp[p + "beta2"], hp[p + "momentum"], hp["clip"])
+        return self._update[player](params, self.grads[player], state, *hyper)
+
+    # --- one iteration of every member ---------------------------------------------------------------
+    def run(self, gp, dp, gs, ds, s):
+        st, T = self.step, self.step.terms
+        hp, loss, M = st.hp, T.loss, gp[0].shape[0]
+        g_net, d_net = st.g_t.net, st.d_t.net
+        sigma = hp["sigma"].view(M, 1, 1)
+        g_layers = self._layers(g_net, gp, "G")
+        shared = None
+        r = f = d_grad = None
+        for i in range(st.d_steps):
+            d_layers = self._layers(d_net, dp, "D")
+            fake, g_cache = mg.forward(g_layers, s["d_z"][:, i])
+            shared = (fake, g_cache)
+            real = s["d_real"][:, i]
+            if T.noise:
+                real = it.with_noise(real, sigma, s["d_noise"][:, i, 0])
+                fake = it.with_noise(fake, sigma, s["d_noise"][:, i, 1])
+            scores, cache = self._d_forward(d_layers, torch.cat([real, fake], 1))
+            r_i, f_i = scores.split(real.shape[1] // T.pack, 1)
+            dy = torch.cat(mg.d_output_grads(loss, r_i, f_i), 1)
+            mg.backward(d_layers, cache, dy[..., None], weight_grads=True, input_grad=False)
+            if T.gp or T.r1 or T.r2:
+                eps = s["gp_eps"][:, i] if T.gp else None
+                extra = self._penalties(dp, real, fake, eps, hp["gp_weight"], hp["r1"], hp["r2"])
+                for g, e in zip(self.grads["D"][0::2], extra):
+                    g.add_(e)
+            new, new_state, norm = self._apply("D", dp, ds, hp)
+            if st.vary_steps and i > 0:
+                on = i < hp["d_steps"]
+                new, new_state, r_i, f_i, norm = self._keep(on, (new, new_state, r_i, f_i, norm), (dp, ds, r, f, d_grad))
+            dp, ds, r, f, d_grad = new, new_state, r_i, f_i, norm
+        fg = g_grad = None
+        for j in range(st.g_steps):
+            if "g_z" in s:
+                fake, g_cache = mg.forward(g_layers, s["g_z"][:, j])
+            else:  # one G step on the last D step's noise: G has not changed since that step's forward
+                fake, g_cache = shared  # type: ignore[misc]
+            if T.noise:
+                fake = it.with_noise(fake, sigma, s["g_noise"][:, j])
+            d_layers = self._layers(d_net, dp, "D")
+            fg_j, d_cache = self._d_forward(d_layers, fake)
+            dx = mg.backward(d_layers, d_cache, mg.g_output_grad(loss, fg_j)[..., None], False, input_grad=True)
+            scale = st.d_t.input_scale
+            dx = (dx * scale if scale != 1 else dx).reshape(M, -1, 2)  # type: ignore[operator]
+            mg.backward(g_layers, g_cache, dx, weight_grads=True, input_grad=False)
+            new, new_state, norm = self._apply("G", gp, gs, hp)
+            if st.vary_steps and j > 0:
+                on = j < hp["g_steps"]
+                new, new_state, fg_j, norm = self._keep(on, (new, new_state, fg_j, norm), (gp, gs, fg, g_grad))
+            gp, gs, fg, g_grad = new, new_state, fg_j, norm
+            g_layers = self._layers(g_net, gp, "G")
+        rows = it.rows(loss, r, f, d_grad, fg, g_grad)
+        return gp, dp, gs, ds, (rows if st.full_rows else rows[:, SWEEP_COLUMNS])
+
+
+def keep_where(on, new, old):
+    """Keep `new` where the member is on, `old` where it has already taken all its steps."""
+    return torch.utils._pytree.tree_map(lambda a, b: torch.where(on, a, b), new, old)
