@@ -5,14 +5,21 @@
 
 Baselines in the same run: 16 GanEngine runs in sequence, and (for the default preset `ring`,
 whose loss benchmarks/engine_throughput.py's plain loop implements) 16 plain PyTorch loops in
-sequence. Same model (G, D 2x128 ReLU, batch 256, Adam), same thread count. Prints JSON; compare
-ratios.
+sequence. Same model (G, D 2x128 ReLU, batch 256, Adam). Prints JSON; compare ratios.
+
+`--rounds R` alternates the ensemble and the sequential engine runs R times (other work on a
+shared machine then hits both sides alike); `speedup_vs_sequential_engine` is the median of the
+rounds' ratios. `--threads` sets both sides' torch threads; `--engine-threads` the engine runs'
+alone (its best on a 2-core CPU is 1), so `--threads 2 --engine-threads 1` compares a sweep on
+both cores against the engine at its best.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import statistics
 import time
 
 import torch
@@ -30,6 +37,8 @@ def main() -> None:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--threads", type=int, default=None, help="torch threads for all (default: the config's)")
     ap.add_argument("--preset", default="ring", help="the members' base config (e.g. ring-wgan-gp)")
+    ap.add_argument("--engine-threads", type=int, default=None, help="the engine runs' threads (default: --threads)")
+    ap.add_argument("--rounds", type=int, default=1, help="ensemble and sequential runs alternated this many times")
     ap.add_argument("--skip-sequential", action="store_true", help="only the ensemble (large sweeps)")
     args = ap.parse_args()
     base = preset_config(args.preset)
@@ -48,21 +57,37 @@ def main() -> None:
         "threads": base.run.threads,
     }
 
+    engine_configs = [c.copy() for c in configs]
+    if args.engine_threads:
+        for c in engine_configs:
+            c.set("run.threads", args.engine_threads)
+    out["engine_threads"] = engine_configs[0].run.threads
     ens = Ensemble(configs, device=args.device, threads=base.run.threads)
     ens.step(5)  # warm-up: allocations, kernels
     sync()
-    start = time.perf_counter()
-    ens.step(args.steps)
-    sync()
-    out["ensemble_s"] = time.perf_counter() - start
+    times: dict[str, list[float]] = {"ensemble_s": [], "sequential_engine_s": []}
+    for _ in range(args.rounds):
+        start = time.perf_counter()
+        ens.step(args.steps)
+        sync()
+        times["ensemble_s"].append(time.perf_counter() - start)
+        if not args.skip_sequential:
+            start = time.perf_counter()
+            for cfg in engine_configs:
+                GanEngine(cfg).step(args.steps)
+            sync()
+            times["sequential_engine_s"].append(time.perf_counter() - start)
+    out["ensemble_s"] = statistics.median(times["ensemble_s"])
     out["ensemble_gan_its"] = len(configs) * args.steps / out["ensemble_s"]
     if not args.skip_sequential:
-        start = time.perf_counter()
-        for cfg in configs:
-            GanEngine(cfg).step(args.steps)
-        sync()
-        out["sequential_engine_s"] = time.perf_counter() - start
-        out["speedup_vs_sequential_engine"] = out["sequential_engine_s"] / out["ensemble_s"]
+        out["sequential_engine_s"] = statistics.median(times["sequential_engine_s"])
+        ratios = [b / a for a, b in zip(times["ensemble_s"], times["sequential_engine_s"])]
+        out["speedup_vs_sequential_engine"] = statistics.median(ratios)
+        out["rounds"] = [
+            {"ensemble_s": a, "sequential_engine_s": b, "speedup": r}
+            for a, b, r in zip(times["ensemble_s"], times["sequential_engine_s"], ratios)
+        ]
+    out["load_average"] = list(os.getloadavg())
     if not args.skip_sequential and args.preset == "ring":
         from benchmarks.engine_throughput import plain_loop
 
@@ -71,7 +96,17 @@ def main() -> None:
             plain_loop(cfg, args.steps, device=args.device)
         out["sequential_plain_s"] = time.perf_counter() - start
         out["speedup_vs_sequential_plain"] = out["sequential_plain_s"] / out["ensemble_s"]
-    print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}, indent=1))
+    print(json.dumps(_rounded(out), indent=1))
+
+
+def _rounded(value):
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
 
 
 if __name__ == "__main__":

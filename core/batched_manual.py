@@ -41,15 +41,16 @@ def supports(step) -> bool:
 
 class BatchedManual:
     """`run(gp, dp, gs, ds, samples)` as BatchedStep.run: (M, ...) stacked weights and states in,
-    the new ones and the metric rows out; pure (the gradients go into buffers of its own)."""
+    the new ones and the metric rows out; pure (the gradients go into buffers of its own).
+
+    Each player's parameters, gradients and optimiser state are views of one (M, P) tensor, so an
+    optimiser step is the rule's dozen ops on it, per-member hyper-parameters as (M, 1) columns
+    (under vmap, per parameter, it was ~60 ops)."""
 
     def __init__(self, step):
         self.step = step
-        self.grads: dict[str, list[torch.Tensor]] = {}
-        self._update = {
-            "D": torch.vmap(self._member_update("D"), randomness="error"),
-            "G": torch.vmap(self._member_update("G"), randomness="error"),
-        }
+        self.grads: dict[str, tuple[torch.Tensor, list[torch.Tensor]]] = {}  # player: (flat, views)
+        self._flats: dict[str, tuple[torch.Tensor, list[torch.Tensor]]] = {}  # the last flat tensor made
         D = step.d_t
         self._penalties = torch.vmap(
             lambda params, real, fake, eps, gp_weight, r1, r2: mp.d_penalty_grads(
@@ -58,14 +59,32 @@ class BatchedManual:
             in_dims=(0, 0, 0, 0 if step.terms.gp else None, 0, 0, 0),  # eps: WGAN-GP's only
             randomness="error",
         )
-        self._keep = torch.vmap(keep_where)
+
+    # --- flat storage ------------------------------------------------------------------------------
+    def _flat(self, key: str, tensors: list[torch.Tensor]) -> torch.Tensor:
+        """(M, P): `tensors` side by side; no copy when they are views of the last one made."""
+        last = self._flats.get(key)
+        if last is not None and len(last[1]) == len(tensors) and all(a is b for a, b in zip(last[1], tensors)):
+            return last[0]
+        return torch.cat([t.reshape(t.shape[0], -1) for t in tensors], 1)
+
+    def _views(self, key: str, flat: torch.Tensor, like: list[torch.Tensor]) -> list[torch.Tensor]:
+        """`like`'s shapes as views of flat (remembered, so the next _flat of them copies nothing)."""
+        views, at = [], 0
+        for t in like:
+            n = t[0].numel()
+            views.append(flat[:, at : at + n].view(t.shape))
+            at += n
+        self._flats[key] = (flat, views)
+        return views
 
     # --- the passes ---------------------------------------------------------------------------------
     def _layers(self, net: torch.nn.Sequential, params: list[torch.Tensor], player: str) -> list:
-        """manual_grad's layers over stacked weights, their gradients into this object's buffers."""
+        """manual_grad's layers over stacked weights, their gradients into views of one buffer."""
         if player not in self.grads:
-            self.grads[player] = [torch.empty_like(p) for p in params]
-        grads, out, k = self.grads[player], [], 0
+            flat = params[0].new_zeros(params[0].shape[0], sum(p[0].numel() for p in params))
+            self.grads[player] = (flat, self._views("grad" + player, flat, params))
+        grads, out, k = self.grads[player][1], [], 0
         for layer in net:
             if isinstance(layer, torch.nn.Linear):
                 w, b = params[k], params[k + 1]
@@ -82,21 +101,25 @@ class BatchedManual:
         out, cache = mg.forward(layers, x * D.input_scale if D.input_scale != 1 else x)
         return out.squeeze(-1), cache
 
-    # --- the optimiser step, per member --------------------------------------------------------------
-    def _member_update(self, player: str):
-        kind = self.step.kinds[0] if player == "D" else self.step.kinds[1]
-        clip = player == "D" and self.step.terms.clip
-
-        def update(params, grads, state, lr, beta1, beta2, momentum, bound):
-            new, new_state = optim_rules.step(kind, params, grads, state, lr, beta1, beta2, momentum)
-            return (it.clip(new, bound) if clip else new), new_state, it.norm(grads)
-
-        return update
-
-    def _apply(self, player: str, params, state, hp):
-        p = "d_" if player == "D" else "g_"
-        hyper = (hp[p + "lr"], hp[p + "beta1"], hp[p + "beta2"], hp[p + "momentum"], hp["clip"])
-        return self._update[player](params, self.grads[player], state, *hyper)
+    # --- the optimiser step ------------------------------------------------------------------------
+    def _apply(self, player: str, params: list, state: dict, hp: dict):
+        """core.optim_rules' step (and WGAN's clipping) of every member: (params, state, grad norm)."""
+        st, p = self.step, ("d_" if player == "D" else "g_")
+        kind = st.kinds[0] if player == "D" else st.kinds[1]
+        M = params[0].shape[0]
+        col = lambda key: hp[key].view(M, 1)  # noqa: E731
+        flat_p = self._flat(player, params)
+        flat_s = {k: [self._flat(player + k, v)] for k, v in state.items() if k != "step"}
+        flat_s["step"] = state["step"].view(M, 1)
+        grads = self.grads[player][0]
+        new, new_state = optim_rules.step(
+            kind, [flat_p], [grads], flat_s, col(p + "lr"), col(p + "beta1"), col(p + "beta2"), col(p + "momentum")
+        )
+        if player == "D" and st.terms.clip:
+            new = it.clip(new, col("clip"))
+        out_state = {k: self._views(player + k, v[0], state[k]) for k, v in new_state.items() if k != "step"}
+        out_state["step"] = new_state["step"].view(M)
+        return self._views(player, new[0], params), out_state, torch.linalg.vector_norm(grads, dim=1)
 
     # --- one iteration of every member ---------------------------------------------------------------
     def run(self, gp, dp, gs, ds, s):
@@ -122,12 +145,14 @@ class BatchedManual:
             if T.gp or T.r1 or T.r2:
                 eps = s["gp_eps"][:, i] if T.gp else None
                 extra = self._penalties(dp, real, fake, eps, hp["gp_weight"], hp["r1"], hp["r2"])
-                for g, e in zip(self.grads["D"][0::2], extra):
+                for g, e in zip(self.grads["D"][1][0::2], extra):
                     g.add_(e)
             new, new_state, norm = self._apply("D", dp, ds, hp)
             if st.vary_steps and i > 0:
                 on = i < hp["d_steps"]
-                new, new_state, r_i, f_i, norm = self._keep(on, (new, new_state, r_i, f_i, norm), (dp, ds, r, f, d_grad))
+                new, new_state, r_i, f_i, norm = keep_where(
+                    on, (new, new_state, r_i, f_i, norm), (dp, ds, r, f, d_grad)
+                )
             dp, ds, r, f, d_grad = new, new_state, r_i, f_i, norm
         fg = g_grad = None
         for j in range(st.g_steps):
@@ -146,7 +171,7 @@ class BatchedManual:
             new, new_state, norm = self._apply("G", gp, gs, hp)
             if st.vary_steps and j > 0:
                 on = j < hp["g_steps"]
-                new, new_state, fg_j, norm = self._keep(on, (new, new_state, fg_j, norm), (gp, gs, fg, g_grad))
+                new, new_state, fg_j, norm = keep_where(on, (new, new_state, fg_j, norm), (gp, gs, fg, g_grad))
             gp, gs, fg, g_grad = new, new_state, fg_j, norm
             g_layers = self._layers(g_net, gp, "G")
         rows = it.rows(loss, r, f, d_grad, fg, g_grad)
@@ -154,5 +179,8 @@ class BatchedManual:
 
 
 def keep_where(on, new, old):
-    """Keep `new` where the member is on, `old` where it has already taken all its steps."""
-    return torch.utils._pytree.tree_map(lambda a, b: torch.where(on, a, b), new, old)
+    """Keep `new` where the member is on, `old` where it has already taken all its steps (on: one
+    flag per member, (M,) batched or 0-d under vmap)."""
+    return torch.utils._pytree.tree_map(
+        lambda a, b: torch.where(on.view(-1, *[1] * (a.dim() - 1)) if on.dim() else on, a, b), new, old
+    )

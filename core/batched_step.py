@@ -191,5 +191,3 @@ class BatchedStep:
         if self.manual is not None:
             return self.manual.run(gp, dp, gs, ds, samples)
         return self._batched(gp, dp, gs, ds, self.hp, samples)
-
-

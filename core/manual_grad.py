@@ -141,6 +141,8 @@ def _activation_backward(layer: nn.Module, pre: torch.Tensor, out: torch.Tensor,
     """The activation's backward as the fused kernel autograd itself runs (the same values, one op;
     a mask built with torch.where / a comparison costs 10-20x more here, measured)."""
     if isinstance(layer, nn.ReLU):
+        if dy.dim() == 3:  # stacked members: in place into the fresh product, 5-10x less than a new 4 MB tensor
+            return torch.ops.aten.threshold_backward.grad_input(dy, out, 0.0, grad_input=dy)
         return torch.ops.aten.threshold_backward(dy, out, 0.0)
     if isinstance(layer, nn.LeakyReLU):
         return torch.ops.aten.leaky_relu_backward(dy, pre, layer.negative_slope, False)
