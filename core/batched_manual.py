@@ -159,14 +159,14 @@ class BatchedManual:
             if "g_z" in s:
                 fake, g_cache = mg.forward(g_layers, s["g_z"][:, j])
             else:  # one G step on the last D step's noise: G has not changed since that step's forward
-                fake, g_cache = shared  # type: ignore[misc]
+                fake, g_cache = shared
             if T.noise:
                 fake = it.with_noise(fake, sigma, s["g_noise"][:, j])
             d_layers = self._layers(d_net, dp, "D")
             fg_j, d_cache = self._d_forward(d_layers, fake)
             dx = mg.backward(d_layers, d_cache, mg.g_output_grad(loss, fg_j)[..., None], False, input_grad=True)
             scale = st.d_t.input_scale
-            dx = (dx * scale if scale != 1 else dx).reshape(M, -1, 2)  # type: ignore[operator]
+            dx = (dx * scale if scale != 1 else dx).reshape(M, -1, 2)
             mg.backward(g_layers, g_cache, dx, weight_grads=True, input_grad=False)
             new, new_state, norm = self._apply("G", gp, gs, hp)
             if st.vary_steps and j > 0:

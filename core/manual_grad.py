@@ -65,7 +65,7 @@ def forward(net: nn.Sequential | list[Layer], x: torch.Tensor) -> tuple[torch.Te
             if h.dim() == 2:
                 h = torch.addmm(layer.bias, h, layer.weight_t)
             else:  # members stacked along a leading axis (core.batched_manual)
-                h = torch.baddbmm(layer.bias.unsqueeze(-2), h, layer.weight_t)
+                h = torch.baddbmm(layer.bias.unsqueeze(-2), h, layer.weight_t)  # type: ignore[union-attr]
         else:
             h, saved = activate(layer.module, h)
             cache.append(saved)
