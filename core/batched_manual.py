@@ -51,14 +51,6 @@ class BatchedManual:
         self.step = step
         self.grads: dict[str, tuple[torch.Tensor, list[torch.Tensor]]] = {}  # player: (flat, views)
         self._flats: dict[str, tuple[torch.Tensor, list[torch.Tensor]]] = {}  # the last flat tensor made
-        D = step.d_t
-        self._penalties = torch.vmap(
-            lambda params, real, fake, eps, gp_weight, r1, r2: mp.d_penalty_grads(
-                D.net, params, D.pack, D.input_scale, step.terms, real, fake, eps, gp_weight, r1, r2
-            ),
-            in_dims=(0, 0, 0, 0 if step.terms.gp else None, 0, 0, 0),  # eps: WGAN-GP's only
-            randomness="error",
-        )
 
     # --- flat storage ------------------------------------------------------------------------------
     def _flat(self, key: str, tensors: list[torch.Tensor]) -> torch.Tensor:
@@ -144,7 +136,10 @@ class BatchedManual:
             mg.backward(d_layers, cache, dy[..., None], weight_grads=True, input_grad=False)
             if T.gp or T.r1 or T.r2:
                 eps = s["gp_eps"][:, i] if T.gp else None
-                extra = self._penalties(dp, real, fake, eps, hp["gp_weight"], hp["r1"], hp["r2"])
+                D, w = st.d_t, lambda key: hp[key].view(M, 1, 1)  # noqa: E731
+                extra = mp.d_penalty_grads(
+                    d_net, dp, D.pack, D.input_scale, T, real, fake, eps, w("gp_weight"), w("r1"), w("r2"), cache
+                )
                 for g, e in zip(self.grads["D"][1][0::2], extra):
                     g.add_(e)
             new, new_state, norm = self._apply("D", dp, ds, hp)
