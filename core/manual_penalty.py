@@ -41,7 +41,7 @@ def slope(layer: nn.Module, saved: tuple) -> torch.Tensor:
     return torch.ops.aten.leaky_relu_backward(torch.ones_like(pre), pre, layer.negative_slope, False)
 
 
-def masks_from_cache(net: nn.Sequential, cache: list, rows: slice) -> list[torch.Tensor]:
+def masks_from_cache(net: nn.Sequential, cache: list, rows: slice | tuple) -> list[torch.Tensor]:
     """The hidden layers' slope masks for the given rows of a manual_grad.forward cache."""
     return [slope(layer, tuple(s if s is None else s[rows] for s in saved)) for layer, saved in _acts(net, cache)]
 
