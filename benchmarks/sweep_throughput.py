@@ -64,6 +64,8 @@ def main() -> None:
     out["engine_threads"] = engine_configs[0].run.threads
     ens = Ensemble(configs, device=args.device, threads=base.run.threads)
     ens.step(5)  # warm-up: allocations, kernels
+    if not args.skip_sequential:
+        GanEngine(engine_configs[0]).step(5)  # the same for the engine (its first run paid ~1 s more)
     sync()
     times: dict[str, list[float]] = {"ensemble_s": [], "sequential_engine_s": []}
     for _ in range(args.rounds):
