@@ -1,7 +1,7 @@
 """A 16-member sweep as one batched Ensemble against the same 16 runs one after another.
 
     .venv/bin/python benchmarks/sweep_throughput.py [--steps 300] [--side 4] [--device cpu] \
-        [--preset ring-wgan-gp]
+        [--preset ring-wgan-gp] [--threads 1] [--engine-threads 1] [--rounds 3] [--vmap-too] [--profile]
 
 Baselines in the same run: 16 GanEngine runs in sequence, and (for the default preset `ring`,
 whose loss benchmarks/engine_throughput.py's plain loop implements) 16 plain PyTorch loops in
@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import statistics
+import sys
 import time
 
 import torch
@@ -40,6 +41,16 @@ def main() -> None:
     ap.add_argument("--engine-threads", type=int, default=None, help="the engine runs' threads (default: --threads)")
     ap.add_argument("--rounds", type=int, default=1, help="ensemble and sequential runs alternated this many times")
     ap.add_argument("--skip-sequential", action="store_true", help="only the ensemble (large sweeps)")
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="print torch.profiler's table (self CPU time, by input shapes) of one ensemble iteration to stderr",
+    )
+    ap.add_argument(
+        "--vmap-too",
+        action="store_true",
+        help="also time the general path (torch.func under vmap, Ensemble(hand_written=False)) each round",
+    )
     args = ap.parse_args()
     base = preset_config(args.preset)
     base.set("run.device", args.device)
@@ -67,12 +78,30 @@ def main() -> None:
     if not args.skip_sequential:
         GanEngine(engine_configs[0]).step(5)  # the same for the engine (its first run paid ~1 s more)
     sync()
-    times: dict[str, list[float]] = {"ensemble_s": [], "sequential_engine_s": []}
+    if args.profile:
+        from torch.profiler import ProfilerActivity, profile
+
+        with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+            ens.step(1)
+        table = prof.key_averages(group_by_input_shape=True).table(
+            sort_by="self_cpu_time_total", row_limit=30, max_name_column_width=28, max_shapes_column_width=60
+        )
+        print(table, file=sys.stderr)
+    times: dict[str, list[float]] = {"ensemble_s": [], "sequential_engine_s": [], "vmap_ensemble_s": []}
+    general = None
+    if args.vmap_too:
+        general = Ensemble(configs, device=args.device, threads=base.run.threads, hand_written=False)
+        general.step(5)
     for _ in range(args.rounds):
         start = time.perf_counter()
         ens.step(args.steps)
         sync()
         times["ensemble_s"].append(time.perf_counter() - start)
+        if general is not None:
+            start = time.perf_counter()
+            general.step(args.steps)
+            sync()
+            times["vmap_ensemble_s"].append(time.perf_counter() - start)
         if not args.skip_sequential:
             start = time.perf_counter()
             for cfg in engine_configs:
@@ -89,6 +118,13 @@ def main() -> None:
             {"ensemble_s": a, "sequential_engine_s": b, "speedup": r}
             for a, b, r in zip(times["ensemble_s"], times["sequential_engine_s"], ratios)
         ]
+    if general is not None:
+        out["vmap_ensemble_s"] = statistics.median(times["vmap_ensemble_s"])
+        out["speedup_vs_vmap_ensemble"] = statistics.median(
+            [b / a for a, b in zip(times["ensemble_s"], times["vmap_ensemble_s"])]
+        )
+        for row, t in zip(out.get("rounds", []), times["vmap_ensemble_s"]):
+            row["vmap_ensemble_s"] = t
     out["load_average"] = list(os.getloadavg())
     if not args.skip_sequential and args.preset == "ring":
         from benchmarks.engine_throughput import plain_loop
