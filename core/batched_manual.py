@@ -6,9 +6,9 @@ layout (16 x (128 x 512 @ 512 x 2) took 1,240 us against 200 us transposed) to e
 the players' passes are core.manual_grad's own forward and backward, given weights stacked along
 a leading member axis (batched products, thin ones transposed, ReLU in place), and the samples,
 the order of the steps, the losses' output gradients, the penalties (core.manual_penalty), the
-optimiser rules (core.optim_rules), clipping and the metric rows are the engine's, the small
-per-member parts under vmap. tests/test_ensemble.py checks every member against the engine's
-autograd step in float64.
+optimiser rules (core.optim_rules), clipping and the metric rows are the engine's functions,
+applied to all members at once (per-member numbers as broadcast columns; nothing under vmap).
+tests/test_ensemble.py checks every member against the engine's autograd step in float64.
 
 Covers what the engine's hand-written step covers (core.manual_step.ManualStep.ok): MLPs of
 manual_grad's layers, no unrolling, penalties only on a piecewise-linear D.
