@@ -1,18 +1,26 @@
 """A 16-member sweep as one batched Ensemble against the same 16 runs one after another.
 
     .venv/bin/python benchmarks/sweep_throughput.py [--steps 300] [--side 4] [--device cpu] \
-        [--preset ring-wgan-gp]
+        [--preset ring-wgan-gp] [--threads 1] [--engine-threads 1] [--rounds 3] [--vmap-too] [--profile]
 
 Baselines in the same run: 16 GanEngine runs in sequence, and (for the default preset `ring`,
 whose loss benchmarks/engine_throughput.py's plain loop implements) 16 plain PyTorch loops in
-sequence. Same model (G, D 2x128 ReLU, batch 256, Adam), same thread count. Prints JSON; compare
-ratios.
+sequence. Same model (G, D 2x128 ReLU, batch 256, Adam). Prints JSON; compare ratios.
+
+`--rounds R` alternates the ensemble and the sequential engine runs R times (other work on a
+shared machine then hits both sides alike); `speedup_vs_sequential_engine` is the median of the
+rounds' ratios. `--threads` sets both sides' torch threads; `--engine-threads` the engine runs'
+alone (its best on a 2-core CPU is 1), so `--threads 2 --engine-threads 1` compares a sweep on
+both cores against the engine at its best.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import statistics
+import sys
 import time
 
 import torch
@@ -30,7 +38,19 @@ def main() -> None:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--threads", type=int, default=None, help="torch threads for all (default: the config's)")
     ap.add_argument("--preset", default="ring", help="the members' base config (e.g. ring-wgan-gp)")
+    ap.add_argument("--engine-threads", type=int, default=None, help="the engine runs' threads (default: --threads)")
+    ap.add_argument("--rounds", type=int, default=1, help="ensemble and sequential runs alternated this many times")
     ap.add_argument("--skip-sequential", action="store_true", help="only the ensemble (large sweeps)")
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="print torch.profiler's table (self CPU time, by input shapes) of one ensemble iteration to stderr",
+    )
+    ap.add_argument(
+        "--vmap-too",
+        action="store_true",
+        help="also time the general path (torch.func under vmap, Ensemble(hand_written=False)) each round",
+    )
     args = ap.parse_args()
     base = preset_config(args.preset)
     base.set("run.device", args.device)
@@ -48,21 +68,64 @@ def main() -> None:
         "threads": base.run.threads,
     }
 
+    engine_configs = [c.copy() for c in configs]
+    if args.engine_threads:
+        for c in engine_configs:
+            c.set("run.threads", args.engine_threads)
+    out["engine_threads"] = engine_configs[0].run.threads
     ens = Ensemble(configs, device=args.device, threads=base.run.threads)
     ens.step(5)  # warm-up: allocations, kernels
+    if not args.skip_sequential:
+        GanEngine(engine_configs[0]).step(5)  # the same for the engine (its first run paid ~1 s more)
     sync()
-    start = time.perf_counter()
-    ens.step(args.steps)
-    sync()
-    out["ensemble_s"] = time.perf_counter() - start
+    if args.profile:
+        from torch.profiler import ProfilerActivity, profile
+
+        with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+            ens.step(1)
+        table = prof.key_averages(group_by_input_shape=True).table(
+            sort_by="self_cpu_time_total", row_limit=30, max_name_column_width=28, max_shapes_column_width=60
+        )
+        print(table, file=sys.stderr)
+    times: dict[str, list[float]] = {"ensemble_s": [], "sequential_engine_s": [], "vmap_ensemble_s": []}
+    general = None
+    if args.vmap_too:
+        general = Ensemble(configs, device=args.device, threads=base.run.threads, hand_written=False)
+        general.step(5)
+    for _ in range(args.rounds):
+        start = time.perf_counter()
+        ens.step(args.steps)
+        sync()
+        times["ensemble_s"].append(time.perf_counter() - start)
+        if general is not None:
+            start = time.perf_counter()
+            general.step(args.steps)
+            sync()
+            times["vmap_ensemble_s"].append(time.perf_counter() - start)
+        if not args.skip_sequential:
+            start = time.perf_counter()
+            for cfg in engine_configs:
+                GanEngine(cfg).step(args.steps)
+            sync()
+            times["sequential_engine_s"].append(time.perf_counter() - start)
+    out["ensemble_s"] = statistics.median(times["ensemble_s"])
     out["ensemble_gan_its"] = len(configs) * args.steps / out["ensemble_s"]
     if not args.skip_sequential:
-        start = time.perf_counter()
-        for cfg in configs:
-            GanEngine(cfg).step(args.steps)
-        sync()
-        out["sequential_engine_s"] = time.perf_counter() - start
-        out["speedup_vs_sequential_engine"] = out["sequential_engine_s"] / out["ensemble_s"]
+        out["sequential_engine_s"] = statistics.median(times["sequential_engine_s"])
+        ratios = [b / a for a, b in zip(times["ensemble_s"], times["sequential_engine_s"])]
+        out["speedup_vs_sequential_engine"] = statistics.median(ratios)
+        out["rounds"] = [
+            {"ensemble_s": a, "sequential_engine_s": b, "speedup": r}
+            for a, b, r in zip(times["ensemble_s"], times["sequential_engine_s"], ratios)
+        ]
+    if general is not None:
+        out["vmap_ensemble_s"] = statistics.median(times["vmap_ensemble_s"])
+        out["speedup_vs_vmap_ensemble"] = statistics.median(
+            [b / a for a, b in zip(times["ensemble_s"], times["vmap_ensemble_s"])]
+        )
+        for row, t in zip(out.get("rounds", []), times["vmap_ensemble_s"]):
+            row["vmap_ensemble_s"] = t
+    out["load_average"] = list(os.getloadavg())
     if not args.skip_sequential and args.preset == "ring":
         from benchmarks.engine_throughput import plain_loop
 
@@ -71,7 +134,17 @@ def main() -> None:
             plain_loop(cfg, args.steps, device=args.device)
         out["sequential_plain_s"] = time.perf_counter() - start
         out["speedup_vs_sequential_plain"] = out["sequential_plain_s"] / out["ensemble_s"]
-    print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}, indent=1))
+    print(json.dumps(_rounded(out), indent=1))
+
+
+def _rounded(value):
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
 
 
 if __name__ == "__main__":

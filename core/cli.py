@@ -62,6 +62,9 @@ def build_parser(add_commands: Callable[[Any], None] | None = None) -> argparse.
         help="what the printed map shows (default modes)",
     )
     w.add_argument("--quiet", action="store_true", help="no progress bar")
+    w.add_argument(
+        "--threads", type=int, help="torch threads for the batched members (default: every core; 1 on a busy machine)"
+    )
 
     sc = sub.add_parser("scenario", help="run one of the seed note's lessons headless and check its detectors")
     sc.add_argument("name", nargs="?", help="the scenario (omit to list them)")
@@ -214,6 +217,8 @@ def cmd_sweep(args) -> int:
     if args.session:
         raise UsageError("--session: a sweep starts every member fresh; use --preset or --config")
     check_writable(args.report, "--report", 64 << 10)
+    if args.threads is not None and not 0 < args.threads <= 256:
+        raise UsageError(f"--threads {args.threads}: must be between 1 and 256")
     x, y = parse_axis(args.x), parse_axis(args.y)
     base = config_from_args(args)
     from .progress import ProgressBar
@@ -226,7 +231,7 @@ def cmd_sweep(args) -> int:
         return True
 
     try:
-        result, _ens = run_sweep(base, x, y, args.steps, device=args.device, progress=progress)
+        result, _ens = run_sweep(base, x, y, args.steps, device=args.device, progress=progress, threads=args.threads)
     except KeyboardInterrupt:
         print("\nganscope: sweep cancelled; nothing written", file=sys.stderr)
         return stopped_code()

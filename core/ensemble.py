@@ -55,7 +55,17 @@ def check_members(configs: list[GanConfig]) -> None:
 class Ensemble:
     """Trains len(configs) GANs at once; `evaluate()` gives each member's quality metrics."""
 
-    def __init__(self, configs: list[GanConfig], device: str | None = None, threads: int | None = None):
+    def __init__(
+        self,
+        configs: list[GanConfig],
+        device: str | None = None,
+        threads: int | None = None,
+        hand_written: bool | None = None,
+    ):
+        """hand_written: train by batched hand-written gradients where they cover the config
+        (core.batched_manual; False: torch.func under vmap throughout, the general path). Default:
+        on a CPU only, where it was measured (docs/benchmarks.md); GPU sweeps keep the general path
+        until it is measured there."""
         for c in configs:
             c.validate()
         check_members(configs)
@@ -77,7 +87,13 @@ class Ensemble:
         self.D = [torch.stack([p.detach() for p in ps]).to(self.device) for ps in zip(*(d.parameters() for d in D))]
         self.kinds = (base.g_opt.kind, base.d_opt.kind)
         self.opt_g, self.opt_d = self._fresh_state(self.kinds[0], self.G), self._fresh_state(self.kinds[1], self.D)
-        self.batched = BatchedStep(configs, self.templates[0], self.templates[1], self.device)
+        self.batched = BatchedStep(
+            configs,
+            self.templates[0],
+            self.templates[1],
+            self.device,
+            hand_written=self.device.type == "cpu" if hand_written is None else hand_written,
+        )
         self.step_count = 0
         self.history: list[np.ndarray] = []  # per chunk: (iterations, M, len(SERIES))
 

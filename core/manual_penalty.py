@@ -41,7 +41,7 @@ def slope(layer: nn.Module, saved: tuple) -> torch.Tensor:
     return torch.ops.aten.leaky_relu_backward(torch.ones_like(pre), pre, layer.negative_slope, False)
 
 
-def masks_from_cache(net: nn.Sequential, cache: list, rows: slice) -> list[torch.Tensor]:
+def masks_from_cache(net: nn.Sequential, cache: list, rows: slice | tuple) -> list[torch.Tensor]:
     """The hidden layers' slope masks for the given rows of a manual_grad.forward cache."""
     return [slope(layer, tuple(s if s is None else s[rows] for s in saved)) for layer, saved in _acts(net, cache)]
 
@@ -54,7 +54,10 @@ def masks_of(net: nn.Sequential, x: torch.Tensor, params: list | None = None) ->
     masks, h, k = [], x, 0
     for layer in list(net)[:-1]:
         if isinstance(layer, nn.Linear):
-            h = F.linear(h, params[k], params[k + 1])
+            if h.dim() == 2:
+                h = F.linear(h, params[k], params[k + 1])
+            else:  # members stacked along a leading axis (core.batched_manual)
+                h = torch.baddbmm(params[k + 1].unsqueeze(-2), h, params[k].mT)
             k += 2
         else:
             pre = h
@@ -72,46 +75,49 @@ def _acts(net: nn.Sequential, cache: list):
 
 
 def input_grad(weights: list[torch.Tensor], masks: list[torch.Tensor], rows: int) -> tuple[torch.Tensor, list]:
-    """g = d sum(net(x)) / d(net input), one row per sample, and the r_l it was built from."""
+    """g = d sum(net(x)) / d(net input), one row per sample, and the r_l it was built from.
+    Every function from here on also takes members stacked along a leading axis (3-D weights,
+    masks and rows, core.batched_manual): .mT, @ and axes counted from the end are the 2-D
+    .t(), mm and axes for one run."""
     if not masks:  # a single linear map: the gradient is its weight row for every sample
-        return weights[0].expand(rows, -1), []
+        return weights[0].expand(*weights[0].shape[:-2], rows, -1), []
     r = [masks[-1] * weights[-1]]
     for m, w in zip(reversed(masks[:-1]), reversed(weights[1:-1])):
-        r.insert(0, m * r[0].mm(w))
+        r.insert(0, m * (r[0] @ w))
     return mm(r[0], weights[0]), r
 
 
 def penalty_grads(weights: list[torch.Tensor], masks: list[torch.Tensor], r: list, e: torch.Tensor) -> list:
     """dP/dW for each weight, given e = dP/dg (g = input_grad's result, on the same rows); pure."""
     if not masks:
-        return [e.sum(0, keepdim=True)]
-    out = [mm(r[0].t(), e)]
-    d = F.linear(e, weights[0])  # dP/dr_1 = e W_1^T
+        return [e.sum(-2, keepdim=True)]
+    out = [mm(r[0].mT, e)]
+    d = e @ weights[0].mT  # dP/dr_1 = e W_1^T
     last = len(masks) - 1
     for k in range(last):
         q = masks[k] * d
         if k == last - 1:
             # The last hidden layer has r_L = m_L * w_out, so one product M = m_L^T q gives both
             # dW_L = diag(w_out) M and dw_out = rowsum(W_L * M): a third fewer products for depth 2.
-            m = masks[-1].t().mm(q)
-            return [*out, weights[-1].t() * m, (weights[k + 1] * m).sum(1)[None]]
-        out.append(r[k + 1].t().mm(q))
-        d = q.mm(weights[k + 1].t())
-    return [*out, (masks[-1] * d).sum(0, keepdim=True)]  # depth 1: d is dP/dr_L already
+            m = masks[-1].mT @ q
+            return [*out, weights[-1].mT * m, (weights[k + 1] * m).sum(-1).unsqueeze(-2)]
+        out.append(r[k + 1].mT @ q)
+        d = q @ weights[k + 1].mT
+    return [*out, (masks[-1] * d).sum(-2, keepdim=True)]  # depth 1: d is dP/dr_L already
 
 
 def gp_output_grad(g: torch.Tensor, scale: float, weight) -> torch.Tensor:
     """dP/dg of WGAN-GP, P = weight * mean_b (||scale * g_b|| - 1)^2 (objectives.gradient_penalty;
     each row of g is one pack, `scale` D's input scale). 0 where g_b = 0, as autograd's norm."""
-    norm = torch.linalg.vector_norm(g, dim=1, keepdim=True)
+    norm = torch.linalg.vector_norm(g, dim=-1, keepdim=True)
     full = scale * norm
-    coef = (2.0 * weight / g.shape[0]) * (full - 1) * scale / norm
+    coef = (2.0 * weight / g.shape[-2]) * (full - 1) * scale / norm
     return torch.where(norm > 0, coef, 0.0) * g
 
 
 def zero_centred_output_grad(g: torch.Tensor, scale: float, weight) -> torch.Tensor:
     """dP/dg of R1 / R2 as the objective adds them, P = 0.5 * weight * mean_b ||scale * g_b||^2."""
-    return (weight * scale * scale / g.shape[0]) * g
+    return (weight * scale * scale / g.shape[-2]) * g
 
 
 def penalty_weight_grads(weights: list, masks: list[torch.Tensor], rows: int, scale: float, kind: str, weight) -> list:
@@ -128,18 +134,24 @@ def d_penalty_grads(
     """The gradients of D's penalties (core.iteration.d_objective's, as `terms` selects them) for
     each Linear weight, summed; None without penalties. params: the Linear layers' [weight, bias,
     ...]; cache: manual_grad.forward's of D on cat([real, fake]) (packed and scaled, as
-    models.d_forward makes it), whose rows give R1's and R2's masks, or None to compute them."""
-    n = real.shape[0] // pack
+    models.d_forward makes it), whose rows give R1's and R2's masks, or None to compute them.
+    Stacked members (3-D, core.batched_manual): params, samples and cache (M, ...), the
+    weights gp_weight, r1 and r2 (M, 1, 1)."""
+    n = real.shape[-2] // pack
     weights = params[0::2]
     parts = []
-    for on, x, rows, weight in ((terms.r1, real, slice(0, n), r1), (terms.r2, fake, slice(n, 2 * n), r2)):
+    lead = (slice(None),) * (real.dim() - 2)  # rows index the second-to-last axis
+    for on, x, rows, weight in (
+        (terms.r1, real, (*lead, slice(0, n)), r1),
+        (terms.r2, fake, (*lead, slice(n, 2 * n)), r2),
+    ):
         if on:
             masks = (
                 masks_of(net, _packed(x, pack, scale), params) if cache is None else masks_from_cache(net, cache, rows)
             )
             parts.append(penalty_weight_grads(weights, masks, n, scale, "r", weight))
     if terms.gp:
-        e = eps if pack == 1 else eps.repeat_interleave(pack, 0)
+        e = eps if pack == 1 else eps.repeat_interleave(pack, -2)
         x = _packed(e * real + (1 - e) * fake, pack, scale)  # as objectives.gradient_penalty
         parts.append(penalty_weight_grads(weights, masks_of(net, x, params), n, scale, "gp", gp_weight))
     if not parts:
@@ -148,7 +160,7 @@ def d_penalty_grads(
 
 
 def _packed(x: torch.Tensor, pack: int, scale: float) -> torch.Tensor:
-    x = x.reshape(-1, 2 * pack)  # as Discriminator.forward
+    x = x.reshape(*x.shape[:-2], -1, 2 * pack)  # as Discriminator.forward
     return x if isinstance(scale, float) and scale == 1.0 else x * scale
 
 

@@ -113,8 +113,8 @@ def _cfgs(small_cfg, changes, members=MEMBERS):
     return out
 
 
-def check_against_engine(cfgs, iterations=3):
-    ens = Ensemble(cfgs, threads=1)
+def check_against_engine(cfgs, iterations=3, hand_written=True):
+    ens = Ensemble(cfgs, threads=1, hand_written=hand_written)
     engines = [GanEngine(c) for c in cfgs]
     for _ in range(iterations):
         s = ens.draw()
@@ -128,9 +128,20 @@ def check_against_engine(cfgs, iterations=3):
     return ens, engines
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_each_member_matches_the_engine_fed_the_same_samples(small_cfg, case, float64):
-    check_against_engine(_cfgs(small_cfg, CASES[case]))
+# The cases the batched hand-written passes cannot take (core.batched_manual.supports).
+VMAP_ONLY = ("r1-tanh", "unrolled-adam", "unrolled-rmsprop-momentum", "unrolled-sgd-momentum")
+
+
+PATHS = [pytest.param(case, True, id=f"{case}-hand-written") for case in CASES] + [
+    pytest.param(case, False, id=f"{case}-vmap") for case in CASES if case not in VMAP_ONLY
+]
+
+
+@pytest.mark.parametrize("case, hand_written", PATHS)
+def test_each_member_matches_the_engine_fed_the_same_samples(small_cfg, case, hand_written, float64):
+    """On either path; the hand-written one is taken wherever it covers the case."""
+    ens, _ = check_against_engine(_cfgs(small_cfg, CASES[case]), hand_written=hand_written)
+    assert (ens.batched.manual is not None) == (hand_written and case not in VMAP_ONLY)
 
 
 def test_members_may_differ_in_penalty_weights_clip_and_step_counts(small_cfg, float64):
@@ -140,9 +151,10 @@ def test_members_may_differ_in_penalty_weights_clip_and_step_counts(small_cfg, f
         {"objective.gp_weight": 10.0, "d_opt.steps": 3, "g_opt.steps": 2, "run.seed": 2},
         {"objective.gp_weight": 0.1, "objective.r1": 1.0, "d_opt.steps": 2, "run.seed": 3},
     ]
-    check_against_engine(_cfgs(small_cfg, {"objective.loss": "wgan-gp"}, members))
     clip = [{"objective.clip": 0.01}, {"objective.clip": 0.1, "objective.instance_noise": 0.1}]
-    check_against_engine(_cfgs(small_cfg.copy(), {"objective.loss": "wgan"}, clip))
+    for hand_written in (True, False):
+        check_against_engine(_cfgs(small_cfg.copy(), {"objective.loss": "wgan-gp"}, members), hand_written=hand_written)
+        check_against_engine(_cfgs(small_cfg.copy(), {"objective.loss": "wgan"}, clip), hand_written=hand_written)
 
 
 def test_members_do_not_interact(small_cfg):

@@ -29,3 +29,24 @@ def test_a_wgan_gp_map_over_learning_rate_and_gp_weight(small_cfg):
     assert [(c["x"], c["y"]) for c in result.cells] == [(1e-4, 0.01), (1e-2, 0.01), (1e-4, 10.0), (1e-2, 10.0)]
     assert all(math.isfinite(c["d_loss"]) for c in result.cells)
     assert "objective.gp_weight (rows) x d_opt.lr (columns)" in result.table()
+
+
+def test_the_sweep_command_trains_its_members_with_the_threads_asked_for(monkeypatch, capsys):
+    """`ganscope sweep --threads N` (default every core; on two cores shared with other work, 2
+    threads made a sweep several times slower than 1)."""
+    import torch
+
+    from ganscope.core import ensemble
+    from ganscope.core.cli import main
+
+    seen = []
+    real_iteration = ensemble.Ensemble.iteration
+    monkeypatch.setattr(
+        ensemble.Ensemble, "iteration", lambda self, s: seen.append(torch.get_num_threads()) or real_iteration(self, s)
+    )
+    base = ["sweep", "--preset", "ring", "--x", "d_opt.lr=1e-4:1e-3:2", "--y", "g_opt.lr=1e-4:1e-3:2", "--quiet"]
+    n = torch.get_num_threads() + 1  # not the process's own count, so passing it on is seen
+    assert main([*base, "--steps", "2", "--threads", str(n), "--set", "run.batch_size=16"]) == 0
+    assert seen == [n, n] and torch.get_num_threads() == n - 1 and "d_opt.lr (columns)" in capsys.readouterr().out
+    assert main([*base, "--steps", "2", "--threads", "0"]) == 2
+    assert "--threads 0: must be between 1 and 256" in capsys.readouterr().err
