@@ -22,7 +22,7 @@ from .config import ConfigError, GanConfig, describe_defaults
 from .outputs import DestinationError, check_destination, check_distinct
 from .presets import preset_config, preset_description, preset_names
 from .safe_text import one_line, printable
-from .stop_signals import Stopped, handle_signals, raise_pending, release_early
+from .stop_signals import Stopped, deferred, handle_signals, raise_pending, release_early, stop_requested, take_pending
 
 EXIT_USAGE = exit_codes.BAD_INPUT
 HEADLESS = ("train", "export", "sweep", "scenario", "compare")  # commands that stop cleanly on SIGINT/SIGTERM
@@ -228,23 +228,30 @@ def cmd_sweep(args) -> int:
     def progress(done, _total):
         if bar is not None:
             bar.update(done)
-        return True
+        return not stop_requested()  # Ctrl-C or SIGTERM: stop after this chunk, keep what was trained
 
-    try:
+    # Signals are held while the members train (a chunk is ~0.1 s) and the map is written: a sweep
+    # stopped after minutes still prints and reports the map of the steps it made.
+    with deferred():
         result, _ens = run_sweep(base, x, y, args.steps, device=args.device, progress=progress, threads=args.threads)
-    except KeyboardInterrupt:
-        print("\nganscope: sweep cancelled; nothing written", file=sys.stderr)
-        return stopped_code()
-    if bar is not None:
-        bar.finish()
-    print(result.table(args.metric))
-    rate = result.report()["gan_iterations_per_second"]
-    print(
-        f"{len(result.cells)} members x {result.steps} steps in {result.seconds:.1f} s ({rate:,.0f} GAN-iterations/s)"
-    )
-    if args.report and write_output(json.dumps(result.report(), indent=1).encode(), args.report, "report"):
+        interrupted = take_pending()  # answered here: the map below, then the signal's exit code
+        if bar is not None and not interrupted:
+            bar.finish()
+        if interrupted:
+            print(
+                f"\nganscope: sweep interrupted at step {result.steps}; the map shows the steps made", file=sys.stderr
+            )
+        print(result.table(args.metric))
+        rate = result.report()["gan_iterations_per_second"]
+        print(
+            f"{len(result.cells)} members x {result.steps} steps in {result.seconds:.1f} s "
+            f"({rate:,.0f} GAN-iterations/s)"
+        )
+        report = result.report() | {"interrupted": interrupted}
+        fell_back = bool(args.report) and write_output(json.dumps(report, indent=1).encode(), args.report, "report")
+    if fell_back:
         return exit_codes.SAVED_ELSEWHERE
-    return exit_codes.OK
+    return stopped_code() if interrupted else exit_codes.OK
 
 
 def cmd_scenario(args) -> int:

@@ -85,6 +85,14 @@ def stop_requested() -> bool:
     return _state["pending"] is not None
 
 
+def take_pending() -> bool:
+    """Whether a stop signal is pending, which the caller now answers itself (the deferred block
+    then ends without raising): a command that stopped early and still wrote what it made."""
+    pending = _state["pending"] is not None
+    _state["pending"] = None
+    return pending
+
+
 def hold_early() -> None:
     """First thing the console entry does: a signal while the modules import is noted, not a
     traceback; the command then stops at once with its exit code (raise_pending)."""

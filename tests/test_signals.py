@@ -35,6 +35,10 @@ def test_a_signal_while_working_stops_cleanly_with_its_exit_code(tmp_path, comma
     if command == "compare":  # the runs as far as they got: the table and a whole report
         report = json.loads((tmp_path / "c.json").read_text())
         assert report["interrupted"] and report["steps"] > 0 and "interrupted at lockstep step" in r["stderr"]
+    if command == "sweep":  # minutes of training are not thrown away: the map of the steps made
+        report = json.loads((tmp_path / "sweep.json").read_text())
+        assert report["interrupted"] and report["steps"] > 0 and len(report["cells"]) == 4, report
+        assert "sweep interrupted at step" in r["stderr"] and "modes by" in r["stdout"]
     if command == "compare-gif":
         assert r["files"] == [] and "animation was not written" in r["stderr"]
 
