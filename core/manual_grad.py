@@ -107,10 +107,10 @@ def _input_grad(layer: Layer, dy: torch.Tensor) -> torch.Tensor:
     """dL/d(input) = dy W: transposed for a thin input (see `mm`); for one output (D's last
     layer) the outer product dy * W, the same values (one product each) at about half the cost."""
     if layer.thin:
-        return _thin_mm(dy, layer.weight)  # type: ignore[arg-type]
+        return _thin_mm(dy, layer.weight)
     if layer.outer:
         return dy * layer.weight
-    return dy.mm(layer.weight)  # type: ignore[arg-type]
+    return dy.mm(layer.weight)
 
 
 def _weight_grads(layer: Layer, dy: torch.Tensor, x: torch.Tensor) -> None:
