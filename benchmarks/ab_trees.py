@@ -63,11 +63,14 @@ def package_shim(tree: Path, folder: Path) -> Path:
 
 
 def worker(tree: Path, name: str, kind: str, shim: Path | None) -> subprocess.Popen:
+    """A worker for `tree`'s engine (its package through `shim`) or this tree's plain loop. Both
+    read this tree's benchmarks/objective_speed.py (its OBJECTIVES and timing), so an objective
+    added here (a lesson's preset) can be timed on an older tree too."""
     env = dict(os.environ, OMP_NUM_THREADS="1")
     if shim is not None:
         env["PYTHONPATH"] = str(shim)
     return subprocess.Popen(
-        [sys.executable, "-c", WORKER, str(tree / "benchmarks"), name, kind, str(BLOCK_S)],
+        [sys.executable, "-c", WORKER, str(HERE), name, kind, str(BLOCK_S)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

@@ -49,6 +49,21 @@ OBJECTIVES = {  # name -> config changes on the default ring config (G, D 2x128 
     "pack-2": {"objective.pack": 2},
     "instance-noise": {"objective.instance_noise": 0.1},
     "unrolled-5": {"objective.unrolled_steps": 5},
+    # Lesson 7a's preset (lesson-7a-wgan-gp): WGAN-GP 5 on a ring of radius 2, sigma 0.02.
+    "lesson-7a": {
+        "target.kind": "ring",
+        "target.radius": 2.0,
+        "target.sigma": 0.02,
+        "objective.loss": "wgan-gp",
+        "objective.gp_weight": 0.1,
+        "d_opt.lr": 3e-4,
+        "d_opt.beta1": 0.5,
+        "d_opt.beta2": 0.9,
+        "d_opt.steps": 5,
+        "g_opt.lr": 3e-4,
+        "g_opt.beta1": 0.5,
+        "g_opt.beta2": 0.9,
+    },
 }
 
 D_LOSS = {

@@ -22,13 +22,14 @@ class Layer(NamedTuple):
     """One layer of a Sequential as the passes read it, classified once (see `prepare`).
 
     For a Linear: its weight, bias, the weight's transpose (a view, valid while the weight is
-    updated in place), and the buffers its gradients are written into (None: new tensors are
-    assigned to .grad). For an activation: the module, the rest None.
+    updated in place), the buffers its gradients are written into (None: new tensors are assigned
+    to .grad), whether its input is thin (2-8 features, see `mm`) and whether it has one output
+    (its input gradient is an outer product). For an activation: the module, the rest None.
 
-    The players' thin products (a first layer's weight gradient, 128 x 512 @ 512 x 2) are left
-    as they were, although `mm` computes them 5-10x faster: its different summation order moved
-    chaotic runs (lesson 3 at seed 0, a D at learning rate 1) onto other trajectories, and the
-    lessons' tests pin those trajectories."""
+    Thin products are computed transposed in the players' passes too (~1.2x a default iteration
+    here). Their summation order differs from `a @ b`'s, so chaotic runs follow other
+    trajectories than before that change (the lessons were re-checked on several seeds then:
+    docs/benchmarks.md, issue 12, stop 22)."""
 
     module: nn.Module
     weight: torch.Tensor | None = None
@@ -36,6 +37,8 @@ class Layer(NamedTuple):
     weight_t: torch.Tensor | None = None
     grad_w: torch.Tensor | None = None
     grad_b: torch.Tensor | None = None
+    thin: bool = False
+    outer: bool = False
 
 
 def prepare(net: nn.Sequential, grads: bool = False) -> list[Layer]:
@@ -48,7 +51,7 @@ def prepare(net: nn.Sequential, grads: bool = False) -> list[Layer]:
         if isinstance(layer, nn.Linear):
             w, b = layer.weight, layer.bias
             gw, gb = (w.grad, b.grad) if grads else (None, None)
-            out.append(Layer(layer, w, b, w.t(), gw, gb))
+            out.append(Layer(layer, w, b, w.t(), gw, gb, thin=1 < w.shape[1] <= 8, outer=w.shape[0] == 1))
         else:
             out.append(Layer(layer))
     return out
@@ -97,10 +100,20 @@ def backward(
                 _weight_grads(layer, dy, saved)
             if i == 0 and not input_grad:
                 return None
-            dy = dy.mm(layer.weight) if dy.dim() == 2 else mm(dy, layer.weight)
+            dy = _input_grad(layer, dy) if dy.dim() == 2 else mm(dy, layer.weight)
         else:
             dy = _activation_backward(layer.module, saved[0], saved[1], dy)
     return dy
+
+
+def _input_grad(layer: Layer, dy: torch.Tensor) -> torch.Tensor:
+    """dL/d(input) = dy W: transposed for a thin input (see `mm`); for one output (D's last
+    layer) the outer product dy * W, the same values (one product each) at about half the cost."""
+    if layer.thin:
+        return _thin_mm(dy, layer.weight)
+    if layer.outer:
+        return dy * layer.weight
+    return dy.mm(layer.weight)
 
 
 def _weight_grads(layer: Layer, dy: torch.Tensor, x: torch.Tensor) -> None:
@@ -111,10 +124,14 @@ def _weight_grads(layer: Layer, dy: torch.Tensor, x: torch.Tensor) -> None:
         torch.sum(dy, 1, out=layer.grad_b)
         return
     if layer.grad_w is None or layer.grad_b is None:
-        layer.weight.grad = dy.t().mm(x)  # type: ignore[union-attr]
+        layer.weight.grad = (x.t().mm(dy).t() if layer.thin else dy.t().mm(x)).contiguous()  # type: ignore[union-attr]
         layer.bias.grad = dy.sum(0)  # type: ignore[union-attr]
         return
-    torch.mm(dy.t(), x, out=layer.grad_w)
+    if layer.thin:  # computed transposed, then copied (out= into a transposed view is 5-7x slower;
+        # x^T dy takes x^T as the strided view it is: copying it first was 2x slower, measured)
+        layer.grad_w.copy_(x.t().mm(dy).t())
+    else:
+        torch.mm(dy.t(), x, out=layer.grad_w)
     torch.sum(dy, 0, out=layer.grad_b)
 
 
@@ -123,10 +140,10 @@ def mm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
     Why: MKL's single-thread sgemm is pathologically slow for such outputs when b is row-major:
     D's first-layer weight gradient (128 x 512 @ 512 x 2) took 115-150 us here against 10-15 us
-    for (b^T a^T)^T, as long as a 512 x 128 x 128 product (docs/benchmarks.md). Used by the
-    penalties (core.manual_penalty); see Layer for why the players' passes do not use it.
-    3-D operands (members stacked along a leading axis) are batched products, thin ones
-    transposed too (16 x (128 x 512 @ 512 x 2): 1,240 us against 200 us here), in every pass.
+    for (b^T a^T)^T, as long as a 512 x 128 x 128 product; G's and the penalties' have the same
+    shape (benchmarks/ab_trees.py, docs/benchmarks.md). 3-D operands (members stacked along a
+    leading axis) are batched products, thin ones transposed too (16 x (128 x 512 @ 512 x 2):
+    1,240 us against 200 us here), in every pass.
     """
     if a.dim() == 3:
         if a.shape[-1] == 1:  # an outer product (D's output layer): one multiply each, 7-10x a K=1 bmm
@@ -179,9 +196,9 @@ def g_output_grad(loss: str, fake: torch.Tensor) -> torch.Tensor:
     """dL_G/d(fake scores) of objectives.g_loss, in closed form."""
     m = fake.shape[-1]
     if loss == "minimax":  # -softplus(f).mean()
-        return -torch.sigmoid(fake) / m
+        return torch.sigmoid(fake) / -m  # = -sigmoid(f) / m exactly (the sign is symmetric), one op fewer
     if loss == "nonsaturating":  # softplus(-f).mean()
-        return -torch.sigmoid(-fake) / m
+        return torch.sigmoid(-fake) / -m
     if loss == "lsgan":  # 0.5 (f - 1)^2, mean
         return (fake - 1) / m
     if loss in ("hinge", "wgan", "wgan-gp"):  # -f.mean()

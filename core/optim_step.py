@@ -36,7 +36,7 @@ def prepared_step(opt: torch.optim.Optimizer) -> Callable[[], None]:
     states = [opt.state[p] for p in params]
     grads = [p.grad for p in params]
     avgs, avg_sqs = [s["exp_avg"] for s in states], [s["exp_avg_sq"] for s in states]
-    steps = [s["step"] for s in states]
+    count, steps = _one_count(states)
     beta1, beta2 = group["betas"]
     kwargs = dict(
         amsgrad=False,
@@ -51,10 +51,38 @@ def prepared_step(opt: torch.optim.Optimizer) -> Callable[[], None]:
     )
 
     def step() -> None:
-        torch._foreach_add_(steps, 1)
+        if count is None:
+            torch._foreach_add_(steps, 1)
+        else:
+            count.add_(1)
         _KERNEL(params, grads, avgs, avg_sqs, [], steps, **kwargs)  # type: ignore[misc]  # checked above
 
     return step
+
+
+def _one_count(states: list[dict]) -> tuple[torch.Tensor | None, list[torch.Tensor]]:
+    """(count, steps): every parameter's step count (a float32 scalar) as a view of one tensor,
+    `count`, so that one in-place add advances them all, as torch.optim's `_foreach_add_` does.
+
+    Why: `_foreach_add_` on six scalars costs ~10 us on this CPU against ~2.5 for one add_ (twice an
+    iteration, six times for WGAN-GP with 5 critic steps). The counts keep their values and stay
+    in `opt.state` (saved and loaded as before); a chunk reuses the views the previous one made, and
+    counts replaced since (a loaded state, a roll-back) are gathered again. count is None (each
+    advanced on its own) unless all are scalars of one dtype."""
+    steps = [s["step"] for s in states]
+    if any(t.dim() != 0 or t.dtype != steps[0].dtype for t in steps):
+        return None, steps
+    base = steps[0]._base
+    if (
+        base is not None
+        and base.shape == (len(steps),)
+        and all(t._base is base and t.storage_offset() == base.storage_offset() + i for i, t in enumerate(steps))
+    ):
+        return base, steps
+    count = torch.stack(steps)
+    for i, s in enumerate(states):
+        s["step"] = count[i]
+    return count, [s["step"] for s in states]
 
 
 def _lean_possible(opt: torch.optim.Optimizer) -> bool:

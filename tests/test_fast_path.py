@@ -4,6 +4,8 @@ torch.optim's steps, the chunk's metric rows against per-iteration ones, the loo
 D against functional_call, and an engine whose path changes between chunks against one that
 never changes."""
 
+import io
+
 import pytest
 import torch
 
@@ -73,7 +75,7 @@ def test_a_step_prepared_once_for_a_chunk_equals_torch_optim(kind, kwargs):
     opts = [cls(n.parameters(), **kwargs) for n in nets]
     for n in nets:
         flat_grads(list(n.parameters()), None, [])
-    for _chunk in range(2):
+    for chunk in range(3):
         step = prepared_step(opts[1])
         for _ in range(3):
             grads = [torch.randn_like(p) for p in nets[0].parameters()]
@@ -84,8 +86,16 @@ def test_a_step_prepared_once_for_a_chunk_equals_torch_optim(kind, kwargs):
             step()
         for o in opts:
             o.param_groups[0]["lr"] *= 0.3  # a live change between chunks is honoured
+        if chunk == 0:  # a state saved and loaded between chunks, as a session does (Adam's step counts)
+            buf = io.BytesIO()
+            torch.save(opts[1].state_dict(), buf)
+            opts[1].load_state_dict(torch.load(io.BytesIO(buf.getvalue()), weights_only=True))
     for a, b in zip(nets[0].parameters(), nets[1].parameters()):
         assert torch.equal(a, b)
+    for a, b in zip(nets[0].parameters(), nets[1].parameters()):
+        assert opts[0].state[a].keys() == opts[1].state[b].keys()
+        for key, value in opts[0].state[a].items():
+            assert torch.equal(value, opts[1].state[b][key]), key
 
 
 @pytest.mark.parametrize("loss", LOSSES)
