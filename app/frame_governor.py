@@ -132,7 +132,7 @@ class FrameGovernor:
             return ""
         d = self.detail
         every = f" every {d.surface_every} frames" if d.surface_every > 1 else ""
-        return f"{res}² surface{every}, {points:,} points, ≤{d.fps} fps ({self.reason})"
+        return f"{res}² surface{every}, {points:,} points, ~{d.fps} fps ({self.reason})"
 
 
 def _mean(xs: list[float]) -> float:

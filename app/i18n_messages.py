@@ -75,10 +75,10 @@ PATTERNS = [
     (r"(\d+) it/s", "{0} 次迭代/秒"),
     (r"(\d+) fps", "{0} 帧/秒"),
     (
-        r"(\d+)² surface every (\d+) frames, ([\d,]+) points, ≤(\d+) fps \((.+)\)",
-        "曲面 {0}²（每 {1} 帧重算），{2} 个点，≤{3} 帧/秒（{4}）",
+        r"(\d+)² surface every (\d+) frames, ([\d,]+) points, ~(\d+) fps \((.+)\)",
+        "曲面 {0}²（每 {1} 帧重算），{2} 个点，约 {3} 帧/秒（{4}）",
     ),
-    (r"(\d+)² surface, ([\d,]+) points, ≤(\d+) fps \((.+)\)", "曲面 {0}²，{1} 个点，≤{2} 帧/秒（{3}）"),
+    (r"(\d+)² surface, ([\d,]+) points, ~(\d+) fps \((.+)\)", "曲面 {0}²，{1} 个点，约 {2} 帧/秒（{3}）"),
     (
         r"Could not write the session to (.+) \((.+)\); the session was written to (.+) instead\. "
         r"The run stays open here, unsaved\.",

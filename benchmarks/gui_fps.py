@@ -34,6 +34,12 @@ def main() -> None:
     ap.add_argument(
         "--no-thread", action="store_true", help="skip the in-thread fallback (profiling the app as users run it)"
     )
+    ap.add_argument(
+        "--offered-per-drawn",
+        type=float,
+        default=None,
+        help="frames asked of the training side per frame the level draws (app.frame_budget.OFFERED_PER_DRAWN)",
+    )
     args = ap.parse_args()
     from PySide6 import QtWidgets
 
@@ -41,6 +47,11 @@ def main() -> None:
     from ganscope.app.gc_main_thread import freeze_start_up_objects
     from ganscope.app.main_window import MainWindow
     from ganscope.core.torch_startup import skip_dynamo_import
+
+    if args.offered_per_drawn is not None:
+        from ganscope.app import frame_budget
+
+        frame_budget.OFFERED_PER_DRAWN = args.offered_per_drawn
 
     skip_dynamo_import()  # as the app does (app.main)
     from ganscope.core.engine import GanEngine
@@ -72,6 +83,7 @@ def main() -> None:
         "platform": QtWidgets.QApplication.platformName(),
         "preset": args.preset,
         "full_detail": args.full_detail,
+        "offered_per_drawn": sys.modules["ganscope.app.frame_budget"].OFFERED_PER_DRAWN,
         "cpus": os.cpu_count(),
         "load_average_1min": os.getloadavg()[0],
         "surface": f"{args.res}x{args.res}",
