@@ -16,7 +16,7 @@ def test_a_lower_detail_level_reaches_the_picture_and_the_status_bar_says_so(qtb
     wait_ticket(qtbot, window, window.send_update("run.surface_res", 128))
     wait_ticket(qtbot, window, window.send_update("run.display_samples", 2048))
     gov = window.budget.governor
-    gov.level, gov.reason = 3, "frame over budget"  # as if frames had been too dear
+    gov.level, gov.reason = 3, "frames were over budget"  # as if frames had been too dear
     gov.ladder = gov.ladder[:4]  # and stays there for this test: no lower
     gov.hold_up = 10**6  # level, and no step up
     window.budget._apply()
@@ -35,7 +35,7 @@ def test_a_lower_detail_level_reaches_the_picture_and_the_status_bar_says_so(qtb
     assert np.allclose([rect.left(), rect.right()], frame.extent[:2], atol=1e-6)
     qtbot.waitUntil(lambda: "it/s" in window.status_rate.text(), timeout=10000)
     text = window.status_rate.text()
-    assert "fps" in text and f"{d.res}²" in text and "frame over budget" in text
+    assert "fps" in text and f"{d.res}²" in text and "frames were over budget" in text
 
 
 def test_the_status_bar_shows_the_share_of_headless_speed_while_playing_at_full_speed(qtbot, window):
