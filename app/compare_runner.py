@@ -26,7 +26,7 @@ from ganscope.core.play import FramePacer, play_chunks
 from ganscope.core.train_process import RemoteTrainer
 
 from .run_commands import RunCommands
-from .worker_process import ProcessRelay
+from .worker_process import ProcessRelay, wait_idle
 
 # Frames offered at most 30 times a second, whatever the window's budget draws: offering only as many
 # as it drew was tried with the runs on the thread and cost frames (12.6 fps instead of 14.9).
@@ -163,14 +163,8 @@ class CompareRunner:
                     self._finish()
                 changed = True
             else:
-                if self._relay is not None:
-                    self._relay.ready()  # notices the process starting, so Play hands over at once
-                self._wake.wait(0.1)
-                self._wake.clear()
-            now = time.perf_counter()
-            if changed and (now >= pacer.due or not self.playing):
-                self.publish()
-                pacer.sent(now, self.frame_interval)
+                wait_idle(self._relay, self._wake)
+            pacer.offer(changed, self.playing, self.publish, self.frame_interval)
 
     def _finish(self) -> None:
         """The runs stopped (their end, or all diverged, or paused): final metrics and the table. In

@@ -26,7 +26,7 @@ from ganscope.core.train_process import FRAME_INTERVAL as FASTEST_FRAMES
 from ganscope.core.train_process import RemoteTrainer
 
 from .run_commands import RunCommands
-from .worker_process import ProcessRelay
+from .worker_process import ProcessRelay, wait_idle
 
 FRAME_INTERVAL = 1 / 30  # a frame for the screen at most 30 times a second
 DETECT_INTERVAL = 0.5  # seconds between detector runs while playing
@@ -231,14 +231,8 @@ class TrainingWorker:
                     self.playing = False
                 changed = True
             elif not changed:
-                if self._relay is not None:
-                    self._relay.ready()  # notices the process starting, so Play hands over at once
-                self._wake.wait(0.1)
-                self._wake.clear()
-            now = time.perf_counter()
-            if changed and (now >= pacer.due or not self.playing):
-                self.publish()
-                pacer.sent(now, self.frame_interval)
+                wait_idle(self._relay, self._wake)
+            pacer.offer(changed, self.playing, self.publish, self.frame_interval)
 
     def _drain_commands(self) -> bool:
         last = self.commands.run_waiting()

@@ -187,3 +187,12 @@ class ProcessRelay:
             self.worker.commands.finish(self._pending.pop(0)[1])
         self.remote_frames += 1
         self.worker.offer(src)
+
+
+def wait_idle(relay: ProcessRelay | None, wake: threading.Event) -> None:
+    """A paused runner's wait (app.worker, app.compare_runner): notice the training process having
+    started, so that Play hands over at once, then sleep until woken or 0.1 s."""
+    if relay is not None:
+        relay.ready()
+    wake.wait(0.1)
+    wake.clear()

@@ -56,6 +56,14 @@ class FramePacer:
         self.slot = 0.0  # the steady clock: when the next frame should have been sent
         self.due = 0.0  # when it may be sent (the slot, or a little later while catching up)
 
+    def offer(self, changed: bool, playing: bool, publish, interval: float) -> None:
+        """Publish a frame when something changed and one is due; paused, at once (each command's
+        frame answers it). The runners' one rule for when to publish (app.worker, app.compare_runner)."""
+        now = time.perf_counter()
+        if changed and (now >= self.due or not playing):
+            publish()
+            self.sent(now, interval)
+
     def sent(self, now: float, interval: float) -> float:
         """A frame was sent at `now`; returns when the next is due."""
         if now - self.slot >= CATCH_UP_S + interval:

@@ -152,8 +152,7 @@ def manual_d_grad(D, names: list[str], loss: str, real: torch.Tensor, fake: torc
         # D's own weights, held fixed by the caller (the engine's first step): the real rows' part
         # of the gradient is then a constant, and only the fake rows' part is recorded for G.
         with torch.no_grad():
-            scores, cache = lg.forward(D.net, current, x[:m])
-            real_part = lg.backward(D.net, current, x_t[:, :m], lg.output_grad(loss, scores, m), cache)
+            real_part = part(current, slice(None, m), m)
         return [a + b for a, b in zip(real_part, part(current, slice(m, None), 0))]
 
     return d_grad

@@ -42,3 +42,16 @@ def test_after_a_long_stall_the_clock_starts_over():
     gaps = [b - a for a, b in zip(after, after[1:])]
     assert min(gaps) >= INTERVAL - 0.011  # no catching up of half a second of frames: on the clock again
     assert len(sent) < 3.0 * 30 - 10  # those frames are lost
+
+
+def test_offer_publishes_a_change_when_due_and_every_change_while_paused():
+    pacer, published = FramePacer(), []
+    publish = lambda: published.append(1)  # noqa: E731
+    pacer.offer(False, True, publish, 60.0)
+    assert published == []  # nothing changed: nothing to show
+    pacer.offer(True, True, publish, 60.0)  # the first frame is due at once
+    pacer.offer(True, True, publish, 60.0)  # the next one not for a minute
+    assert len(published) == 1
+    pacer.offer(True, False, publish, 60.0)  # paused: each command's frame at once
+    pacer.offer(True, False, publish, 60.0)
+    assert len(published) == 3

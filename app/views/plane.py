@@ -230,9 +230,9 @@ class PlaneView(pg.PlotWidget):
         """Segments from each fake point along G's push, scaled so the longest is 8% of the view."""
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging run's last frames: inf, nan
             norms = np.linalg.norm(f.arrows, axis=1)
-        finite = np.isfinite(norms)
-        g = np.where(finite[:, None], f.arrows, 0)  # a push that is not a number is drawn as none
-        norms = np.where(finite, norms, 0)
+        g, finite = f.arrows, np.isfinite(norms)
+        if not finite.all():  # a push that is not a number is drawn as none (copies only then)
+            g, norms = np.where(finite[:, None], g, 0), np.where(finite, norms, 0)
         top = float(np.percentile(norms, 95)) if len(norms) else 0.0
         span = (f.extent[1] - f.extent[0]) * 0.08
         scale = span / top if top > 0 else 0.0
