@@ -72,7 +72,7 @@ def mmd(x: np.ndarray, y: np.ndarray, bandwidth: float, yy: float | None = None)
     y = torch.as_tensor(np.asarray(y), dtype=torch.float32)
     xx = mmd_self_term(x, bandwidth)
     yy = mmd_self_term(y, bandwidth) if yy is None else yy
-    xy = float(_kernel(x, y, bandwidth).sum(dtype=torch.float64)) / (len(x) * len(y))
+    xy = _sum(_kernel(x, y, bandwidth)) / (len(x) * len(y))
     return float(np.sqrt(max(xx + yy - 2 * xy, 0.0)))
 
 
@@ -81,7 +81,14 @@ def mmd_self_term(x, bandwidth: float) -> float:
     x = torch.as_tensor(np.asarray(x), dtype=torch.float32)
     n = len(x)
     k = _kernel(x, x, bandwidth)
-    return float((k.sum(dtype=torch.float64) - k.diagonal().sum(dtype=torch.float64)) / (n * (n - 1)))
+    return (_sum(k) - float(k.diagonal().sum(dtype=torch.float64))) / (n * (n - 1))
+
+
+def _sum(k: torch.Tensor) -> float:
+    """The sum of a kernel matrix: its rows in float32 (1,000 terms each, rounding ~1e-7 of the
+    row), the row sums in float64. A float64 sum of the whole matrix converts every element and took
+    5-10x longer here; the two agree to ~1e-9 relative."""
+    return float(k.sum(1).sum(dtype=torch.float64))
 
 
 def _kernel(a: torch.Tensor, b: torch.Tensor, bandwidth: float) -> torch.Tensor:
