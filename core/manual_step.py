@@ -70,13 +70,15 @@ class ManualStep:
         self.ready: Prepared | None = None
         self._flat: dict[str, tuple] = {"G": (None, []), "D": (None, [])}
 
-    def ok(self) -> bool:
+    def ok(self, unrolled: bool = False) -> bool:
         """Whether hand-written gradients cover this config: MLPs of supported layers, no unrolling,
-        and penalties only on a piecewise-linear D (their second derivatives vanish there)."""
+        and penalties only on a piecewise-linear D (their second derivatives vanish there).
+        unrolled: whether they cover D's step of an unrolled config (G's step goes through the
+        look-ahead, which autograd differentiates; D's own step is an ordinary one)."""
         e = self.engine
         return (
             e.manual_grad
-            and e._terms().unrolled == 0
+            and (e._terms().unrolled > 0) == unrolled
             and mg.supports(e.G.net)
             and mg.supports(e.D.net)
             and (mp.supports(e.D.net) or not self.penalised())

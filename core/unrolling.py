@@ -149,7 +149,7 @@ def manual_d_grad(D, names: list[str], loss: str, real: torch.Tensor, fake: torc
         return None
     cols = 2 * D.pack
     x = torch.cat([real.reshape(-1, cols), fake.reshape(-1, cols)]) * D.input_scale
-    x_t = x.t().contiguous()  # for the first layer's weight gradient, the same at every step
+    x_t = torch.cat([x.t(), x.new_ones(1, len(x))])  # the first layer's gradients' operand, made once
     m = len(real) // D.pack  # rows of real samples
 
     def part(current: list, rows: slice, m_real: int) -> list:
