@@ -1,7 +1,8 @@
 """The engine's training step with hand-written gradients (core.manual_grad): GanEngine.manual.
 
 Used whenever the players are MLPs that core.manual_grad covers and nothing needs differentiating
-through D's updates (unrolling). Gradient penalties (WGAN-GP, R1, R2) are covered when D's
+through D's updates (unrolling); in an unrolled config it takes D's own step, and G's step goes
+through the look-ahead by autograd (GanEngine._step_chunk). Gradient penalties (WGAN-GP, R1, R2) are covered when D's
 activations are piecewise linear (core.manual_penalty); GanEngine's autograd step covers the rest.
 The samples are drawn in the same order in both, and tests check that both train to the same weights.
 

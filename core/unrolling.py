@@ -8,8 +8,9 @@ that implementation, every look-ahead step uses the same real batch and G's own 
 step: G's samples then pass through G once, not k + 1 times (1.6x the iterations per second at
 k = 5 on the lesson-5 networks, measured here). For a D of Linear and ReLU / LeakyReLU layers,
 each step's D gradient is written by hand (core.lookahead_grad) and D's parameters are updated
-as one flat vector: 1.2-1.6x the iterations per second at k = 5 (docs/benchmarks.md, stop 22).
-"""
+as one flat vector: 1.2-1.6x the iterations per second at k = 5 (docs/benchmarks.md, stop 22),
+and 1.13-1.2x more with the output layer's rank-1 form and the thin products' layouts there
+(docs/benchmarks.md, "the look-ahead's products")."""
 
 from __future__ import annotations
 
@@ -122,7 +123,9 @@ def unrolled_params(
             return torch.autograd.grad(obj.d_loss(loss, d(real), d(fake)), current, create_graph=True)
 
     hp = (oc.lr, oc.beta1, oc.beta2, oc.momentum)
-    # The first weight kept transposed (manual_d_grad's thin products): 2-d parameters only
+    # D's first weight (width x 2-8 inputs) kept transposed: the hand-written pass then hands autograd
+    # products whose derivatives are thin products in the layout MKL runs fast (~12 us, against
+    # ~80 us for the (width x rows) @ (rows x 2) one it picks for a column-major operand)
     transposed = (0,) if manual and params[0].dim() == 2 else ()
     return dict(zip(names, lookahead(oc.kind, hp, k, params, state, d_grad, transposed)))
 
@@ -140,7 +143,8 @@ def manual_d_grad(D, names: list[str], loss: str, real: torch.Tensor, fake: torc
     Exact: a piecewise-linear activation's slope is constant almost everywhere, so its mask is a
     constant (detached), as autograd's own double backward of it is zero.
     Real and fake rows go through D as one batch; the first layer's thin weight gradient (2-8
-    columns) is computed transposed, as manual_grad.mm does, from the input's transpose, made once."""
+    columns) is computed transposed, as manual_grad.mm does, from the input's transpose with a row
+    of ones below it (the bias gradient in the same product), made once."""
     expected = [
         f"net.{i}.{kind}" for i, m in enumerate(D.net) if isinstance(m, nn.Linear) for kind in ("weight", "bias")
     ]
