@@ -71,6 +71,13 @@ def test_hand_written_d_gradient_and_its_derivatives_equal_autograds(small_cfg, 
     torch.testing.assert_close(torch.zeros_like(fake) if h_fixed is None else h_fixed, h_ref[0], rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("activation, loss", [("relu", "minimax"), ("leaky_relu", "lsgan")])
+def test_a_deeper_ds_hand_written_gradient_equals_autograds(small_cfg, activation, loss):
+    """Depth 3: hidden Linears below the last one, where the output rows' scale is applied
+    before the loop instead of being folded into the first layer's product."""
+    test_hand_written_d_gradient_and_its_derivatives_equal_autograds(small_cfg, activation, 3, 1, loss)
+
+
 def test_other_activations_keep_autograd(small_cfg):
     D, names, _ = _d(small_cfg, "tanh")
     assert manual_d_grad(D, names, "minimax", torch.zeros(4, 2), torch.zeros(4, 2)) is None
