@@ -216,6 +216,12 @@ class GanEngine:
                         rows = self.rows([self._iteration(players, manual=True) for _ in range(n)])
             finally:
                 self.manual.ready = None  # prepared for this chunk only
+        elif self.manual.ok(unrolled=True):  # D's step by hand, G's through the look-ahead by autograd
+            self.manual.prepare()
+            try:
+                rows = self.rows([self._iteration(players, manual=False, manual_d=True) for _ in range(n)])
+            finally:
+                self.manual.ready = None
         else:
             rows = self.rows([self._iteration(players, manual=False) for _ in range(n)])
         return self.keep_chunk(rows)
@@ -247,7 +253,7 @@ class GanEngine:
             self.spectrum.after_evaluation()
         return n
 
-    def _iteration(self, players, manual: bool) -> tuple:
+    def _iteration(self, players, manual: bool, manual_d: bool = False) -> tuple:
         """One iteration: D's step(s), then G's, drawing samples in one order on either path.
         Returns (D's scores on real, on fake, D's grad norm) of the last D step and (D's scores on
         G's batch, G's grad norm) of the last G step, from which `rows` makes the metric row.
@@ -262,6 +268,8 @@ class GanEngine:
             if manual
             else (self._g_forward, self._d_step, self._g_step)
         )
+        if manual_d:  # an unrolled config: D's step needs no graph (core.manual_step.ManualStep.ok)
+            d_step = torch.no_grad()(self.manual.d_step)
         # One G forward serves both players when G's weights cannot change in between: D's step
         # reads it detached, G's step backpropagates through it (a 1.1x saving measured here).
         share = train_g and cfg.g_opt.steps == 1 and not (cfg.objective.unrolled_steps > 0 and train_d)

@@ -31,24 +31,58 @@ def forward(net: nn.Sequential, current: list, x: torch.Tensor) -> tuple[torch.T
     return h.squeeze(-1), cache
 
 
-def backward(net: nn.Sequential, current: list, x_t: torch.Tensor, dy: torch.Tensor, cache: list) -> list:
-    """D's weight gradients from dL/d(scores) `dy` (rows, 1); x_t: D's input, transposed."""
+def backward(net: nn.Sequential, current: list, x_aug_t: torch.Tensor, dy: torch.Tensor, cache: list) -> list:
+    """D's weight gradients from dL/d(scores) `dy` (rows, 1); x_aug_t: D's input transposed, with a
+    row of ones below it (inputs + 1, rows), so that the first Linear's weight and bias gradients
+    are one thin product."""
     grads: list = [None] * len(current)
     k = len(current) // 2
-    for i in range(len(net) - 1, -1, -1):
+    last = len(net) - 1
+    scale = None  # when set, the signal is scale * dy: a column (rows, 1), kept apart (see below)
+    if k >= 3:  # a hidden Linear between two others: the output layer's rank-1 form (see `_last_hidden`)
+        scale, dy = _last_hidden(net, current, dy, cache, grads)
+        k, last = k - 2, last - 3
+        if k > 1:  # more hidden Linears below: no thin product to fold the scale into
+            dy, scale = scale * dy, None
+    for i in range(last, -1, -1):
         layer = net[i]
         if isinstance(layer, nn.Linear):
             k -= 1
-            grads[2 * k + 1] = dy.sum(0)
             if k == 0:
-                grads[0] = x_t.mm(dy).t()  # dy^T x, whose 2-8 columns MKL computes slowly
+                # [dy^T x, dy^T 1] transposed, one product (MKL computes 2-8 columns slowly). The rows'
+                # scale goes into its thin operand: no pass over dy (and none in its derivative).
+                both = (x_aug_t if scale is None else x_aug_t * scale.t()).mm(dy)
+                grads[0], grads[1] = both[:-1].t(), both[-1]
                 break
+            grads[2 * k + 1] = dy.sum(0)
             grads[2 * k] = dy.t().mm(cache[i])
             dy = dy.mm(current[2 * k])
         else:
             pre, out = cache[i]
             dy = slope_times(layer, pre.detach(), out.detach(), dy)
     return grads
+
+
+def _last_hidden(net: nn.Sequential, current: list, s: torch.Tensor, cache: list, grads: list) -> tuple:
+    """The output Linear's and the last hidden Linear's gradients, and dL/d(that Linear's input)
+    as (s, Q), which is s * Q.
+
+    Why: D has one output, so the signal behind its last activation is rank one times the
+    activation's slope S (rows x width, a constant): dy = S * (s w), with s = dL/d(scores) and w
+    the output weights. Then dy^T h = w^T * (S^T (s * h)) and dy W = s * (S (w^T * W)): each
+    large product has one operand that depends on G instead of two, so its derivative for G's
+    step is one product instead of two (4 of the 9 large products of a look-ahead step become 2)."""
+    n = len(current) // 2
+    w_out, w = current[2 * n - 2], current[2 * n - 4]  # (1, width), (width, width_in)
+    h_last, h = cache[-1], cache[-3]  # the inputs of the output and the last hidden Linear
+    grads[2 * n - 1] = s.sum(0)
+    grads[2 * n - 2] = s.t().mm(h_last)
+    pre, out = cache[-2]
+    slope = slope_times(net[-2], pre.detach(), out.detach(), pre.new_ones(()).expand_as(pre))
+    w_col = w_out.t()  # (width, 1)
+    grads[2 * n - 3] = w_out.squeeze(0) * s.t().mm(slope).squeeze(0)
+    grads[2 * n - 4] = w_col * slope.t().mm(s * h)
+    return s, slope.mm(w_col * w)
 
 
 def slope_times(layer: nn.Module, pre: torch.Tensor, out: torch.Tensor, dy: torch.Tensor) -> torch.Tensor:

@@ -1,7 +1,8 @@
 """The engine's training step with hand-written gradients (core.manual_grad): GanEngine.manual.
 
 Used whenever the players are MLPs that core.manual_grad covers and nothing needs differentiating
-through D's updates (unrolling). Gradient penalties (WGAN-GP, R1, R2) are covered when D's
+through D's updates (unrolling); in an unrolled config it takes D's own step, and G's step goes
+through the look-ahead by autograd (GanEngine._step_chunk). Gradient penalties (WGAN-GP, R1, R2) are covered when D's
 activations are piecewise linear (core.manual_penalty); GanEngine's autograd step covers the rest.
 The samples are drawn in the same order in both, and tests check that both train to the same weights.
 
@@ -70,13 +71,15 @@ class ManualStep:
         self.ready: Prepared | None = None
         self._flat: dict[str, tuple] = {"G": (None, []), "D": (None, [])}
 
-    def ok(self) -> bool:
+    def ok(self, unrolled: bool = False) -> bool:
         """Whether hand-written gradients cover this config: MLPs of supported layers, no unrolling,
-        and penalties only on a piecewise-linear D (their second derivatives vanish there)."""
+        and penalties only on a piecewise-linear D (their second derivatives vanish there).
+        unrolled: whether they cover D's step of an unrolled config (G's step goes through the
+        look-ahead, which autograd differentiates; D's own step is an ordinary one)."""
         e = self.engine
         return (
             e.manual_grad
-            and e._terms().unrolled == 0
+            and (e._terms().unrolled > 0) == unrolled
             and mg.supports(e.G.net)
             and mg.supports(e.D.net)
             and (mp.supports(e.D.net) or not self.penalised())

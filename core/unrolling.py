@@ -8,8 +8,9 @@ that implementation, every look-ahead step uses the same real batch and G's own 
 step: G's samples then pass through G once, not k + 1 times (1.6x the iterations per second at
 k = 5 on the lesson-5 networks, measured here). For a D of Linear and ReLU / LeakyReLU layers,
 each step's D gradient is written by hand (core.lookahead_grad) and D's parameters are updated
-as one flat vector: 1.2-1.6x the iterations per second at k = 5 (docs/benchmarks.md, stop 22).
-"""
+as one flat vector: 1.2-1.6x the iterations per second at k = 5 (docs/benchmarks.md, stop 22),
+and 1.13-1.2x more with the output layer's rank-1 form and the thin products' layouts there
+(docs/benchmarks.md, "the look-ahead's products")."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from . import manual_grad as mg
 from . import objectives as obj
 
 
-def lookahead(kind: str, hp: tuple, k: int, params: list, state: dict, d_grad) -> list:
+def lookahead(kind: str, hp: tuple, k: int, params: list, state: dict, d_grad, transposed: tuple = ()) -> list:
     """D's parameters after k differentiable updates of rule `kind` from `state` (pure).
 
     hp: (lr, beta1, beta2, momentum), floats or a sweep member's 0-d tensors. d_grad(params)
@@ -33,31 +34,38 @@ def lookahead(kind: str, hp: tuple, k: int, params: list, state: dict, d_grad) -
 
     The rule updates D's parameters as one flat vector: every op of a step is recorded for G's
     backward, and one update of the concatenation (the same values, element by element) records
-    ~12 ops a step instead of ~12 per parameter tensor."""
+    ~12 ops a step instead of ~12 per parameter tensor. `transposed`: the indices of 2-d
+    parameters kept transposed in that vector (the rule is elementwise, so only the layout
+    changes); d_grad then sees them as column-major views (see `manual_d_grad` for why)."""
     sizes, shapes = [p.numel() for p in params], [p.shape for p in params]
-    flat, flat_state = _flat(params), {key: _flat_state(value) for key, value in state.items()}
+    flips = [i in transposed for i in range(len(params))]
+    flat = _flat(params, flips)
+    flat_state = {key: _flat_state(value, flips) for key, value in state.items()}
     for _ in range(k):
-        grad = _flat(d_grad(_unflat(flat, sizes, shapes)))
+        grad = _flat(d_grad(_unflat(flat, sizes, shapes, flips)), flips)
         (flat,), flat_state = optim_rules.step(kind, [flat], [grad], flat_state, *hp, differentiable=True)
-    return _unflat(flat, sizes, shapes)
+    return _unflat(flat, sizes, shapes, flips)
 
 
-def _flat(tensors) -> torch.Tensor:
-    return torch.cat([t.reshape(-1) for t in tensors])
+def _flat(tensors, flips=None) -> torch.Tensor:
+    tensors = list(tensors)
+    flips = flips or [False] * len(tensors)
+    return torch.cat([(t.t() if flip else t).reshape(-1) for t, flip in zip(tensors, flips)])
 
 
-def _unflat(flat: torch.Tensor, sizes: list[int], shapes: list) -> list[torch.Tensor]:
-    return [part.view(shape) for part, shape in zip(torch.split(flat, sizes), shapes)]
+def _unflat(flat: torch.Tensor, sizes: list[int], shapes: list, flips: list) -> list[torch.Tensor]:
+    parts = torch.split(flat, sizes)
+    return [part.view(shape[::-1]).t() if flip else part.view(shape) for part, shape, flip in zip(parts, shapes, flips)]
 
 
-def _flat_state(value):
+def _flat_state(value, flips):
     """One state entry for the flat vector: a list of per-parameter tensors concatenated (SGD's
     momentum buffers are all None before its first step with momentum, and stay [None])."""
     if not isinstance(value, list):
         return value
     if all(v is None for v in value):
         return [None]
-    return [_flat(v for v in value)]
+    return [_flat(value, flips)]
 
 
 def d_with(D, names: list[str], params: list):
@@ -105,6 +113,7 @@ def unrolled_params(
         real = engine.target.sample(len(fake), engine.gen).to(engine.device)
 
     d_grad = manual_d_grad(D, names, loss, real, fake)
+    manual = d_grad is not None
     if d_grad is not None and d_fixed:
         params = [p.detach() for p in params]
     if d_grad is None:
@@ -114,7 +123,11 @@ def unrolled_params(
             return torch.autograd.grad(obj.d_loss(loss, d(real), d(fake)), current, create_graph=True)
 
     hp = (oc.lr, oc.beta1, oc.beta2, oc.momentum)
-    return dict(zip(names, lookahead(oc.kind, hp, k, params, state, d_grad)))
+    # D's first weight (width x 2-8 inputs) kept transposed: the hand-written pass then hands autograd
+    # products whose derivatives are thin products in the layout MKL runs fast (~12 us, against
+    # ~80 us for the (width x rows) @ (rows x 2) one it picks for a column-major operand)
+    transposed = (0,) if manual and params[0].dim() == 2 else ()
+    return dict(zip(names, lookahead(oc.kind, hp, k, params, state, d_grad, transposed)))
 
 
 def manual_d_grad(D, names: list[str], loss: str, real: torch.Tensor, fake: torch.Tensor):
@@ -130,7 +143,8 @@ def manual_d_grad(D, names: list[str], loss: str, real: torch.Tensor, fake: torc
     Exact: a piecewise-linear activation's slope is constant almost everywhere, so its mask is a
     constant (detached), as autograd's own double backward of it is zero.
     Real and fake rows go through D as one batch; the first layer's thin weight gradient (2-8
-    columns) is computed transposed, as manual_grad.mm does, from the input's transpose, made once."""
+    columns) is computed transposed, as manual_grad.mm does, from the input's transpose with a row
+    of ones below it (the bias gradient in the same product), made once."""
     expected = [
         f"net.{i}.{kind}" for i, m in enumerate(D.net) if isinstance(m, nn.Linear) for kind in ("weight", "bias")
     ]
@@ -139,7 +153,7 @@ def manual_d_grad(D, names: list[str], loss: str, real: torch.Tensor, fake: torc
         return None
     cols = 2 * D.pack
     x = torch.cat([real.reshape(-1, cols), fake.reshape(-1, cols)]) * D.input_scale
-    x_t = x.t().contiguous()  # for the first layer's weight gradient, the same at every step
+    x_t = torch.cat([x.t(), x.new_ones(1, len(x))])  # the first layer's gradients' operand, made once
     m = len(real) // D.pack  # rows of real samples
 
     def part(current: list, rows: slice, m_real: int) -> list:
