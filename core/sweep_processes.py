@@ -60,14 +60,12 @@ class _Worker:
         with _sigint_ignored():  # inherited through exec: a Ctrl-C during its start-up is the parent's
             self.proc.start()
         child.close()
-        self.waiting = 0  # replies asked for and not yet read
 
     def send(self, msg: tuple) -> None:
         try:
             self.conn.send(msg)
         except (OSError, ValueError) as exc:
             raise WorkerError(f"{self.name}: ended unexpectedly (exit code {self.proc.exitcode}) {exc}") from None
-        self.waiting += 1
 
     def reply(self, kind: str):
         try:
@@ -75,7 +73,6 @@ class _Worker:
         except (EOFError, OSError) as exc:
             code = self.proc.exitcode
             raise WorkerError(f"{self.name}: ended unexpectedly (exit code {code}) {exc}".rstrip()) from None
-        self.waiting -= 1
         if got == "error":
             raise WorkerError(f"{self.name}: {value}")
         if got != kind:
@@ -100,10 +97,10 @@ class ProcessSweep:
         self._finalizer = weakref.finalize(self, _reap, self.workers)
         self._chunk: list[np.ndarray | None] = []  # the running chunk's rows, per worker, as they come
         self._due = 0  # the running chunk's iterations
+        self.failed = False  # a worker failed or ended: the members' states cannot come back whole
         try:
             for lo, hi in shares(ens.M, processes):
                 self.workers.append(_Worker(ctx, configs, lo, hi, str(ens.device), hand_written))
-                self.workers[-1].waiting = 1  # its "ready"
             for w in self.workers:
                 w.reply("ready")
         except BaseException:
@@ -118,10 +115,14 @@ class ProcessSweep:
 
     def step(self, n: int) -> None:
         """n iterations of every member; their rows join the Ensemble's history as one chunk."""
-        for w in self.workers:
-            w.send(("step", n))
-        self._chunk, self._due = [None] * len(self.workers), n
-        self._finish_chunk()
+        try:
+            for w in self.workers:
+                w.send(("step", n))
+            self._chunk, self._due = [None] * len(self.workers), n
+            self._finish_chunk()
+        except WorkerError:
+            self.failed, self._chunk = True, []
+            raise
 
     def _finish_chunk(self) -> None:
         # Also called by close(): a Ctrl-C that interrupted the wait left the chunk running in the
@@ -135,7 +136,11 @@ class ProcessSweep:
 
     def close(self) -> None:
         """The members' weights and optimiser states into the Ensemble, then every worker ended.
-        Always ends the workers, also when bringing the states back fails."""
+        Always ends the workers, also when bringing the states back fails; once only (then nothing).
+        After a failed step (which raised) the workers are only ended: the Ensemble keeps its states."""
+        if not self.workers or self.failed:
+            self._finalizer()
+            return
         try:
             if self._chunk:
                 self._finish_chunk()
@@ -164,15 +169,6 @@ class ProcessSweep:
                     for k, v in state.items()
                 },
             )
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if exc[0] is None:
-            self.close()
-        else:
-            self._finalizer()
 
 
 def _reap(workers: list[_Worker]) -> None:
