@@ -1,7 +1,8 @@
 """A 16-member sweep as one batched Ensemble against the same 16 runs one after another.
 
     .venv/bin/python benchmarks/sweep_throughput.py [--steps 300] [--side 4] [--device cpu] \
-        [--preset ring-wgan-gp] [--threads 1] [--engine-threads 1] [--rounds 3] [--vmap-too] [--profile]
+        [--preset ring-wgan-gp] [--threads 1] [--engine-threads 1] [--rounds 3] [--vmap-too] \
+        [--one-process-too] [--profile]
 
 Baselines in the same run: 16 GanEngine runs in sequence, and (for the default preset `ring`,
 whose loss benchmarks/engine_throughput.py's plain loop implements) 16 plain PyTorch loops in
@@ -11,7 +12,10 @@ sequence. Same model (G, D 2x128 ReLU, batch 256, Adam). Prints JSON; compare ra
 shared machine then hits both sides alike); `speedup_vs_sequential_engine` is the median of the
 rounds' ratios. `--threads` sets both sides' torch threads; `--engine-threads` the engine runs'
 alone (its best on a 2-core CPU is 1), so `--threads 2 --engine-threads 1` compares a sweep on
-both cores against the engine at its best.
+both cores against the engine at its best. On a CPU, `--threads N` > 1 trains the sweep as
+`ganscope sweep --threads N` does: in N worker processes of one torch thread each
+(core.sweep_processes; their start-up, `workers_start_s`, is left out like the warm-up);
+`--one-process-too` also times one process with N intra-op threads (the previous way) each round.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from ganscope.core.engine import GanEngine
 from ganscope.core.ensemble import Ensemble
 from ganscope.core.presets import preset_config
 from ganscope.core.sweep import Axis, member_configs
+from ganscope.core.sweep_processes import ProcessSweep
 
 
 def main() -> None:
@@ -47,11 +52,18 @@ def main() -> None:
         help="print torch.profiler's table (self CPU time, by input shapes) of one ensemble iteration to stderr",
     )
     ap.add_argument(
+        "--one-process-too",
+        action="store_true",
+        help="with --threads N > 1 on a CPU: also time one process with N intra-op threads each round",
+    )
+    ap.add_argument(
         "--vmap-too",
         action="store_true",
         help="also time the general path (torch.func under vmap, Ensemble(hand_written=False)) each round",
     )
     args = ap.parse_args()
+    if args.profile and args.device == "cpu" and (args.threads or 1) > 1:
+        ap.error("--profile profiles this process: use it with --threads 1")
     base = preset_config(args.preset)
     base.set("run.device", args.device)
     if args.threads:
@@ -74,7 +86,19 @@ def main() -> None:
             c.set("run.threads", args.engine_threads)
     out["engine_threads"] = engine_configs[0].run.threads
     ens = Ensemble(configs, device=args.device, threads=base.run.threads)
-    ens.step(5)  # warm-up: allocations, kernels
+    split = args.device == "cpu" and base.run.threads > 1
+    out["sweep_processes"] = base.run.threads if split else 1
+    one_process = None
+    if split:
+        start = time.perf_counter()
+        sweep = ProcessSweep(ens, base.run.threads)
+        out["workers_start_s"] = time.perf_counter() - start
+        if args.one_process_too:
+            one_process = Ensemble(configs, device=args.device, threads=base.run.threads)
+            one_process.step(5)
+    else:
+        sweep = ens
+    sweep.step(5)  # warm-up: allocations, kernels
     if not args.skip_sequential:
         GanEngine(engine_configs[0]).step(5)  # the same for the engine (its first run paid ~1 s more)
     sync()
@@ -87,16 +111,22 @@ def main() -> None:
             sort_by="self_cpu_time_total", row_limit=30, max_name_column_width=28, max_shapes_column_width=60
         )
         print(table, file=sys.stderr)
-    times: dict[str, list[float]] = {"ensemble_s": [], "sequential_engine_s": [], "vmap_ensemble_s": []}
+    times: dict[str, list[float]] = {
+        k: [] for k in ("ensemble_s", "sequential_engine_s", "vmap_ensemble_s", "one_process_s")
+    }
     general = None
     if args.vmap_too:
         general = Ensemble(configs, device=args.device, threads=base.run.threads, hand_written=False)
         general.step(5)
     for _ in range(args.rounds):
         start = time.perf_counter()
-        ens.step(args.steps)
+        sweep.step(args.steps)
         sync()
         times["ensemble_s"].append(time.perf_counter() - start)
+        if one_process is not None:
+            start = time.perf_counter()
+            one_process.step(args.steps)
+            times["one_process_s"].append(time.perf_counter() - start)
         if general is not None:
             start = time.perf_counter()
             general.step(args.steps)
@@ -125,6 +155,16 @@ def main() -> None:
         )
         for row, t in zip(out.get("rounds", []), times["vmap_ensemble_s"]):
             row["vmap_ensemble_s"] = t
+    if one_process is not None:
+        out["one_process_s"] = statistics.median(times["one_process_s"])
+        out["speedup_vs_one_process"] = statistics.median(
+            [b / a for a, b in zip(times["ensemble_s"], times["one_process_s"])]
+        )
+        for row, t in zip(out.get("rounds", []), times["one_process_s"]):
+            row["one_process_s"] = t
+            row["one_process_speedup"] = row["sequential_engine_s"] / t
+    if sweep is not ens:
+        sweep.close()
     out["load_average"] = list(os.getloadavg())
     if not args.skip_sequential and args.preset == "ring":
         from benchmarks.engine_throughput import plain_loop

@@ -96,6 +96,24 @@ class Ensemble:
         )
         self.step_count = 0
         self.history: list[np.ndarray] = []  # per chunk: (iterations, M, len(SERIES))
+        self.drawn = slice(None)  # the members whose samples this object keeps (keep_members)
+        self.draws_for = self.M  # how many members' samples each iteration draws
+
+    def keep_members(self, lo: int, hi: int) -> None:
+        """Train only members lo..hi-1 from now on (a sweep worker's share, core.sweep_processes).
+        Every member's samples are still drawn from the sweep's one generator, in the same plan, and
+        these members' kept: each trains on the very samples it would in the whole sweep, so its
+        weights come out bit for bit the same (tested). Before the first step only."""
+        if self.step_count or not 0 <= lo < hi <= self.M:
+            raise ValueError(f"keep_members({lo}, {hi}): before the first step, within 0..{self.M}")
+        part = slice(lo, hi)
+        self.G, self.D = [p[part].clone() for p in self.G], [p[part].clone() for p in self.D]
+        self.opt_g, self.opt_d = (
+            {k: v[part].clone() if k == "step" else [t[part].clone() for t in v] for k, v in st.items()}
+            for st in (self.opt_g, self.opt_d)
+        )
+        self.batched.hp = {k: v[part] for k, v in self.batched.hp.items()}
+        self.configs, self.M, self.drawn = self.configs[part], hi - lo, part
 
     def _fresh_state(self, kind: str, params: list[torch.Tensor]) -> dict:
         state = optim_rules.init_state(kind, params)
@@ -112,13 +130,14 @@ class Ensemble:
                 return torch.rand(M, n, self.noise_dim, generator=gen, device=dev) * 2 - 1
             return torch.randn(M, n, self.noise_dim, generator=gen, device=dev)
 
-        return self.batched.draw(
-            self.M,
+        samples = self.batched.draw(
+            self.draws_for,
             lambda M, n: self.target.sample(M * n, gen).reshape(M, n, 2).to(dev),
             noise,
             lambda *shape: torch.randn(*shape, generator=gen, device=dev),
             lambda *shape: torch.rand(*shape, generator=gen, device=dev),
         )
+        return samples if self.draws_for == self.M else {k: v[self.drawn] for k, v in samples.items()}
 
     def iteration(self, samples: dict) -> torch.Tensor:
         """Every member's iteration on given samples (see draw); returns (M, len(SERIES)) metrics."""

@@ -11,6 +11,7 @@ import numpy as np
 from .config import ConfigError, GanConfig
 from .ensemble import INT_FIELDS, SWEEPABLE, Ensemble
 from .run_loop import CANCELLED, Every, LoopState, TimedChunks, run_loop
+from .sweep_processes import ProcessSweep, shares
 
 MAX_MEMBERS = 4096
 CHUNK = 200  # at most this many iterations between progress reports (and cancel checks)
@@ -120,9 +121,15 @@ def run_sweep(
     device: str | None = None,
     progress: Callable[[int, int], bool] | None = None,
     threads: int | None = None,
+    processes: int = 1,
 ) -> tuple[SweepResult, Ensemble]:
-    """Train every cell for `steps`; progress(done, total) returning False cancels (results so far)."""
+    """Train every cell for `steps`; progress(done, total) returning False cancels (results so far).
+
+    processes > 1 (on a CPU): the members are split across that many worker processes of one torch
+    thread each (core.sweep_processes; the same bits as one process), `threads` then unused."""
     ens = Ensemble(member_configs(base, x, y), device=device, threads=threads)
+    split = ens.device.type == "cpu" and len(shares(ens.M, processes)) > 1
+    workers = ProcessSweep(ens, processes) if split else None
 
     def report(state: LoopState) -> None:
         if progress is not None and not progress(state.done, steps):
@@ -130,7 +137,11 @@ def run_sweep(
 
     # Chunks of about a tenth of a second: progress moves and Cancel answers at once, whatever
     # the grid's size and the hardware.
-    state = run_loop(ens, steps, chunks=TimedChunks(CHUNK_SECONDS, CHUNK), callbacks=[Every(report)])
+    try:
+        state = run_loop(workers or ens, steps, chunks=TimedChunks(CHUNK_SECONDS, CHUNK), callbacks=[Every(report)])
+    finally:
+        if workers is not None:
+            workers.close()  # the members' states back into ens; the workers ended, on every path
     done, seconds, cancelled = state.done, state.elapsed, state.reason == CANCELLED
     cells = ens.evaluate()
     for c, cfg in zip(cells, ens.configs):

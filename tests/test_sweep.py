@@ -31,22 +31,32 @@ def test_a_wgan_gp_map_over_learning_rate_and_gp_weight(small_cfg):
     assert "objective.gp_weight (rows) x d_opt.lr (columns)" in result.table()
 
 
-def test_the_sweep_command_trains_its_members_with_the_threads_asked_for(monkeypatch, capsys):
-    """`ganscope sweep --threads N` (default every core; on two cores shared with other work, 2
-    threads made a sweep several times slower than 1)."""
+def test_the_sweep_command_trains_on_the_cores_asked_for(monkeypatch, capsys):
+    """`ganscope sweep --threads N` (default every core): 1 trains in this process on one torch
+    thread (on two cores shared with other work, 2 threads made a sweep several times slower);
+    N > 1 on a CPU splits the members across N worker processes (core.sweep_processes)."""
     import torch
 
-    from ganscope.core import ensemble
+    from ganscope.core import ensemble, sweep
     from ganscope.core.cli import main
 
-    seen = []
-    real_iteration = ensemble.Ensemble.iteration
+    seen, split = [], []
+    real_iteration, real_split = ensemble.Ensemble.iteration, sweep.ProcessSweep
     monkeypatch.setattr(
         ensemble.Ensemble, "iteration", lambda self, s: seen.append(torch.get_num_threads()) or real_iteration(self, s)
     )
+    monkeypatch.setattr(sweep, "ProcessSweep", lambda ens, n: split.append(n) or real_split(ens, n))
     base = ["sweep", "--preset", "ring", "--x", "d_opt.lr=1e-4:1e-3:2", "--y", "g_opt.lr=1e-4:1e-3:2", "--quiet"]
-    n = torch.get_num_threads() + 1  # not the process's own count, so passing it on is seen
-    assert main([*base, "--steps", "2", "--threads", str(n), "--set", "run.batch_size=16"]) == 0
-    assert seen == [n, n] and torch.get_num_threads() == n - 1 and "d_opt.lr (columns)" in capsys.readouterr().out
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)  # not what is asked for, so passing it on is seen
+    try:
+        assert main([*base, "--steps", "2", "--threads", "1", "--set", "run.batch_size=16"]) == 0
+        assert seen == [1, 1] and split == [] and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    assert "d_opt.lr (columns)" in capsys.readouterr().out
+    assert main([*base, "--steps", "2", "--threads", "2", "--set", "run.batch_size=16"]) == 0
+    assert split == [2] and seen == [1, 1], "the members trained here, not in two processes"
+    assert "4 members x 2 steps" in capsys.readouterr().out
     assert main([*base, "--steps", "2", "--threads", "0"]) == 2
     assert "--threads 0: must be between 1 and 256" in capsys.readouterr().err
