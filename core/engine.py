@@ -154,7 +154,7 @@ class GanEngine:
         self._snapshot()
 
     # --- training -----------------------------------------------------------------------------
-    def step(self, n: int = 1, players: tuple[str, ...] | None = None) -> int:
+    def step(self, n: int = 1, players: tuple[str, ...] | None = None, until: Callable[[], bool] | None = None) -> int:
         """Run n iterations (D steps then G steps each); returns how many were kept.
 
         `players` limits an iteration to one side (the GUI's "step D only"); by default
@@ -165,13 +165,15 @@ class GanEngine:
 
         Trains with `run.threads` intra-op threads and puts the process's own setting back:
         a library call has no process-wide side effects.
+
+        `until()` True ends the call between iterations (core.play); the weights never depend on it.
         """
         if self.status == "diverged" or n <= 0:
             return 0
         with torch_threads(self.cfg.run.threads):
-            return self._step(n, players)
+            return self._step(n, players, until)
 
-    def _step(self, n: int, players: tuple[str, ...] | None) -> int:
+    def _step(self, n: int, players: tuple[str, ...] | None, until: Callable[[], bool] | None = None) -> int:
         players = players or self.players
         every = self.cfg.run.eval_every
         if self.step_count == 0 and len(self.evaluator.history) == 0:
@@ -185,11 +187,13 @@ class GanEngine:
                     chunk = min(chunk, at - self.step_count)
             if self.stop_at is not None and self.step_count >= self.stop_at:
                 break
-            ran = self._step_chunk(chunk, players)
+            ran = self._step_chunk(chunk, players, until)
             if ran == 0:
                 break
             done += ran
             self.run_schedule()
+            if until is not None and (ran < chunk or until()):
+                break
         return done
 
     def run_schedule(self) -> None:
@@ -205,7 +209,7 @@ class GanEngine:
         """Back to free play: no scheduled actions, no stopping point, both players train."""
         self.schedule, self.stop_at, self.players = [], None, PLAYERS
 
-    def _step_chunk(self, n: int, players) -> int:
+    def _step_chunk(self, n: int, players, until: Callable[[], bool] | None = None) -> int:
         if self.manual.ok():  # decided once per chunk: commands only arrive between chunks
             self.manual.prepare()
             try:
@@ -213,12 +217,18 @@ class GanEngine:
                     rows = self._graph.run(n)
                 else:
                     with torch.no_grad():
-                        rows = self.rows([self._iteration(players, manual=True) for _ in range(n)])
+                        rows = self.rows(self._iterations(n, players, True, until))
             finally:
                 self.manual.ready = None  # prepared for this chunk only
         else:
-            rows = self.rows([self._iteration(players, manual=False) for _ in range(n)])
+            rows = self.rows(self._iterations(n, players, False, until))
         return self.keep_chunk(rows)
+
+    def _iterations(self, n: int, players, manual: bool, until: Callable[[], bool] | None) -> list:
+        outs = [self._iteration(players, manual)]  # n >= 1; fewer than n when until() says so
+        while len(outs) < n and not (until is not None and until()):
+            outs.append(self._iteration(players, manual))
+        return outs
 
     def rows(self, outs: list) -> torch.Tensor:
         """The metric rows (k, SERIES) of k iterations' outputs (see _iteration)."""
