@@ -161,12 +161,11 @@ class GanEngine:
         `self.players` (both, unless a scenario says otherwise). If a loss or weight becomes
         NaN/Inf, the run stops at that chunk, the last good weights are restored and `status`
         becomes 'diverged' with a message naming the step. A scenario's scheduled actions happen
-        at their exact steps, and training stops at `stop_at` (fewer than n are run).
+        at their exact steps, and training stops at `stop_at` (fewer than n are run), or where
+        `until()` says so after an iteration (core.play); the weights never depend on where.
 
         Trains with `run.threads` intra-op threads and puts the process's own setting back:
         a library call has no process-wide side effects.
-
-        `until()` True ends the call between iterations (core.play); the weights never depend on it.
         """
         if self.status == "diverged" or n <= 0:
             return 0
