@@ -154,14 +154,15 @@ class GanEngine:
         self._snapshot()
 
     # --- training -----------------------------------------------------------------------------
-    def step(self, n: int = 1, players: tuple[str, ...] | None = None) -> int:
+    def step(self, n: int = 1, players: tuple[str, ...] | None = None, until: Callable[[], bool] | None = None) -> int:
         """Run n iterations (D steps then G steps each); returns how many were kept.
 
         `players` limits an iteration to one side (the GUI's "step D only"); by default
         `self.players` (both, unless a scenario says otherwise). If a loss or weight becomes
         NaN/Inf, the run stops at that chunk, the last good weights are restored and `status`
         becomes 'diverged' with a message naming the step. A scenario's scheduled actions happen
-        at their exact steps, and training stops at `stop_at` (fewer than n are run).
+        at their exact steps, and training stops at `stop_at` (fewer than n are run), or where
+        `until()` says so after an iteration (core.play); the weights never depend on where.
 
         Trains with `run.threads` intra-op threads and puts the process's own setting back:
         a library call has no process-wide side effects.
@@ -169,9 +170,9 @@ class GanEngine:
         if self.status == "diverged" or n <= 0:
             return 0
         with torch_threads(self.cfg.run.threads):
-            return self._step(n, players)
+            return self._step(n, players, until)
 
-    def _step(self, n: int, players: tuple[str, ...] | None) -> int:
+    def _step(self, n: int, players: tuple[str, ...] | None, until: Callable[[], bool] | None = None) -> int:
         players = players or self.players
         every = self.cfg.run.eval_every
         if self.step_count == 0 and len(self.evaluator.history) == 0:
@@ -185,11 +186,13 @@ class GanEngine:
                     chunk = min(chunk, at - self.step_count)
             if self.stop_at is not None and self.step_count >= self.stop_at:
                 break
-            ran = self._step_chunk(chunk, players)
+            ran = self._step_chunk(chunk, players, until)
             if ran == 0:
                 break
             done += ran
             self.run_schedule()
+            if until is not None and (ran < chunk or until()):
+                break
         return done
 
     def run_schedule(self) -> None:
@@ -205,7 +208,7 @@ class GanEngine:
         """Back to free play: no scheduled actions, no stopping point, both players train."""
         self.schedule, self.stop_at, self.players = [], None, PLAYERS
 
-    def _step_chunk(self, n: int, players) -> int:
+    def _step_chunk(self, n: int, players, until: Callable[[], bool] | None = None) -> int:
         if self.manual.ok():  # decided once per chunk: commands only arrive between chunks
             self.manual.prepare()
             try:
@@ -213,7 +216,7 @@ class GanEngine:
                     rows = self._graph.run(n)
                 else:
                     with torch.no_grad():
-                        rows = self.rows([self._iteration(players, manual=True) for _ in range(n)])
+                        rows = self.rows(self._iterations(n, players, True, until))
             finally:
                 self.manual.ready = None  # prepared for this chunk only
         elif self.manual.ok(unrolled=True):  # D's step by hand, G's through the look-ahead by autograd
@@ -223,8 +226,14 @@ class GanEngine:
             finally:
                 self.manual.ready = None
         else:
-            rows = self.rows([self._iteration(players, manual=False) for _ in range(n)])
+            rows = self.rows(self._iterations(n, players, False, until))
         return self.keep_chunk(rows)
+
+    def _iterations(self, n: int, players, manual: bool, until: Callable[[], bool] | None) -> list:
+        outs = [self._iteration(players, manual)]  # n >= 1; fewer than n when until() says so
+        while len(outs) < n and not (until is not None and until()):
+            outs.append(self._iteration(players, manual))
+        return outs
 
     def rows(self, outs: list) -> torch.Tensor:
         """The metric rows (k, SERIES) of k iterations' outputs (see _iteration)."""

@@ -16,16 +16,29 @@ MOST_PER_CALL = 50  # iterations an engine call may take at most: commands and f
 # never far off
 
 
-def play(engine, speed: int, due: float, chunks: TimedChunks, interrupted) -> bool:
+def play(engine, speed: int, due: float, chunks: TimedChunks, interrupted, until_due: bool = False) -> bool:
     """One frame's worth of play: `speed` iterations (the speed slider), or with speed 0 as fast as
     possible until the frame due at `due` (perf_counter) or until `interrupted()`, in calls of
     about CHUNK_SECONDS. Returns whether the engine stopped: a lesson's end or a divergence.
     Shared by the training process and the app's in-thread fallback; `engine` may be a
-    compare group's Lockstep."""
+    compare group's Lockstep.
+
+    `until_due` (a GanEngine on the CPU): at full speed, one call of up to MOST_PER_CALL iterations
+    that itself stops between iterations when the frame is due or a command waits
+    (GanEngine.step's `until`): the same stopping points as calls of one iteration, while the
+    call's bookkeeping (~0.45 ms) is paid once a frame. Lesson 7a's iterations take ~10 ms, so
+    CHUNK_SECONDS made every call one iteration long and that bookkeeping cost 4-5% of training."""
     if speed > 0:
         state = run_loop(engine, speed, chunks=speed)
     else:
-        state = run_loop(engine, None, chunks=chunks, should_stop=lambda: time.perf_counter() >= due or interrupted())
+
+        def stop() -> bool:
+            return time.perf_counter() >= due or interrupted()
+
+        if until_due:
+            state = run_loop(engine, None, MOST_PER_CALL, should_stop=stop, step=lambda n: engine.step(n, until=stop))
+        else:
+            state = run_loop(engine, None, chunks=chunks, should_stop=stop)
     return state.stopped_by_engine
 
 

@@ -51,6 +51,7 @@ class RemoteTrainer:
         ctx = mp.get_context("spawn")
         self._child_in, self._out = ctx.Pipe(duplex=False)  # parent -> child
         self._in, self._child_out = ctx.Pipe(duplex=False)  # child -> parent
+        widen_pipe(self._in)
         self._proc = ctx.Process(
             target=child_main, args=(self._child_in, self._child_out), name="ganscope-training", daemon=True
         )
@@ -194,6 +195,30 @@ class RemoteTrainer:
             self.dead = True
 
 
+PIPE_BYTES = 1 << 20  # room in the child -> parent pipe: several frames (a lesson's frame is ~140 kB)
+
+
+def widen_pipe(conn, size: int = PIPE_BYTES) -> int:
+    """Give a pipe room for whole frames; returns its size in bytes (0 where it cannot be told).
+
+    A frame (~140 kB for the default players) is larger than a pipe's default 64 kB: the child's
+    send then waited, in pieces, until the parent's reader thread had taken the rest, and that
+    thread needs the parent's GIL, which the UI thread holds while it paints. Profiled in lesson 7a
+    (py-spy, wall time): 8% of the training process's time went to such waits. Linux only; a
+    refusal (a size above /proc/sys/fs/pipe-max-size) keeps the pipe as it was."""
+    try:
+        import fcntl
+
+        fd = conn.fileno()
+        try:
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, size)
+        except OSError:
+            pass
+        return fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ)
+    except (ImportError, AttributeError, OSError, ValueError):
+        return 0
+
+
 # --- the child ------------------------------------------------------------------------------------
 def child_main(conn_in, conn_out) -> None:
     """The training process: plays the run it was given until told to stop or to hand it back."""
@@ -239,7 +264,7 @@ class EngineSubject:
         return self.engine.step_count
 
     def play(self, speed: int, due: float, chunks: TimedChunks, interrupted) -> bool:
-        return play(self.engine, speed, due, chunks, interrupted)
+        return play(self.engine, speed, due, chunks, interrupted, until_due=True)  # only CPU runs come here
 
     def apply(self, name: str, args: tuple) -> None:
         if name not in LIVE_OPS:

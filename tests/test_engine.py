@@ -295,7 +295,7 @@ def test_the_engine_leaves_the_process_thread_count_alone(small_cfg):
     assert torch.get_num_threads() == before
     seen = []
     real = e._step
-    e._step = lambda n, players: seen.append(torch.get_num_threads()) or real(n, players)
+    e._step = lambda n, players, *until: seen.append(torch.get_num_threads()) or real(n, players, *until)
     e.step(3)
     assert seen == [small_cfg.run.threads] and torch.get_num_threads() == before
     e.update("run.threads", before)
