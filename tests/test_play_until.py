@@ -31,20 +31,22 @@ def _counting(engine: GanEngine) -> list:
     """Counts the engine's iterations as they run (the step count moves only after a call)."""
     count, run = [0], engine._iteration
 
-    def counted(*args):
+    def counted(*args, **kwargs):
         count[0] += 1
-        return run(*args)
+        return run(*args, **kwargs)
 
     engine._iteration = counted
     return count
 
 
-@pytest.mark.parametrize("variant", ["default", "wgan-gp-5", "autograd"])
+@pytest.mark.parametrize("variant", ["default", "wgan-gp-5", "autograd", "unrolled"])
 def test_a_call_ends_where_until_says_and_trains_the_bits_of_single_steps(small_cfg, variant):
     cfg = small_cfg.copy()
     if variant == "wgan-gp-5":  # lesson 7a's objective: penalties on the fast path, 5 critic steps
         cfg.set("objective.loss", "wgan-gp")
         cfg.set("d_opt.steps", 5)
+    if variant == "unrolled":  # lesson 7c's objective: D's step by hand, G's through the look-ahead
+        cfg.set("objective.unrolled_steps", 2)
     a, b = GanEngine(cfg), GanEngine(cfg)
     if variant == "autograd":
         a.manual_grad = b.manual_grad = False
