@@ -36,15 +36,23 @@ class ProgressBar:
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self._clock = clock or time.perf_counter
         self._start = self._clock()
+        # (time, done) of the first update: the rate and ETA count from there once more work is done,
+        # so a start-up before the first piece of work (a sweep's worker processes, 1-5 s) does not
+        # make them read slow for the whole run.
+        self._first: tuple[float, int] | None = None
         self._next_line = 0  # without a terminal: the work done when the next line is due
         self._drawn = False
 
     def update(self, done: int, extra: str = "") -> None:
+        now = self._clock()
+        if self._first is None:
+            self._first = (now, done)
         if not (self.tty or done >= self._next_line or done >= self.total):
             return
         self._next_line = done + max(self.total // 10, 1)
-        elapsed = self._clock() - self._start
-        rate = done / elapsed if elapsed > 0 else 0.0
+        since, done_then = self._first if done > self._first[1] else (self._start, 0)
+        elapsed = now - since
+        rate = (done - done_then) / elapsed if elapsed > 0 else 0.0
         eta = (self.total - done) / rate if rate > 0 else 0.0
         filled = int(WIDTH * min(done, self.total) / self.total)
         head = f"{self.label}: " if self.label else ""

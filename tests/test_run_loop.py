@@ -141,6 +141,21 @@ def test_training_through_the_loop_gives_the_same_bits_as_one_call(small_cfg):
     assert isinstance(detectors.fired, dict)
 
 
+def test_the_progress_bar_rate_and_eta_leave_out_a_start_up_before_any_work():
+    """A sweep's worker processes take seconds to start before the first step: from the second
+    line on, the rate is the work's own (10 it/s here) and the ETA follows from it."""
+    now = [0.0]
+    out = io.StringIO()
+    bar = ProgressBar(100, label="sweep", stream=out, clock=lambda: now[0])
+    now[0] = 5.0 + 0.1  # 5 s of start-up, then the first iteration
+    bar.update(1)
+    for done in range(2, 101):
+        now[0] += 0.1
+        bar.update(done)
+    last_two = out.getvalue().splitlines()[-2:]
+    assert " 10.0 it/s eta    1s" in last_two[0] and " 10.0 it/s eta    0s" in last_two[1], last_two
+
+
 def test_the_progress_bar_prints_a_line_per_tenth_without_a_terminal():
     out = io.StringIO()
     bar = ProgressBar(100, label="sweep", stream=out)
