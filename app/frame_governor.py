@@ -105,7 +105,7 @@ class FrameGovernor:
             if self.level + 1 < len(self.ladder):
                 if self._went_up:  # the last step up did not hold: wait longer next time
                     self.hold_up *= 2
-                self._change(+1, "frames were over budget" if over_budget else "training fell below its goal")
+                self._change(+1, "frames were over budget" if over_budget else "training fell behind")
                 self._share_before = _mean(self._recent) if starving and not over_budget else None
                 self._judging = []
                 return True

@@ -18,7 +18,7 @@ PHRASES = {
     "Cannot import points": "无法导入点集",
     "the disk is full": "磁盘已满",
     "frames were over budget": "帧曾超出预算",
-    "training fell below its goal": "训练曾低于目标",
+    "training fell behind": "训练曾低于目标",
     "the name is too long": "文件名过长",
     "Cannot open session": "无法打开会话",
     "Cannot record": "无法录制",

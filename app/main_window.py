@@ -9,6 +9,7 @@ import time
 from PySide6 import QtCore, QtWidgets
 
 from ganscope.app.draw_toolbar import add_quick_toolbar
+from ganscope.app.elided_label import ElidedLabel
 from ganscope.app.lesson_end_card import LessonEndCard
 from ganscope.app.palette_follow import PaletteWatcher
 from ganscope.app.run_state import (
@@ -130,7 +131,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.sweep_dock.hide()
 
         self.status_step = QtWidgets.QLabel()
-        self.status_rate = QtWidgets.QLabel()
+        self.status_rate = ElidedLabel()  # long speed lines end in "…", whole in the tooltip
         self.statusBar().addWidget(self.status_step, 1)
         self.statusBar().addPermanentWidget(self.status_rate)
         self.status_line = StatusLine(self.status_step, self.status_rate, self.lessons)

@@ -112,7 +112,7 @@ def test_the_status_bars_rates_and_lowered_detail_in_chinese():
     parts = {
         "135 it/s (55% of headless)": "135 次迭代/秒（无界面速度的 55%）",
         "29 fps": "29 帧/秒",
-        "96² surface every 2 frames, 1,024 points, ~30 fps (training fell below its goal)": (
+        "96² surface every 2 frames, 1,024 points, ~30 fps (training fell behind)": (
             "曲面 96²（每 2 帧重算），1,024 个点，约 30 帧/秒（训练曾低于目标）"
         ),
         "64² surface, 1,024 points, ~24 fps (frames were over budget)": "曲面 64²，1,024 个点，约 24 帧/秒（帧曾超出预算）",
