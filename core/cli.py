@@ -236,6 +236,8 @@ def cmd_sweep(args) -> int:
     # Signals are held while the members train (a chunk is ~0.1 s) and the map is written: a sweep
     # stopped after minutes still prints and reports the map of the steps it made.
     with deferred():
+        if bar is not None:  # building the members (and starting worker processes) takes seconds
+            bar.update(0, "starting")
         cores = args.threads or os.cpu_count() or 1
         result, _ens = run_sweep(
             base, x, y, args.steps, device=args.device, progress=progress, threads=args.threads, processes=cores

@@ -45,12 +45,12 @@ class ProgressBar:
 
     def update(self, done: int, extra: str = "") -> None:
         now = self._clock()
-        if self._first is None:
+        if self._first is None and done > 0:
             self._first = (now, done)
         if not (self.tty or done >= self._next_line or done >= self.total):
             return
         self._next_line = done + max(self.total // 10, 1)
-        since, done_then = self._first if done > self._first[1] else (self._start, 0)
+        since, done_then = self._first if self._first is not None and done > self._first[1] else (self._start, 0)
         elapsed = now - since
         rate = (done - done_then) / elapsed if elapsed > 0 else 0.0
         eta = (self.total - done) / rate if rate > 0 else 0.0
@@ -59,7 +59,7 @@ class ProgressBar:
         start, end = ("\r", "") if self.tty else ("", "\n")
         self.stream.write(
             f"{start}{head}[{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{self.total} "
-            f"{rate:5.1f} {self.unit}/s eta {eta:4.0f}s{' ' + extra if extra else ''} {end}"
+            f"{rate:5.1f} {self.unit}/s eta {f'{eta:4.0f}s' if rate > 0 else '    ?'}{' ' + extra if extra else ''} {end}"
         )
         self.stream.flush()
         self._drawn = True

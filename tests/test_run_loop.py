@@ -147,12 +147,15 @@ def test_the_progress_bar_rate_and_eta_leave_out_a_start_up_before_any_work():
     now = [0.0]
     out = io.StringIO()
     bar = ProgressBar(100, label="sweep", stream=out, clock=lambda: now[0])
+    bar.update(0, "starting")  # what `ganscope sweep` shows while its members and workers start
     now[0] = 5.0 + 0.1  # 5 s of start-up, then the first iteration
     bar.update(1)
     for done in range(2, 101):
         now[0] += 0.1
         bar.update(done)
-    last_two = out.getvalue().splitlines()[-2:]
+    lines = out.getvalue().splitlines()
+    assert lines[0].endswith("0/100   0.0 it/s eta     ? starting "), lines[0]  # no made-up ETA before any work
+    last_two = lines[-2:]
     assert " 10.0 it/s eta    1s" in last_two[0] and " 10.0 it/s eta    0s" in last_two[1], last_two
 
 

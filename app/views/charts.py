@@ -32,7 +32,8 @@ class ChartsView(pg.GraphicsLayoutWidget):
             angle=0,
             pen=pg.mkPen((120, 120, 120), style=pg.QtCore.Qt.DashLine),
             label="chance",
-            labelOpts={"position": 0.05, "color": (90, 90, 90)},
+            # anchored at its left end: centred on the position, its start fell outside the plot
+            labelOpts={"position": 0.02, "anchors": [(0, 1), (0, 0)], "color": (90, 90, 90)},
         )
         acc.addItem(self.chance)
         grad = self._add(

@@ -1,6 +1,8 @@
-"""The status bar's speed line at the smallest window the app is made for (1,024 x 700): where the
-room beside the run's state is short, it ends in "…" with the whole line in its tooltip, instead of
-being cut off at the window's edge mid-word with no sign that anything is missing."""
+"""What the smallest window the app is made for (1,024 x 700) shows whole, in English and Chinese.
+
+The status bar's speed line: where the room beside the run's state is short, it ends in "…" with
+the whole line in its tooltip, instead of being cut off mid-word at the window's edge. The
+accuracy chart's "chance" label: inside its plot (its start used to fall off the left edge)."""
 
 from PySide6 import QtWidgets
 
@@ -41,3 +43,18 @@ def test_the_speed_line_ends_in_an_ellipsis_with_the_whole_line_in_its_tooltip(q
         for _ in range(5):
             QtWidgets.QApplication.processEvents()
         assert win.status_rate.shown_text().endswith("…") and win.status_step.text().startswith("step 1,104")
+
+
+def test_the_chance_line_label_lies_inside_the_accuracy_plot_in_both_languages(qtbot, small_cfg, tmp_path):
+    from ganscope.app.i18n import apply_language
+    from ganscope.core.engine import GanEngine
+
+    with shown_window(qtbot, GanEngine(small_cfg), tmp_path, autosave="") as win:
+        win.resize(1024, 700)
+        for lang in ("en", "zh"):
+            apply_language(win, lang)
+            for _ in range(5):
+                QtWidgets.QApplication.processEvents()
+            label = win.charts.chance.label
+            box = win.charts.plots["acc"].getViewBox().sceneBoundingRect()
+            assert label.isVisible() and box.contains(label.sceneBoundingRect()), (lang, label.sceneBoundingRect(), box)
