@@ -250,12 +250,11 @@ def cmd_sweep(args) -> int:
                 f"\nganscope: sweep interrupted at step {result.steps}; the map shows the steps made", file=sys.stderr
             )
         print(result.table(args.metric))
-        rate = result.report()["gan_iterations_per_second"]
+        report = result.report() | {"interrupted": interrupted}
         print(
             f"{len(result.cells)} members x {result.steps} steps in {result.seconds:.1f} s "
-            f"({rate:,.0f} GAN-iterations/s)"
+            f"({report['gan_iterations_per_second']:,.0f} GAN-iterations/s)"
         )
-        report = result.report() | {"interrupted": interrupted}
         fell_back = bool(args.report) and write_output(json.dumps(report, indent=1).encode(), args.report, "report")
     if fell_back:
         return exit_codes.SAVED_ELSEWHERE

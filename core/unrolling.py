@@ -113,20 +113,21 @@ def unrolled_params(
         real = engine.target.sample(len(fake), engine.gen).to(engine.device)
 
     d_grad = manual_d_grad(D, names, loss, real, fake)
-    manual = d_grad is not None
-    if d_grad is not None and d_fixed:
-        params = [p.detach() for p in params]
-    if d_grad is None:
+    transposed: tuple = ()
+    if d_grad is not None:
+        if d_fixed:
+            params = [p.detach() for p in params]
+        # D's first weight (width x 2-8 inputs) kept transposed: the hand-written pass then hands
+        # autograd products whose derivatives are thin products in the layout MKL runs fast (~12 us,
+        # against ~80 us for the (width x rows) @ (rows x 2) one it picks for a column-major operand)
+        transposed = (0,) if params[0].dim() == 2 else ()
+    else:
 
         def d_grad(current):
             d = d_with(D, names, current)
             return torch.autograd.grad(obj.d_loss(loss, d(real), d(fake)), current, create_graph=True)
 
     hp = (oc.lr, oc.beta1, oc.beta2, oc.momentum)
-    # D's first weight (width x 2-8 inputs) kept transposed: the hand-written pass then hands autograd
-    # products whose derivatives are thin products in the layout MKL runs fast (~12 us, against
-    # ~80 us for the (width x rows) @ (rows x 2) one it picks for a column-major operand)
-    transposed = (0,) if manual and params[0].dim() == 2 else ()
     return dict(zip(names, lookahead(oc.kind, hp, k, params, state, d_grad, transposed)))
 
 
